@@ -1,0 +1,234 @@
+"""Softmax and cross-entropy in pure NumPy.
+
+Same names and argument order as ``keras.losses`` / ``keras.ops``. Every function
+checks its input and raises ``ValueError`` naming the argument and the position of
+the first bad entry, so a learner's mistake is reported where it was made rather
+than as a NaN three cells later.
+"""
+
+import numpy as np
+
+#: Keras' fuzz factor (``keras.config.epsilon()``): probabilities are clipped to
+#: ``[EPSILON, 1 - EPSILON]`` before their log is taken.
+EPSILON = 1e-7
+
+
+# --- input checks -----------------------------------------------------------------
+
+
+def _position(index):
+    """`3` for a 1-D index, `(1, 2)` for a batched one."""
+    index = tuple(int(i) for i in index)
+    return str(index[0]) if len(index) == 1 else str(index)
+
+
+def _first(mask):
+    """Position (as text) of the first True entry of a boolean array."""
+    return _position(np.unravel_index(np.argmax(mask), mask.shape))
+
+
+def _as_array(x, name):
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as err:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of numbers: {err}") from None
+    if arr.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must hold real numbers, got an array of dtype {arr.dtype}")
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must have at least one dimension, got the scalar {arr}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    return arr
+
+
+def _as_float(x, name):
+    """Validated float array: float16/32/64 keep their dtype, integers become float64."""
+    arr = _as_array(x, name)
+    if arr.dtype.kind != "f":
+        arr = arr.astype(np.float64)
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} contains NaN at position {_first(np.isnan(arr))}")
+    return arr
+
+
+def _check_axis(axis, ndim, name):
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        raise TypeError(f"axis must be an integer, got {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis={axis} is out of range for {name} with {ndim} dimension(s)")
+    return int(axis) % ndim
+
+
+def _as_logits(z, name, axis):
+    """Logits: finite or -inf (a mask), and at least one finite entry per slice."""
+    z = _as_float(z, name)
+    axis = _check_axis(axis, z.ndim, name)
+    if np.isposinf(z).any():
+        raise ValueError(f"{name} contains +inf at position {_first(np.isposinf(z))}")
+    all_masked = np.isneginf(z).all(axis=axis)
+    if all_masked.any():
+        index = [str(i) for i in np.unravel_index(np.argmax(all_masked), all_masked.shape)]
+        index.insert(axis, ":")
+        raise ValueError(
+            f"every entry of {name}[{', '.join(index)}] is -inf; "
+            "softmax needs at least one finite value per slice"
+        )
+    return z, axis
+
+
+def _as_probabilities(p, name):
+    p = _as_float(p, name)
+    outside = (p < 0) | (p > 1)
+    if outside.any():
+        at = np.unravel_index(np.argmax(outside), p.shape)
+        raise ValueError(
+            f"{name} holds probabilities (from_logits=False) but {name}[{_position(at)}] = "
+            f"{p[at]} is outside [0, 1]; if these are logits, pass from_logits=True"
+        )
+    return p
+
+
+def _as_labels(y, name, num_classes):
+    y = _as_array(y, name)
+    if y.dtype.kind == "f":
+        not_whole = ~np.isfinite(y) | (y != np.round(y))
+        if not_whole.any():
+            at = np.unravel_index(np.argmax(not_whole), y.shape)
+            raise ValueError(
+                f"{name} must hold integer class labels, but {name}[{_position(at)}] = {y[at]}"
+            )
+    bad = (y < 0) | (y >= num_classes)
+    if bad.any():
+        at = np.unravel_index(np.argmax(bad), y.shape)
+        raise ValueError(
+            f"{name}[{_position(at)}] = {y[at]} is not a class label: "
+            f"labels must be integers in 0..{num_classes - 1}"
+        )
+    return y.astype(np.intp)
+
+
+def _check_flag(from_logits):
+    if not isinstance(from_logits, (bool, np.bool_)):
+        raise TypeError(f"from_logits must be True or False, got {from_logits!r}")
+
+
+# --- softmax ----------------------------------------------------------------------
+
+
+def _compute_dtype(dtype):
+    # float16 has too few bits for the sum; compute in float32 and round at the end.
+    return np.float32 if dtype == np.float16 else dtype
+
+
+def _shifted(z, axis):
+    """z - max(z) along axis: every entry <= 0, so exp() cannot overflow."""
+    z = z.astype(_compute_dtype(z.dtype), copy=False)
+    with np.errstate(over="ignore"):  # a spread beyond the float range gives -inf: exp -> 0
+        return z - z.max(axis=axis, keepdims=True)
+
+
+def softmax(z, axis=-1):
+    """Softmax of ``z`` along ``axis``: ``exp(z) / sum(exp(z))``, computed stably.
+
+    The maximum of each slice is subtracted first, which changes nothing
+    mathematically but keeps every ``exp`` in ``[0, 1]``. ``-inf`` entries are a
+    mask and get probability exactly 0.
+    """
+    z, axis = _as_logits(z, "z", axis)
+    e = np.exp(_shifted(z, axis))
+    return (e / e.sum(axis=axis, keepdims=True)).astype(z.dtype, copy=False)
+
+
+def logsumexp(z, axis=-1, keepdims=False):
+    """``log(sum(exp(z)))`` along ``axis``, without overflow."""
+    z, axis = _as_logits(z, "z", axis)
+    m = z.astype(_compute_dtype(z.dtype), copy=False).max(axis=axis, keepdims=True)
+    out = m + np.log(np.exp(_shifted(z, axis)).sum(axis=axis, keepdims=True))
+    if not keepdims:
+        out = out.squeeze(axis=axis)
+    return out.astype(z.dtype, copy=False)
+
+
+def log_softmax(z, axis=-1):
+    """``log(softmax(z))`` along ``axis``, exact even where softmax underflows to 0."""
+    z, axis = _as_logits(z, "z", axis)
+    shifted = _shifted(z, axis)
+    out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return out.astype(z.dtype, copy=False)
+
+
+# --- targets and losses -----------------------------------------------------------
+
+
+def one_hot(y, num_classes):
+    """One-hot rows for integer labels ``y``: shape ``y.shape + (num_classes,)``."""
+    if not isinstance(num_classes, (int, np.integer)) or isinstance(num_classes, bool):
+        raise TypeError(f"num_classes must be an integer, got {num_classes!r}")
+    if num_classes < 1:
+        raise ValueError(f"num_classes must be at least 1, got {num_classes}")
+    labels = _as_labels(y, "y", num_classes)
+    return (labels[..., None] == np.arange(num_classes)).astype(np.float64)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
+    """Per-example cross-entropy ``-log(a[y])`` for integer labels ``y_true``.
+
+    ``y_pred`` has shape ``(..., num_classes)`` and ``y_true`` shape ``(...)`` (or
+    ``(..., 1)``). With ``from_logits=True`` ``y_pred`` holds logits and the loss
+    is ``-log_softmax(y_pred)[y]``, exact at any size. With ``from_logits=False``
+    it holds probabilities, which are clipped to ``[1e-7, 1 - 1e-7]`` exactly as
+    Keras does, so no loss exceeds ``-log(1e-7) = 16.118...``.
+    """
+    _check_flag(from_logits)
+    z = _as_logits(y_pred, "y_pred", -1)[0] if from_logits else _as_probabilities(y_pred, "y_pred")
+    y = _as_array(y_true, "y_true")
+    if y.ndim == z.ndim and y.shape[-1] == 1:
+        y = y[..., 0]
+    if y.shape != z.shape[:-1]:
+        raise ValueError(
+            f"y_true has shape {y.shape} but y_pred has shape {z.shape}: "
+            f"expected y_true of shape {z.shape[:-1]}, one integer label per row"
+            + (" (y_true looks one-hot: use categorical_crossentropy)" if y.shape == z.shape else "")
+        )
+    labels = _as_labels(y, "y_true", z.shape[-1])
+    if not from_logits:
+        # Keras: clip, take the log, and treat the logs as logits (which renormalises).
+        eps = z.dtype.type(EPSILON)
+        z = np.log(np.clip(z, eps, 1 - eps))
+    log_a = log_softmax(z)
+    return -np.take_along_axis(log_a, labels[..., None], axis=-1)[..., 0]
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False):
+    """Per-example cross-entropy ``-sum(y * log(a))`` for one-hot (or soft) targets.
+
+    ``y_true`` and ``y_pred`` have the same shape ``(..., num_classes)``. With
+    ``from_logits=False`` each row of ``y_pred`` is divided by its sum and clipped
+    to ``[1e-7, 1 - 1e-7]``, exactly as Keras does.
+    """
+    _check_flag(from_logits)
+    z = _as_logits(y_pred, "y_pred", -1)[0] if from_logits else _as_probabilities(y_pred, "y_pred")
+    y = _as_float(y_true, "y_true")
+    if y.shape != z.shape:
+        hint = ""
+        if y.shape == z.shape[:-1] or y.shape == z.shape[:-1] + (1,):
+            hint = " (y_true looks like integer labels: use sparse_categorical_crossentropy)"
+        raise ValueError(f"y_true has shape {y.shape} but y_pred has shape {z.shape}{hint}")
+    outside = ~np.isfinite(y) | (y < 0) | (y > 1)
+    if outside.any():
+        at = np.unravel_index(np.argmax(outside), y.shape)
+        raise ValueError(f"y_true[{_position(at)}] = {y[at]} is not a target probability in [0, 1]")
+    if from_logits:
+        log_a = log_softmax(z)
+    else:
+        totals = z.sum(axis=-1, keepdims=True)
+        if (totals == 0).any():
+            raise ValueError(
+                f"y_pred row {_first(totals[..., 0] == 0)} sums to 0: it is not a probability vector"
+            )
+        eps = z.dtype.type(EPSILON)
+        log_a = np.log(np.clip(z / totals, eps, 1 - eps))
+    y = y.astype(log_a.dtype, copy=False)
+    # a zero target weight ignores its class, even a masked one (0 * -inf would be NaN)
+    with np.errstate(invalid="ignore"):
+        return -np.where(y == 0, 0, y * log_a).sum(axis=-1)
