@@ -8,6 +8,7 @@ extra front-end extension. Each view also carries a static PNG in its saved
 output, so the notebook still shows the chart on GitHub or nbviewer.
 """
 
+import base64
 import io
 
 import ipywidgets as widgets
@@ -193,7 +194,7 @@ class SoftmaxSliders:
         values = ", ".join(f"{s.value:.1f}" for s in self.sliders)
         bundle["text/plain"] = f"Softmax sliders at z = [{values}] (run the notebook to drag them)"
         if self.chart.value:  # static picture for viewers where widgets do not run
-            bundle["image/png"] = self.chart.value
+            bundle["image/png"] = base64.b64encode(self.chart.value).decode("ascii")
         return bundle
 
 
