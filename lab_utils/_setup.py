@@ -22,7 +22,7 @@ def quiet_tensorflow():
 def seed_everything(seed=SEED):
     """Seed Python, NumPy and, if it is already imported, Keras/TensorFlow."""
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - the global state is what learners' code draws from
     if "keras" in sys.modules:
         sys.modules["keras"].utils.set_random_seed(seed)
 

@@ -22,19 +22,24 @@ def _position(index):
     return str(index[0]) if len(index) == 1 else str(index)
 
 
+def _subscript(index):
+    """`[1, 2]`: how a learner would index the entry."""
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"
+
+
 def _first(mask):
     """Position (as text) of the first True entry of a boolean array."""
     return _position(np.unravel_index(np.argmax(mask), mask.shape))
 
 
-def _as_array(x, name):
+def _as_array(x, name, scalar_ok=False):
     try:
         arr = np.asarray(x)
     except (ValueError, TypeError) as err:  # ragged nested lists
         raise ValueError(f"{name} must be a rectangular array of numbers: {err}") from None
     if arr.dtype.kind not in "iuf":
         raise ValueError(f"{name} must hold real numbers, got an array of dtype {arr.dtype}")
-    if arr.ndim == 0:
+    if arr.ndim == 0 and not scalar_ok:
         raise ValueError(f"{name} must have at least one dimension, got the scalar {arr}")
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape})")
@@ -82,27 +87,27 @@ def _as_probabilities(p, name):
     if outside.any():
         at = np.unravel_index(np.argmax(outside), p.shape)
         raise ValueError(
-            f"{name} holds probabilities (from_logits=False) but {name}[{_position(at)}] = "
-            f"{p[at]} is outside [0, 1]; if these are logits, pass from_logits=True"
+            f"{name} holds probabilities (from_logits=False) but {name}{_subscript(at)} = "
+            f"{p[at]:.6g} is outside [0, 1]; if these are logits, pass from_logits=True"
         )
     return p
 
 
 def _as_labels(y, name, num_classes):
-    y = _as_array(y, name)
+    y = _as_array(y, name, scalar_ok=True)
     if y.dtype.kind == "f":
         not_whole = ~np.isfinite(y) | (y != np.round(y))
         if not_whole.any():
             at = np.unravel_index(np.argmax(not_whole), y.shape)
             raise ValueError(
-                f"{name} must hold integer class labels, but {name}[{_position(at)}] = {y[at]}"
+                f"{name} must hold integer class labels, but {name}{_subscript(at)} = {y[at]:.6g}"
             )
     bad = (y < 0) | (y >= num_classes)
     if bad.any():
         at = np.unravel_index(np.argmax(bad), y.shape)
         raise ValueError(
-            f"{name}[{_position(at)}] = {y[at]} is not a class label: "
-            f"labels must be integers in 0..{num_classes - 1}"
+            f"{name}{_subscript(at)} = {y[at]:.6g} is not a class label: "
+            f"labels must be in 0..{num_classes - 1}"
         )
     return y.astype(np.intp)
 
@@ -181,14 +186,14 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     """
     _check_flag(from_logits)
     z = _as_logits(y_pred, "y_pred", -1)[0] if from_logits else _as_probabilities(y_pred, "y_pred")
-    y = _as_array(y_true, "y_true")
+    y = _as_array(y_true, "y_true", scalar_ok=True)
     if y.ndim == z.ndim and y.shape[-1] == 1:
         y = y[..., 0]
     if y.shape != z.shape[:-1]:
+        hint = " (y_true looks one-hot: use categorical_crossentropy)" if y.shape == z.shape else ""
         raise ValueError(
             f"y_true has shape {y.shape} but y_pred has shape {z.shape}: "
-            f"expected y_true of shape {z.shape[:-1]}, one integer label per row"
-            + (" (y_true looks one-hot: use categorical_crossentropy)" if y.shape == z.shape else "")
+            f"expected y_true of shape {z.shape[:-1]}, one integer label per row{hint}"
         )
     labels = _as_labels(y, "y_true", z.shape[-1])
     if not from_logits:
@@ -217,15 +222,16 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False):
     outside = ~np.isfinite(y) | (y < 0) | (y > 1)
     if outside.any():
         at = np.unravel_index(np.argmax(outside), y.shape)
-        raise ValueError(f"y_true[{_position(at)}] = {y[at]} is not a target probability in [0, 1]")
+        raise ValueError(
+            f"y_true{_subscript(at)} = {y[at]:.6g} is not a target probability in [0, 1]"
+        )
     if from_logits:
         log_a = log_softmax(z)
     else:
         totals = z.sum(axis=-1, keepdims=True)
         if (totals == 0).any():
-            raise ValueError(
-                f"y_pred row {_first(totals[..., 0] == 0)} sums to 0: it is not a probability vector"
-            )
+            row = _first(totals[..., 0] == 0)
+            raise ValueError(f"y_pred row {row} sums to 0: it is not a probability vector")
         eps = z.dtype.type(EPSILON)
         log_a = np.log(np.clip(z / totals, eps, 1 - eps))
     y = y.astype(log_a.dtype, copy=False)

@@ -10,6 +10,7 @@ output, so the notebook still shows the chart on GitHub or nbviewer.
 
 import base64
 import io
+import warnings
 
 import ipywidgets as widgets
 import numpy as np
@@ -32,7 +33,10 @@ def softmax_outputs(softmax_fn, z):
     name = getattr(softmax_fn, "__name__", "softmax_fn")
     z = np.asarray(z, dtype=float)
     try:
-        result = softmax_fn(z)
+        # NumPy's overflow warnings would land in the notebook; the check below explains.
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = softmax_fn(z)
     except Exception as err:  # the learner's code: any error becomes a message
         detail = str(err).splitlines()[0][:160] if str(err) else ""
         return None, f"{name} raised {type(err).__name__}" + (f": {detail}" if detail else "")
@@ -45,14 +49,14 @@ def softmax_outputs(softmax_fn, z):
     if not np.isfinite(a).all():
         i = int(np.argmax(~np.isfinite(a)))
         return None, f"{name} returned a{i} = {a[i]}: outputs must be finite"
-    if ((a < 0) | (a > 1)).any():
-        i = int(np.argmax((a < 0) | (a > 1)))
-        return None, f"{name} returned a{i} = {a[i]:.4g}: probabilities lie in [0, 1]"
     if abs(a.sum() - 1) > SUM_TOLERANCE:
         return None, (
             f"{name}'s outputs sum to {a.sum():.4g}, not 1: "
             "did you divide by the sum of the exponentials?"
         )
+    if ((a < 0) | (a > 1)).any():
+        i = int(np.argmax((a < 0) | (a > 1)))
+        return None, f"{name} returned a{i} = {a[i]:.4g}: probabilities lie in [0, 1]"
     return a, None
 
 
@@ -72,7 +76,8 @@ class BlitChart:
     """
 
     def __init__(self, figsize=(8, 3), dpi=80):
-        self.fig = Figure(figsize=figsize, dpi=dpi, layout="none")  # fixed layout: the background stays valid
+        # a fixed layout, so that the cached background stays valid
+        self.fig = Figure(figsize=figsize, dpi=dpi, layout="none")
         self.canvas = FigureCanvasAgg(self.fig)
         self._moving, self._background = [], None
 
@@ -113,9 +118,9 @@ class _SoftmaxChart(BlitChart):
         self.moving(*self.z_bars, *self.a_bars, *self.a_labels, self.a_title)
 
     def update(self, z, a):
-        for bar, value in zip(self.z_bars, z):
+        for bar, value in zip(self.z_bars, z, strict=True):
             bar.set_height(value)
-        for bar, label, p in zip(self.a_bars, self.a_labels, a):
+        for bar, label, p in zip(self.a_bars, self.a_labels, a, strict=True):
             bar.set_height(p)
             label.set_y(p + 0.01)
             label.set_text(f"{p:.3f}")

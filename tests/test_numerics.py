@@ -1,0 +1,323 @@
+"""The numerics contract: stable, exact where it can be, and loud about bad input."""
+
+import numpy as np
+import pytest
+import scipy.special
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from lab_utils import numerics as nx
+
+FLOATS = (np.float16, np.float32, np.float64)
+
+
+def finite_arrays(dtype=np.float64, min_side=1, max_dims=3):
+    """Any finite array: huge, tiny, subnormal, spread over the whole float range."""
+    return hnp.arrays(
+        dtype,
+        hnp.array_shapes(min_dims=1, max_dims=max_dims, min_side=min_side, max_side=6),
+        elements=st.floats(allow_nan=False, allow_infinity=False, width=np.finfo(dtype).bits),
+    )
+
+
+def ulps_from_one(total):
+    total = np.asarray(total)
+    return np.abs(total.astype(np.float64) - 1) / np.finfo(total.dtype).eps
+
+
+# --- softmax ---------------------------------------------------------------------
+
+
+def test_softmax_of_the_lab_example():
+    a = nx.softmax(np.array([1.0, 2.0, 3.0, 4.0]))
+    e = np.exp([1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_allclose(a, e / e.sum(), rtol=1e-15)
+
+
+@settings(max_examples=300, deadline=None)
+@given(z=finite_arrays(np.float64) | finite_arrays(np.float32), axis=st.integers(-3, 2))
+def test_softmax_is_a_probability_vector_for_any_finite_input(z, axis):
+    axis = axis % z.ndim
+    a = nx.softmax(z, axis=axis)
+    assert a.dtype == z.dtype and a.shape == z.shape
+    assert np.isfinite(a).all() and (a >= 0).all() and (a <= 1).all()
+    assert ulps_from_one(a.sum(axis=axis)).max() <= 4
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # scipy's, not ours
+@settings(max_examples=200, deadline=None)
+@given(z=finite_arrays(np.float64))
+def test_softmax_matches_scipy(z):
+    np.testing.assert_allclose(nx.softmax(z), scipy.special.softmax(z, axis=-1),
+                               rtol=1e-12, atol=1e-300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(z=finite_arrays(np.float64), shift=st.floats(-1e3, 1e3))
+def test_softmax_ignores_a_common_shift(z, shift):
+    z = np.clip(z, -1e300, 1e300)  # keep z + shift finite
+    np.testing.assert_allclose(nx.softmax(z + shift), nx.softmax(z), atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_softmax_keeps_float_dtypes(dtype):
+    assert nx.softmax(np.array([1, 2, 3], dtype=dtype)).dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int64, np.uint16])
+def test_softmax_turns_integers_into_float64(dtype):
+    a = nx.softmax(np.array([1, 2, 3], dtype=dtype))
+    assert a.dtype == np.float64
+    np.testing.assert_allclose(a, nx.softmax([1.0, 2.0, 3.0]))
+
+
+def test_softmax_accepts_lists():
+    np.testing.assert_allclose(nx.softmax([[0, 0], [0, np.log(3)]]), [[0.5, 0.5], [0.25, 0.75]])
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_softmax_survives_the_extremes_of_the_float_range(dtype):
+    big = np.finfo(dtype).max
+    a = nx.softmax(np.array([big, -big, big, 0], dtype=dtype))
+    np.testing.assert_array_equal(a, np.array([0.5, 0, 0.5, 0], dtype=dtype))
+
+
+def test_softmax_resolves_near_ties_of_huge_numbers():
+    z = np.array([1e4, np.nextafter(1e4, np.inf)])
+    a = nx.softmax(z)
+    assert a[1] > a[0] and a.sum() == 1
+
+
+def test_softmax_along_axis_0_softmaxes_columns():
+    z = np.array([[1.0, 5.0], [2.0, 5.0]])
+    np.testing.assert_allclose(nx.softmax(z, axis=0), nx.softmax(z.T).T)
+
+
+def test_minus_inf_is_a_mask_with_probability_exactly_zero():
+    a = nx.softmax(np.array([[0.0, -np.inf, 0.0], [-np.inf, 5.0, -np.inf]]))
+    np.testing.assert_array_equal(a, [[0.5, 0, 0.5], [0, 1, 0]])
+
+
+# --- log_softmax, logsumexp --------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # scipy's, not ours
+@settings(max_examples=200, deadline=None)
+@given(z=finite_arrays(np.float64))
+def test_logsumexp_matches_scipy(z):
+    np.testing.assert_allclose(nx.logsumexp(z), scipy.special.logsumexp(z, axis=-1), rtol=1e-13)
+
+
+@settings(max_examples=200, deadline=None)
+@given(z=finite_arrays(np.float64, max_dims=2))
+def test_log_softmax_is_log_of_softmax_where_that_is_representable(z):
+    a, log_a = nx.softmax(z), nx.log_softmax(z)
+    visible = a > 1e-300
+    np.testing.assert_allclose(np.exp(log_a[visible]), a[visible], rtol=1e-9)
+    assert (log_a <= 0).all()
+
+
+def test_log_softmax_stays_exact_where_softmax_underflows():
+    log_a = nx.log_softmax(np.array([0.0, -2000.0]))
+    assert nx.softmax(np.array([0.0, -2000.0]))[1] == 0
+    assert log_a[1] == pytest.approx(-2000.0, rel=1e-15)
+
+
+def test_logsumexp_keepdims_and_masks():
+    z = np.array([[0.0, -np.inf], [np.log(2), np.log(2)]])
+    np.testing.assert_allclose(nx.logsumexp(z), [0.0, np.log(4)])
+    assert nx.logsumexp(z, keepdims=True).shape == (2, 1)
+    assert nx.log_softmax(z)[0, 1] == -np.inf
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_log_functions_keep_float_dtypes(dtype):
+    z = np.array([1, 2, 3], dtype=dtype)
+    assert nx.log_softmax(z).dtype == dtype
+    assert nx.logsumexp(z).dtype == dtype
+
+
+# --- every bad input is named ------------------------------------------------------
+
+
+@pytest.mark.parametrize("f", [nx.softmax, nx.log_softmax, nx.logsumexp])
+@pytest.mark.parametrize(
+    ("z", "message"),
+    [
+        ([1.0, np.nan, 3.0], "z contains NaN at position 1"),
+        ([[1.0, 2.0], [np.inf, 0.0]], r"z contains \+inf at position \(1, 0\)"),
+        ([[1.0, 2.0], [-np.inf, -np.inf]], r"every entry of z\[1, :\] is -inf"),
+        ([-np.inf, -np.inf], r"every entry of z\[:\] is -inf"),
+        ([], r"z is empty \(shape \(0,\)\)"),
+        (np.zeros((3, 0)), r"z is empty"),
+        (3.0, "z must have at least one dimension"),
+        (["a", "b"], "z must hold real numbers, got an array of dtype <U1"),
+        ([1 + 2j], "z must hold real numbers"),
+        ([True, False], "z must hold real numbers, got an array of dtype bool"),
+        ([[1.0, 2.0], [3.0]], "z must be a rectangular array of numbers"),
+        ([None, 1.0], "z must hold real numbers, got an array of dtype object"),
+    ],
+)
+def test_bad_logits_raise_a_named_value_error(f, z, message):
+    with pytest.raises(ValueError, match=message):
+        f(z)
+
+
+def test_all_minus_inf_column_is_reported_along_axis_0():
+    z = np.array([[1.0, -np.inf], [2.0, -np.inf]])
+    with pytest.raises(ValueError, match=r"every entry of z\[:, 1\] is -inf"):
+        nx.softmax(z, axis=0)
+
+
+@pytest.mark.parametrize(("axis", "error"), [(2, ValueError), (-3, ValueError),
+                                             (1.0, TypeError), ("0", TypeError), (True, TypeError)])
+def test_bad_axis(axis, error):
+    with pytest.raises(error, match="axis"):
+        nx.softmax(np.zeros((2, 3)), axis=axis)
+
+
+# --- one_hot -------------------------------------------------------------------------
+
+
+def test_one_hot():
+    np.testing.assert_array_equal(nx.one_hot([2, 0], 3), [[0, 0, 1], [1, 0, 0]])
+    assert nx.one_hot(np.array([[1], [0]]), 2).shape == (2, 1, 2)
+    np.testing.assert_array_equal(nx.one_hot(np.array([1.0]), 2), [[0, 1]])
+
+
+@pytest.mark.parametrize(
+    ("y", "num_classes", "error", "message"),
+    [
+        ([0, 4, 1], 4, ValueError, r"y\[1\] = 4 is not a class label: labels must be in 0..3"),
+        ([0, -1], 4, ValueError, r"y\[1\] = -1 is not a class label"),
+        ([0.0, 1.5], 4, ValueError, r"y must hold integer class labels, but y\[1\] = 1.5"),
+        ([0.0, np.nan], 4, ValueError, r"y\[1\] = nan"),
+        ([0, 1], 0, ValueError, "num_classes must be at least 1"),
+        ([0, 1], 2.0, TypeError, "num_classes must be an integer"),
+        (["0"], 2, ValueError, "y must hold real numbers"),
+    ],
+)
+def test_one_hot_rejects_bad_labels(y, num_classes, error, message):
+    with pytest.raises(error, match=message):
+        nx.one_hot(y, num_classes)
+
+
+# --- cross-entropy -------------------------------------------------------------------
+
+P = np.array([[0.7, 0.2, 0.1, 0.0], [0.1, 0.1, 0.1, 0.7]])
+Y = np.array([0, 2])
+
+
+def test_sparse_loss_is_minus_log_of_the_target_probability():
+    loss = nx.sparse_categorical_crossentropy(Y, P)
+    np.testing.assert_allclose(loss, -np.log([0.7, 0.1]), rtol=1e-6)
+
+
+def test_sparse_and_categorical_agree():
+    np.testing.assert_allclose(nx.sparse_categorical_crossentropy(Y, P),
+                               nx.categorical_crossentropy(nx.one_hot(Y, 4), P), rtol=1e-6)
+    z = np.log(P + 0.01)
+    np.testing.assert_allclose(nx.sparse_categorical_crossentropy(Y, z, from_logits=True),
+                               nx.categorical_crossentropy(nx.one_hot(Y, 4), z, from_logits=True))
+
+
+def test_probabilities_are_clipped_like_keras():
+    """-log(1e-7) = 16.118...: the most a loss from probabilities can say."""
+    logits = np.array([[30.0, 0.0, -30.0, 0.0]], dtype=np.float32)
+    from_probs = nx.sparse_categorical_crossentropy([2], nx.softmax(logits))
+    from_logits = nx.sparse_categorical_crossentropy([2], logits, from_logits=True)
+    assert from_probs[0] == pytest.approx(-np.log(np.float32(1e-7)), rel=1e-6)
+    assert from_logits[0] == pytest.approx(60.0, rel=1e-6)
+    assert from_probs.dtype == np.float32
+
+
+def test_logits_loss_is_exact_for_huge_logits():
+    loss = nx.sparse_categorical_crossentropy([1], [[1e4, -1e4]], from_logits=True)
+    assert loss[0] == 2e4
+
+
+def test_a_single_example_may_have_a_scalar_label():
+    np.testing.assert_array_equal(nx.one_hot(2, 3), [0, 0, 1])
+    loss = nx.sparse_categorical_crossentropy(2, [0.1, 0.2, 0.7])
+    assert loss.shape == () and loss == pytest.approx(-np.log(0.7))
+
+
+def test_sparse_accepts_a_trailing_label_axis():
+    np.testing.assert_allclose(nx.sparse_categorical_crossentropy(Y[:, None], P),
+                               nx.sparse_categorical_crossentropy(Y, P))
+
+
+def test_masked_class_costs_nothing_when_not_the_target():
+    z = np.array([[0.0, -np.inf]])
+    assert nx.categorical_crossentropy([[1.0, 0.0]], z, from_logits=True)[0] == 0
+    assert nx.sparse_categorical_crossentropy([1], z, from_logits=True)[0] == np.inf
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_pred", "from_logits", "message"),
+    [
+        ([0, 4], P, False, r"y_true\[1\] = 4 is not a class label: labels must be in 0..3"),
+        ([0, 2.5], P, False, r"y_true must hold integer class labels, but y_true\[1\] = 2.5"),
+        ([0, 1, 2], P, False, r"y_true has shape \(3,\) but y_pred has shape \(2, 4\)"),
+        (nx.one_hot(Y, 4), P, False, "y_true looks one-hot: use categorical_crossentropy"),
+        (Y, P * 3, False, r"y_pred\[0, 0\] = 2.1 is outside \[0, 1\]; if these are logits"),
+        (Y, [[0.5, np.nan, 0.5, 0.0], P[1]], False, r"y_pred contains NaN at position \(0, 1\)"),
+        (Y, [[0.0, np.inf, 0.0, 0.0], P[1]], True, r"y_pred contains \+inf at position \(0, 1\)"),
+        ([], P, False, "y_true is empty"),
+    ],
+)
+def test_sparse_rejects_bad_input(y_true, y_pred, from_logits, message):
+    with pytest.raises(ValueError, match=message):
+        nx.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits)
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_pred", "message"),
+    [
+        (Y, P, r"y_true has shape \(2,\) but y_pred has shape \(2, 4\) \(y_true looks like int"),
+        (nx.one_hot(Y, 3), P, r"y_true has shape \(2, 3\) but y_pred has shape \(2, 4\)$"),
+        ([[2.0, 0, 0, 0], [0, 0, 1, 0]], P, r"y_true\[0, 0\] = 2 is not a target probability"),
+        (nx.one_hot(Y, 4), [[0, 0, 0, 0], P[1]], "y_pred row 0 sums to 0"),
+    ],
+)
+def test_categorical_rejects_bad_input(y_true, y_pred, message):
+    with pytest.raises(ValueError, match=message):
+        nx.categorical_crossentropy(y_true, y_pred)
+
+
+def test_from_logits_must_be_a_bool():
+    with pytest.raises(TypeError, match="from_logits must be True or False"):
+        nx.sparse_categorical_crossentropy(Y, P, from_logits="yes")
+
+
+# --- agreement with keras.losses (imports TensorFlow: kept to a few tests) --------------
+
+
+@pytest.fixture(scope="module")
+def keras():
+    import keras
+
+    return keras
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    z=hnp.arrays(np.float32, (5, 4), elements=st.floats(-40, 40, width=32)),
+    y=hnp.arrays(np.int64, (5,), elements=st.integers(0, 3)),
+)
+def test_losses_agree_with_keras(keras, z, y):
+    p = nx.softmax(z)
+    onehot = nx.one_hot(y, 4).astype(np.float32)
+    cases = [
+        (nx.sparse_categorical_crossentropy(y, z, from_logits=True),
+         keras.losses.sparse_categorical_crossentropy(y, z, from_logits=True)),
+        (nx.sparse_categorical_crossentropy(y, p),
+         keras.losses.sparse_categorical_crossentropy(y, p)),
+        (nx.categorical_crossentropy(onehot, z, from_logits=True),
+         keras.losses.categorical_crossentropy(onehot, z, from_logits=True)),
+        (nx.categorical_crossentropy(onehot, p),
+         keras.losses.categorical_crossentropy(onehot, p)),
+    ]
+    for ours, theirs in cases:
+        np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-6, atol=1e-6)
