@@ -1,0 +1,159 @@
+"""Static figures for the lessons: the data, loss curves, and what two models output.
+
+Each function takes the data (NumPy arrays, or lists of numbers) and an optional
+``ax`` / ``axes`` to draw into, returns ``(fig, ax)`` or ``(fig, axes)``, and
+never calls ``plt.show()``: a notebook shows the figure at the end of the cell,
+a test inspects what was drawn. Classes are coloured with ``CLASS_COLORS``.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .style import CLASS_COLORS
+
+#: Line styles and widths for overlaid curves: a thin dashed curve on top of a wide solid
+#: one leaves both visible even where the two are identical.
+LINE_STYLES = ("-", "--", ":", "-.")
+LINE_WIDTHS = (5, 2, 2, 2)
+
+#: Horizontal spread of the points of one output unit in `plot_model_outputs`.
+JITTER = 0.18
+
+
+# --- input checks -----------------------------------------------------------------
+
+
+def _numbers(values, name, ndim):
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        kind = type(values).__name__
+        raise TypeError(f"{name} must be an array of numbers, got {kind}") from None
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    if not np.isfinite(arr).all():
+        at = np.unravel_index(np.argmax(~np.isfinite(arr)), arr.shape)
+        raise ValueError(f"{name} must be finite, but {name}{list(at)} = {arr[at]}")
+    return arr
+
+
+def _labels(y, n, name="y"):
+    """Integer class labels, one per point, each with a colour in CLASS_COLORS."""
+    labels = _numbers(y, name, 1)
+    if labels.shape[0] != n:
+        raise ValueError(f"{name} has {labels.shape[0]} labels but there are {n} points")
+    bad = (labels != np.round(labels)) | (labels < 0) | (labels >= len(CLASS_COLORS))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"{name}[{i}] = {labels[i]} is not a class label in "
+                         f"0..{len(CLASS_COLORS) - 1}")
+    return labels.astype(int)
+
+
+def _figure_and_axes(ax, ncols=1, figsize=None):
+    """Use the caller's axes, or make a new figure with ``ncols`` of them."""
+    if ax is None:
+        fig, ax = plt.subplots(1, ncols, figsize=figsize)
+        return fig, ax
+    axes = np.atleast_1d(ax)
+    if axes.size != ncols or not all(isinstance(a, plt.Axes) for a in axes):
+        what = "a matplotlib Axes" if ncols == 1 else f"a sequence of {ncols} matplotlib Axes"
+        raise TypeError(f"ax must be {what}, got {ax!r}")
+    return axes[0].figure, (axes[0] if ncols == 1 else tuple(axes))
+
+
+# --- figures ----------------------------------------------------------------------
+
+
+def plot_blobs(X, y, ax=None, title="The data, coloured by class"):
+    """Scatter the 2-D points ``X`` (n, 2), one colour per class label in ``y`` (n,)."""
+    X = _numbers(X, "X", 2)
+    if X.shape[1] != 2:
+        raise ValueError(f"X must have 2 columns (x0, x1) to be drawn in the plane, "
+                         f"got shape {X.shape}")
+    y = _labels(y, X.shape[0])
+    fig, ax = _figure_and_axes(ax)
+    for label in np.unique(y):
+        points = X[y == label]
+        ax.scatter(points[:, 0], points[:, 1], s=10, color=CLASS_COLORS[label], alpha=0.7,
+                   label=f"class {label}")
+    ax.set(xlabel="$x_0$", ylabel="$x_1$", title=title)
+    ax.legend(loc="best", markerscale=2)
+    return fig, ax
+
+
+def plot_loss_curves(losses, ax=None, title="Training loss"):
+    """Overlay per-epoch loss curves: ``losses`` maps a model's name to its losses.
+
+    The values may also be Keras ``History`` objects (their ``"loss"`` is used).
+    Epochs are numbered from 1, as Keras prints them.
+    """
+    if not isinstance(losses, dict) or not losses:
+        raise TypeError("losses must be a non-empty dict {model name: per-epoch losses}, "
+                        f"got {losses!r}")
+    if len(losses) > len(CLASS_COLORS):
+        raise ValueError(f"at most {len(CLASS_COLORS)} curves fit the palette, got {len(losses)}")
+    fig, ax = _figure_and_axes(ax)
+    for i, (name, values) in enumerate(losses.items()):
+        values = getattr(values, "history", {}).get("loss", values)
+        curve = _numbers(values, f"losses[{name!r}]", 1)
+        ax.plot(np.arange(1, curve.size + 1), curve, color=CLASS_COLORS[i],
+                linestyle=LINE_STYLES[i % len(LINE_STYLES)],
+                linewidth=LINE_WIDTHS[i % len(LINE_WIDTHS)], marker="o", label=name)
+    ax.set(xlabel="epoch", ylabel="loss", title=title)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend()
+    return fig, ax
+
+
+def _strip(ax, values, y, rng):
+    """Each output unit's values over all examples, as a column of jittered points."""
+    n, k = values.shape
+    for unit in range(k):
+        x = unit + rng.uniform(-JITTER, JITTER, size=n)
+        colors = [CLASS_COLORS[label] for label in y] if y is not None else CLASS_COLORS[unit]
+        ax.scatter(x, values[:, unit], s=4, c=colors, alpha=0.4, linewidths=0)
+    ax.set_xticks(range(k))
+
+
+def plot_model_outputs(probabilities, logits, y=None, axes=None,
+                       names=("obvious model", "preferred model")):
+    """Side by side: the probabilities one model outputs and the logits the other outputs.
+
+    ``probabilities`` and ``logits`` are (n, k) arrays, one row per example. Each panel
+    shows, for every output unit, the values over all examples; with labels ``y`` a
+    point is coloured by its example's true class, so the unit of the true class stands out.
+    """
+    probabilities = _numbers(probabilities, "probabilities", 2)
+    logits = _numbers(logits, "logits", 2)
+    if probabilities.shape != logits.shape:
+        raise ValueError(f"probabilities has shape {probabilities.shape} but logits has shape "
+                         f"{logits.shape}: pass both models' outputs for the same examples")
+    outside = (probabilities < 0) | (probabilities > 1)
+    if outside.any():
+        at = np.unravel_index(np.argmax(outside), probabilities.shape)
+        raise ValueError(f"probabilities{list(at)} = {probabilities[at]} is outside [0, 1]: "
+                         "did you pass logits as probabilities?")
+    if y is not None:
+        y = _labels(y, probabilities.shape[0])
+    fig, (ax_p, ax_z) = _figure_and_axes(axes, ncols=2, figsize=(10, 4))
+    rng = np.random.default_rng(0)  # fixed jitter: the same picture on every run
+
+    _strip(ax_p, probabilities, y, rng)
+    ax_p.set(title=f"{names[0]}: probabilities", xlabel="output unit", ylabel="value",
+             ylim=(-0.05, 1.05))
+    ax_p.set_xticklabels([f"$a_{j}$" for j in range(probabilities.shape[1])])
+
+    _strip(ax_z, logits, y, rng)
+    ax_z.axhline(0, color="#555555", linewidth=0.8)
+    ax_z.set(title=f"{names[1]}: logits", xlabel="output unit")
+    ax_z.set_xticklabels([f"$z_{j}$" for j in range(logits.shape[1])])
+
+    if y is not None:
+        handles = [plt.Line2D([], [], linestyle="", marker="o", color=CLASS_COLORS[label],
+                              label=f"class {label}") for label in np.unique(y)]
+        ax_z.legend(handles=handles, title="true class", loc="upper left",
+                    bbox_to_anchor=(1.0, 1.0))
+    return fig, (ax_p, ax_z)
