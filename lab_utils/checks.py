@@ -1,0 +1,598 @@
+"""Checks for the exercises: run a learner's code on cases that catch the usual mistakes.
+
+Each check prints one line per problem it finds, each with a hint, or one short
+success line. Called from a learner's cell it never raises because of a mistake in
+the learner's code: it explains it. With ``strict=True`` (the nbgrader autograded
+test cells) it raises ``AssertionError`` after explaining, which fails the cell.
+
+The exercises and the exact signatures the checks call:
+
+``check_softmax(my_softmax)`` (notebook 01)
+    ``my_softmax(z) -> a``. ``z`` holds logits, one example of shape ``(N,)`` or a
+    batch of shape ``(m, N)``; ``a`` has the shape of ``z`` and is the softmax of
+    each row (the last axis), finite for any finite ``z``, however large or negative.
+    Batched on purpose: a model's logits come as a batch, and the classic mistakes
+    (one sum over the whole batch, the wrong axis, a missing ``keepdims``) only
+    show on one.
+
+``check_cost(my_cost)`` (notebook 02)
+    ``my_cost(y, a) -> J``, arguments in Keras' order (true, predicted). ``y`` holds
+    integer labels, shape ``(m,)``; ``a`` probabilities, shape ``(m, N)``. ``J`` is the
+    mean cross-entropy, one number:
+    ``J = -(1/m) * sum_i log(clip(a[i, y[i]], 1e-7, 1 - 1e-7))``, clipped as Keras does,
+    so a probability of 0 costs ``-log(1e-7) = 16.118...`` rather than ``inf``.
+
+``check_preferred_model(model)`` (notebook 03)
+    ``model`` is the compiled "preferred" Keras model, or a function that builds and
+    returns it (called without arguments). Its last layer is linear with one unit per
+    class (``num_classes=4``) and its loss is
+    ``SparseCategoricalCrossentropy(from_logits=True)``. Nothing is trained.
+
+``check_softmax_regression_gradient(my_gradient)`` (notebook 05)
+    ``my_gradient(X, y, W, b) -> (dW, db)`` for softmax regression ``z = X @ W + b``.
+    ``X`` has shape ``(m, n)``, ``y`` integer labels ``(m,)``, ``W`` shape ``(n, N)``
+    (Keras' kernel layout), ``b`` shape ``(N,)``. With
+    ``dz = (softmax(z) - one_hot(y, N)) / m``: ``dW = X.T @ dz`` (shape of ``W``) and
+    ``db = dz.sum(axis=0)`` (shape of ``b``).
+
+Every ``check_*`` has a pure partner ``*_findings(...) -> list[str]`` that returns the
+problems without printing, for tests and for instructors' own tooling.
+"""
+
+import functools
+import math
+import warnings
+
+import numpy as np
+
+from .numerics import EPSILON, one_hot, softmax
+
+PASS, FAIL = "\u2713", "\u2717"  # check mark, ballot x
+NOT_WRITTEN = "is not written yet: replace `raise NotImplementedError()` with your code"
+
+
+class _Problem(Exception):
+    """A finding that makes the remaining cases pointless (the code does not run at all)."""
+
+
+# --- running the learner's code -----------------------------------------------------
+
+
+def _name(fn):
+    return getattr(fn, "__name__", type(fn).__name__)
+
+
+def _need_callable(fn, check, example):
+    if fn is None or not callable(fn):
+        what = "None" if fn is None else f"a {type(fn).__name__}"
+        raise _Problem(
+            f"{check} needs your function itself, got {what}. "
+            f"Hint: call {check}({example}), with no parentheses after {example}."
+        )
+
+
+def _copy(value):
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def _call(fn, *args):
+    """``fn(*copies of args)`` with NumPy's warnings silenced: the findings explain them.
+
+    Returns ``(result, None)``, or ``(None, reason)`` when the call raised.
+    """
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return fn(*[_copy(a) for a in args]), None
+        except NotImplementedError:
+            return None, NOT_WRITTEN
+        except Exception as err:  # the learner's code: any error is a finding
+            detail = str(err).strip().splitlines()[0][:140] if str(err).strip() else ""
+            return None, f"raised {type(err).__name__}" + (f": {detail}" if detail else "")
+
+
+def _numbers(value, name):
+    """The learner's result as a float array, or a _Problem saying why it is not one."""
+    if value is None:
+        raise _Problem(f"{name} returned None. Hint: end it with `return ...`.")
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise _Problem(f"{name} returned a {type(value).__name__}, not numbers.") from None
+
+
+def _same(actual, expected, rtol=1e-6, atol=1e-9):
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    return actual.shape == expected.shape and np.allclose(
+        actual, expected, rtol=rtol, atol=atol, equal_nan=True
+    )
+
+
+class _Findings(list):
+    """Lines ``"<where><problem>"``; a problem whose hint was given already is skipped."""
+
+    def add(self, where, problem):
+        hint = problem[problem.find("Hint:"):]
+        if all(not line.endswith(hint) for line in self):
+            self.append(f"{where}{problem}")
+
+
+def _report(check, name, findings, cases, strict):
+    """Print the findings (or one success line); in strict mode fail after explaining."""
+    if not findings:
+        print(f"{PASS} {name} passes {check}: {', '.join(cases)}.")
+        return
+    for line in findings:
+        print(f"{FAIL} {line}")
+    if strict:
+        count = f"{len(findings)} problem" + ("s" if len(findings) > 1 else "")
+        raise AssertionError(f"{check}: {count} with {name}, explained above")
+
+
+def _listing_problems(findings_fn):
+    """Make a findings function return a `_Problem` as its only finding instead of raising it."""
+
+    @functools.wraps(findings_fn)
+    def findings(*args, **kwargs):
+        try:
+            return list(findings_fn(*args, **kwargs))
+        except _Problem as problem:
+            return [str(problem)]
+
+    return findings
+
+
+# --- 01: my_softmax -------------------------------------------------------------------
+
+#: (description, logits), chosen so that each typical mistake gives a different result.
+SOFTMAX_CASES = [
+    ("one vector", np.array([1.0, 2.0, 3.0, 4.0])),
+    ("a batch of 3 rows", np.array([[1.0, 2.0, 3.0, 4.0],
+                                    [2.0, 0.0, -1.0, 1.0],
+                                    [0.0, 0.0, 0.0, 0.0]])),
+    ("a square batch", np.array([[1.0, 2.0, 3.0],
+                                 [0.0, 4.0, -2.0],
+                                 [3.0, 3.0, 0.5]])),
+    ("large inputs", np.array([1000.0, 1001.0, 1002.0])),
+    ("very negative inputs", np.array([-1000.0, -1001.0, -1002.0])),
+    ("two rows far apart", np.array([[1000.0, 1001.0, 1002.0],
+                                     [-1000.0, -1001.0, -1002.0]])),
+]
+
+
+KEEPDIMS_HINT = ("Hint: keepdims=True keeps the summed axis, so that each row is divided by "
+                 "its own sum.")
+OVERFLOW = (": np.exp overflows to inf (or every exp underflows to 0), so the result is nan. "
+            "Hint: subtract the maximum first, np.exp(z - np.max(z, axis=-1, keepdims=True)).")
+
+
+def _normalised(z, axis=None):
+    """exp(z) (shifted by the maximum over ``axis``) divided by its sum over ``axis``."""
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _softmax_mistakes(z):
+    """What the typical wrong versions return for ``z``: [(result, problem), ...]."""
+    with np.errstate(all="ignore"):
+        naive = np.exp(z) / np.sum(np.exp(z), axis=-1, keepdims=True)
+        mistakes = [
+            (naive, OVERFLOW),
+            (_normalised(z), ": the whole batch sums to 1, not each row. Hint: sum each row, "
+                             "np.sum(..., axis=-1, keepdims=True)."),
+        ]
+        if z.ndim == 2:
+            global_shift = np.exp(z - np.max(z))
+            mistakes += [
+                (_normalised(z, axis=0), ": each column sums to 1, not each row. Hint: use "
+                                         "axis=-1 (the last axis), not axis=0."),
+                (global_shift / global_shift.sum(axis=-1, keepdims=True),
+                 ": one row turns to nan. Hint: subtract each row's own maximum, "
+                 "np.max(z, axis=-1, keepdims=True), not the maximum of the whole batch."),
+            ]
+        if z.ndim == 2 and z.shape[0] == z.shape[1]:  # elsewhere this mistake raises
+            shifted = np.exp(z - np.max(z, axis=-1, keepdims=True))
+            problem = f": rows are divided by the wrong sums. {KEEPDIMS_HINT}"
+            mistakes += [(np.exp(z) / np.sum(np.exp(z), axis=-1), problem),
+                         (shifted / np.sum(shifted, axis=-1), problem)]
+    return mistakes
+
+
+def _softmax_problem(z, a):
+    """What is wrong with ``a`` as the softmax of ``z``, or None when it is right."""
+    expected = softmax(z)
+    if _same(a, expected):
+        return None
+    if a.shape != z.shape:
+        hint = "one probability per input"
+        if a.shape == z.shape[:-1] or a.ndim == 0:
+            hint = "did a sum end up in the result? Return exp / sum, not the sum"
+        return f" returned shape {a.shape}, expected {z.shape}. Hint: {hint}."
+    for wrong, problem in _softmax_mistakes(z):
+        if _same(a, wrong):
+            return problem
+    if not np.isfinite(a).all():
+        return OVERFLOW
+    sums = a.sum(axis=-1)
+    if not np.allclose(sums, 1, rtol=0, atol=1e-6):
+        return (f": the outputs sum to {np.round(sums, 4).tolist()}, not 1. "
+                "Hint: divide the exponentials by their sum.")
+    return (f" returned {np.round(a, 4).tolist()}, expected {np.round(expected, 4).tolist()}. "
+            "Hint: a_j = exp(z_j) / sum_k exp(z_k).")
+
+
+def _changes_its_input(my_softmax, z):
+    z_given = z.copy()
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            my_softmax(z_given)
+        except Exception:  # any error was reported with the case that raised it
+            return False
+    return not np.array_equal(z_given, z)
+
+
+@_listing_problems
+def softmax_findings(my_softmax):
+    """Problems with ``my_softmax`` on `SOFTMAX_CASES`, one line each (empty when right)."""
+    _need_callable(my_softmax, "check_softmax", "my_softmax")
+    name, findings = _name(my_softmax), _Findings()
+    for label, z in SOFTMAX_CASES:
+        where = f"{name} on {label} " + (str(z.tolist()) if z.ndim == 1 else f"of shape {z.shape}")
+        result, error = _call(my_softmax, z)
+        if error == NOT_WRITTEN:
+            raise _Problem(f"{name} {NOT_WRITTEN}.")
+        if error:
+            hint = KEEPDIMS_HINT if "broadcast" in error else "Hint: make it work on a batch too."
+            findings.add(where, f" {error}. {hint}")
+            continue
+        problem = _softmax_problem(z, _numbers(result, name))
+        if problem:
+            findings.add(where, problem)
+    if _changes_its_input(my_softmax, SOFTMAX_CASES[1][1]):
+        findings.add(name, " changes its input z in place. Hint: compute a new array, "
+                           "z - np.max(...), instead of z -= ... .")
+    return findings
+
+
+def check_softmax(my_softmax, *, strict=False):
+    """Check a learner's batched, stable ``my_softmax(z)``; see the module docstring."""
+    findings = softmax_findings(my_softmax)
+    cases = [label for label, _ in SOFTMAX_CASES]
+    _report("check_softmax", _name(my_softmax), findings, cases, strict)
+
+
+# --- 02: the NumPy cost ---------------------------------------------------------------
+
+#: (description, integer labels y, probabilities a)
+COST_CASES = [
+    ("3 examples of 4 classes", np.array([3, 0, 2]),
+     np.array([[0.1, 0.2, 0.3, 0.4],
+               [0.7, 0.1, 0.1, 0.1],
+               [0.25, 0.25, 0.45, 0.05]])),
+    ("4 examples of 4 classes", np.array([1, 3, 0, 2]),
+     np.array([[0.05, 0.8, 0.1, 0.05],
+               [0.2, 0.3, 0.1, 0.4],
+               [0.6, 0.2, 0.15, 0.05],
+               [0.1, 0.1, 0.5, 0.3]])),
+    ("rows with zeros", np.array([2, 1]),
+     np.array([[0.0, 0.0, 1.0, 0.0],
+               [0.1, 0.6, 0.3, 0.0]])),
+    ("a true class of probability 0", np.array([0, 3]),
+     np.array([[0.0, 1.0, 0.0, 0.0],
+               [0.1, 0.2, 0.3, 0.4]])),
+]
+
+
+def reference_cost(y, a):
+    """The cost ``check_cost`` expects: the mean of ``-log(clip(a[i, y[i]]))``."""
+    y = np.asarray(y)
+    picked = np.clip(np.asarray(a, dtype=float)[np.arange(len(y)), y], EPSILON, 1 - EPSILON)
+    return float(-np.mean(np.log(picked)))
+
+
+def _cost_mistakes(y, a):
+    """What the typical wrong costs give for ``(y, a)``: [(value, problem), ...]."""
+    m, n_classes = a.shape
+    cost = reference_cost(y, a)
+    with np.errstate(all="ignore"):
+        mistakes = [
+            (m * cost, "that is the sum over the examples: the 1/m is missing. "
+                       "Hint: divide by m (or take np.mean over the examples)."),
+            (cost / n_classes, "np.mean over the whole (m, N) array also divides by the number "
+                               "of classes N. Hint: divide the sum by m only."),
+            (-cost, "the sign is wrong. Hint: the cost is -log(probability), a positive number."),
+            (-np.mean(np.log(a[np.arange(m), y])),
+             "log(0) = -inf for a probability of 0. Hint: clip first, "
+             "np.clip(a, 1e-7, 1 - 1e-7), as Keras does."),
+            (-np.sum(one_hot(y, n_classes) * np.log(a)) / m,
+             "0 * log(0) = nan where a class has probability 0. Hint: clip a to "
+             "[1e-7, 1 - 1e-7] before taking the log."),
+            (-np.mean(np.log(np.clip(a.max(axis=1), EPSILON, 1 - EPSILON))),
+             "that uses the largest probability of each row. Hint: the cost uses the "
+             "probability of the true label, a[i, y[i]]."),
+            (cost / math.log(10), "that is log base 10. Hint: use the natural log, np.log."),
+        ]
+        if m == n_classes:
+            clipped = np.clip(a, EPSILON, 1 - EPSILON)
+            mistakes += [
+                (-np.sum(y * np.log(clipped)) / m,
+                 f"y is multiplied with log(a) as if it were one-hot. {LABELS_HINT}"),
+                (-np.mean(np.log(clipped[y])), f"that averages whole rows of a. {ROWS_HINT}"),
+                (-np.mean(np.log(clipped[:, y])),
+                 "a[:, y] is an (m, m) table. Hint: pick one entry per row, a[np.arange(m), y]."),
+            ]
+    return mistakes
+
+
+LABELS_HINT = ("Hint: y holds integer labels of shape (m,), not one-hot rows; pick "
+               "a[np.arange(m), y] (or use one_hot(y, N)).")
+ROWS_HINT = ("Hint: a[y] picks whole rows; the probability of example i's label is a[i, y[i]], "
+             "that is a[np.arange(m), y].")
+
+
+def _cost_error_hint(error):
+    if "broadcast" in error:
+        return LABELS_HINT
+    if "out of bounds" in error:
+        return ROWS_HINT
+    return "Hint: y holds integer labels, shape (m,), and a the probabilities, shape (m, N)."
+
+
+def _cost_problem(name, y, a, result):
+    """What is wrong with ``result`` as the cost of ``(y, a)``, or None when it is right."""
+    value = _numbers(result, name)
+    if value.size != 1:
+        return (f" returned an array of shape {value.shape}. Hint: the cost is one number, "
+                "the mean of the per-example losses.")
+    value, expected = float(value.reshape(())), reference_cost(y, a)
+    if math.isclose(value, expected, rel_tol=1e-6, abs_tol=1e-6):
+        return None
+    for wrong, problem in _cost_mistakes(y, a):
+        if np.isclose(value, wrong, rtol=1e-6, atol=1e-6, equal_nan=True):
+            return f" returned {value:.6g}, expected {expected:.6g}: {problem}"
+    return (f" returned {value:.6g}, expected {expected:.6g}. Hint: J = -(1/m) * the sum of "
+            "log(a[i, y[i]]), with a clipped to [1e-7, 1 - 1e-7].")
+
+
+@_listing_problems
+def cost_findings(my_cost):
+    """Problems with ``my_cost(y, a)`` on `COST_CASES`, one line each (empty when right)."""
+    _need_callable(my_cost, "check_cost", "my_cost")
+    name, findings = _name(my_cost), _Findings()
+    for label, y, a in COST_CASES:
+        where = f"{name}(y, a) on {label}"
+        result, error = _call(my_cost, y, a)
+        if error == NOT_WRITTEN:
+            raise _Problem(f"{name} {NOT_WRITTEN}.")
+        if error:
+            findings.add(where, f" {error}. {_cost_error_hint(error)}")
+            continue
+        problem = _cost_problem(name, y, a, result)
+        if problem:
+            findings.add(where, problem)
+    return findings
+
+
+def check_cost(my_cost, *, strict=False):
+    """Check a learner's NumPy cost ``my_cost(y, a)``; see the module docstring."""
+    findings = cost_findings(my_cost)
+    cases = [label for label, _, _ in COST_CASES]
+    _report("check_cost", _name(my_cost), findings, cases, strict)
+
+
+# --- 03: the preferred model ----------------------------------------------------------
+
+PREFERRED_LOSS = "keras.losses.SparseCategoricalCrossentropy(from_logits=True)"
+
+
+def _as_model(model_or_builder):
+    import keras  # lazily: lab_utils never imports TensorFlow at import time
+
+    if isinstance(model_or_builder, keras.Model):
+        return model_or_builder
+    if model_or_builder is None or not callable(model_or_builder):
+        got = "None" if model_or_builder is None else f"a {type(model_or_builder).__name__}"
+        raise _Problem(f"check_preferred_model needs your Keras model (or the function that "
+                       f"builds it), got {got}.")
+    name = _name(model_or_builder)
+    model, error = _call(model_or_builder)
+    if error == NOT_WRITTEN:
+        raise _Problem(f"{name} {NOT_WRITTEN}.")
+    if error:
+        raise _Problem(f"{name}() {error}.")
+    if not isinstance(model, keras.Model):
+        got = "None" if model is None else f"a {type(model).__name__}"
+        raise _Problem(f"{name}() returned {got}, not a Keras model. "
+                       "Hint: end it with `return model`.")
+    return model
+
+
+def _activation_name(layer):
+    return getattr(getattr(layer, "activation", None), "__name__", None)
+
+
+def _output_layer_findings(model, num_classes):
+    if not model.layers:
+        return ["the model has no layers. Hint: Dense(25, relu), Dense(15, relu), "
+                f"Dense({num_classes})."]
+    last = model.layers[-1]
+    if type(last).__name__ == "Softmax" or _activation_name(last) == "softmax":
+        return ["the output layer applies a softmax. Hint: leave the output "
+                "linear (activation='linear'); from_logits=True makes the loss apply it."]
+    findings = []
+    if _activation_name(last) not in ("linear", None):
+        findings.append(f"the output layer has activation '{_activation_name(last)}'. "
+                        "Hint: logits can be any real number, "
+                        "so use activation='linear'.")
+    units = getattr(last, "units", None)
+    if units is not None and units != num_classes:
+        findings.append(f"the output layer has {units} unit(s). Hint: one logit per class, "
+                        f"Dense({num_classes}).")
+    return findings
+
+
+def _loss_kind(loss):
+    """``(name, from_logits)`` of a loss given as a string, a function or a Loss object."""
+    if isinstance(loss, str):
+        return loss, False
+    if isinstance(loss, type):
+        return f"the class {loss.__name__} (not an instance)", False
+    if hasattr(loss, "get_config"):
+        return type(loss).__name__, bool(loss.get_config().get("from_logits"))
+    return _name(loss), False
+
+
+def _loss_findings(model, num_classes):
+    loss = getattr(model, "loss", None)
+    if loss is None:
+        return [f"the model is not compiled with a loss. Hint: model.compile(loss={PREFERRED_LOSS}"
+                ", ...)."]
+    kind, from_logits = _loss_kind(loss)
+    compact = kind.replace("_", "").lower()
+    if compact == "categoricalcrossentropy":
+        return ["the loss is CategoricalCrossentropy, which expects one-hot targets. Hint: the "
+                f"labels are integers 0..{num_classes - 1}, so use {PREFERRED_LOSS}."]
+    if compact != "sparsecategoricalcrossentropy":
+        return [f"the loss is {kind}. Hint: for integer labels use {PREFERRED_LOSS}."]
+    if not from_logits:
+        return ["the loss expects probabilities (from_logits=False), but a linear output gives "
+                f"logits. Hint: {PREFERRED_LOSS}."]
+    return []
+
+
+def _outputs_sum_to_one(model):
+    """True when the built model's outputs on random inputs look like probabilities."""
+    shape = getattr(model, "input_shape", None)
+    if not model.built or not isinstance(shape, tuple) or None in shape[1:]:
+        return False
+    x = np.random.default_rng(0).normal(0, 3, size=(8, *shape[1:])).astype("float32")
+    out = np.asarray(model(x, training=False))
+    return bool((out >= 0).all() and np.allclose(out.sum(axis=-1), 1, atol=1e-5))
+
+
+@_listing_problems
+def preferred_model_findings(model_or_builder, num_classes=4):
+    """Problems with the preferred model's output layer and loss (empty when right)."""
+    model = _as_model(model_or_builder)
+    findings = _output_layer_findings(model, num_classes)
+    if not any("softmax" in line for line in findings) and _outputs_sum_to_one(model):
+        findings.append("the model's outputs sum to 1 in every row: a softmax is still in it. "
+                        "Hint: remove it; from_logits=True makes the loss apply it.")
+    return findings + _loss_findings(model, num_classes)
+
+
+def check_preferred_model(model, *, num_classes=4, strict=False):
+    """Check the preferred model's last layer and loss, without training it."""
+    findings = preferred_model_findings(model, num_classes)
+    cases = ["a linear output layer", f"{num_classes} output units", "a loss from logits"]
+    name = "the model" if type(model).__name__ not in ("function", "method") else _name(model)
+    _report("check_preferred_model", name, findings, cases, strict)
+
+
+# --- 05: the softmax-regression gradient ----------------------------------------------
+
+
+def _gradient_case(m, n, num_classes, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(m, n))
+    y = rng.permutation(np.arange(m) % num_classes)  # every class present
+    W = rng.normal(scale=0.5, size=(n, num_classes))
+    b = rng.normal(scale=0.5, size=num_classes)
+    return X, y, W, b
+
+
+#: (description, (X, y, W, b)); in the second n == N, so a transposed dW has W's shape.
+GRADIENT_CASES = [
+    ("5 examples x 3 features -> 4 classes", _gradient_case(5, 3, 4, seed=0)),
+    ("6 examples x 3 features -> 3 classes", _gradient_case(6, 3, 3, seed=1)),
+]
+
+
+def reference_gradient(X, y, W, b):
+    """``(dW, db)`` of the mean cross-entropy of ``softmax(X @ W + b)``."""
+    dz = (softmax(X @ W + b) - one_hot(y, W.shape[1])) / len(y)
+    return X.T @ dz, dz.sum(axis=0)
+
+
+def _gradient_mistakes(X, y, W, b):
+    """What typical wrong gradients give: [(dW, db or None if any, problem), ...]."""
+    m, num_classes = len(y), W.shape[1]
+    z = X @ W + b
+    dW, db = reference_gradient(X, y, W, b)
+    labels_as_numbers = (softmax(z) - y[:, None]) / m
+    from_logits = (z - one_hot(y, num_classes)) / m
+    return [
+        (m * dW, m * db, ": the 1/m is missing. Hint: dz = (a - one_hot(y, N)) / m."),
+        (-dW, -db, ": the sign is wrong. Hint: dz = a - one_hot(y, N), not one_hot(y, N) - a."),
+        (X.T @ labels_as_numbers, labels_as_numbers.sum(axis=0),
+         ": the label y is subtracted from every column. Hint: subtract one_hot(y, N), "
+         "the row with a 1 at the true class."),
+        (X.T @ from_logits, from_logits.sum(axis=0),
+         ": that uses the logits z. Hint: use the probabilities a = softmax(X @ W + b)."),
+        (dW.T, None, ": dW is transposed. Hint: dW = X.T @ dz, not dz.T @ X."),
+    ]
+
+
+def _gradient_shapes_problem(dW, db, W, b):
+    if dW.shape == b.shape and db.shape == W.shape:
+        return ": dW and db are swapped. Hint: return dW, db (in that order)."
+    if dW.shape != W.shape:
+        hint = ("dW = X.T @ dz, not dz.T @ X" if dW.shape == W.shape[::-1]
+                else "dW = X.T @ dz has one entry per weight")
+        return f": dW has shape {dW.shape}, W has {W.shape}. Hint: {hint}."
+    if db.shape != b.shape:
+        hint = ("drop keepdims=True, so that db has b's shape" if db.shape == (1, *b.shape)
+                else "sum dz over the examples, axis=0")
+        return f": db has shape {db.shape}, b has {b.shape}. Hint: {hint}."
+    return None
+
+
+def _gradient_problem(name, args, result):
+    """What is wrong with ``result`` as ``(dW, db)`` for ``args``, or None when it is right."""
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise _Problem(f"{name} returned a {type(result).__name__}. Hint: return dW, db "
+                       "(two arrays, in that order).")
+    dW, db = (_numbers(part, name) for part in result)
+    for wrong_dW, wrong_db, problem in _gradient_mistakes(*args):
+        if _same(dW, wrong_dW) and (wrong_db is None or _same(db, wrong_db)):
+            return problem
+    shapes = _gradient_shapes_problem(dW, db, args[2], args[3])
+    if shapes:
+        return shapes
+    expected_dW, expected_db = reference_gradient(*args)
+    if not _same(dW, expected_dW):
+        return (f": dW is off by up to {np.max(np.abs(dW - expected_dW)):.3g}. "
+                "Hint: dW = X.T @ dz with dz = (a - one_hot(y, N)) / m.")
+    if not _same(db, expected_db):
+        return (f": db is {np.round(db, 4).tolist()}, expected "
+                f"{np.round(expected_db, 4).tolist()}. Hint: db = dz.sum(axis=0).")
+    return None
+
+
+@_listing_problems
+def softmax_regression_gradient_findings(my_gradient):
+    """Problems with ``my_gradient(X, y, W, b)`` on `GRADIENT_CASES` (empty when right)."""
+    _need_callable(my_gradient, "check_softmax_regression_gradient", "my_gradient")
+    name, findings = _name(my_gradient), _Findings()
+    for label, args in GRADIENT_CASES:
+        where = f"{name}(X, y, W, b) on {label}"
+        result, error = _call(my_gradient, *args)
+        if error == NOT_WRITTEN:
+            raise _Problem(f"{name} {NOT_WRITTEN}.")
+        if error:
+            hint = ("subtract one_hot(y, N), not the integer labels y"
+                    if "broadcast" in error else "X is (m, n), y (m,), W (n, N) and b (N,)")
+            findings.add(where, f" {error}. Hint: {hint}.")
+            continue
+        problem = _gradient_problem(name, args, result)
+        if problem:
+            findings.add(where, problem)
+    return findings
+
+
+def check_softmax_regression_gradient(my_gradient, *, strict=False):
+    """Check a learner's softmax-regression gradient ``my_gradient(X, y, W, b)``."""
+    findings = softmax_regression_gradient_findings(my_gradient)
+    cases = [label for label, _ in GRADIENT_CASES]
+    _report("check_softmax_regression_gradient", _name(my_gradient), findings, cases, strict)
