@@ -1,0 +1,47 @@
+"""JupyterHub config of the class load test: deploy/'s class hub, made runnable on one machine.
+
+It runs deploy/jupyterhub_config.py first, then replaces only what needs root, systemd
+or a person at a keyboard:
+
+- SimpleLocalProcessSpawner, with each learner's home in the test's directory, instead
+  of SystemdSpawner (so the memory and CPU caps are not enforced here);
+- the test drives the hub through an admin service token instead of learners' logins;
+- the hub, its API and the proxy listen on 127.0.0.1, on ports the test picked.
+
+Everything else (first-use logins, default URL, kernel culling, the idle-culler service,
+spawn timeouts) is the deploy config itself. benchmarks/class_test.py sets CLASS_TEST_*.
+"""
+
+import os
+import runpy
+from pathlib import Path
+
+c = get_config()  # noqa: F821 -- provided by JupyterHub when it loads this file
+
+DEPLOY_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "jupyterhub_config.py"
+deploy = runpy.run_path(str(DEPLOY_CONFIG), init_globals={"get_config": lambda: c})
+
+WORKDIR = Path(os.environ["CLASS_TEST_DIR"])
+MARKER = {"CLASS_TEST_RUN": os.environ["CLASS_TEST_RUN"]}  # finds leftover processes
+proxy_port, hub_port, proxy_api_port = os.environ["CLASS_TEST_PORTS"].split(",")
+
+c.JupyterHub.bind_url = f"http://127.0.0.1:{proxy_port}"
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{hub_port}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{proxy_api_port}"
+c.ConfigurableHTTPProxy.command = [os.environ["CLASS_TEST_PROXY"]]
+c.JupyterHub.db_url = f"sqlite:///{WORKDIR / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(WORKDIR / "jupyterhub_cookie_secret")
+c.JupyterHub.cleanup_servers = True
+c.FirstUseAuthenticator.dbm_path = str(WORKDIR / "passwords.dbm")
+
+c.JupyterHub.spawner_class = "simple"
+c.SimpleLocalProcessSpawner.home_dir_template = str(WORKDIR / "home" / "{username}")
+c.Spawner.pre_spawn_hook = lambda spawner: deploy["copy_missing_notebooks"](spawner.home_dir)
+c.Spawner.environment = MARKER
+if os.getuid() == 0:  # Jupyter servers refuse to run as root unless told; learners are not root
+    c.Spawner.args = [*c.Spawner.args, "--allow-root"]
+
+for service in c.JupyterHub.services:
+    service["environment"] = {**service.get("environment", {}), **MARKER}
+c.JupyterHub.services.append({"name": "class-test", "api_token": os.environ["CLASS_TEST_TOKEN"]})
+c.JupyterHub.load_roles.append({"name": "admin", "services": ["class-test"]})

@@ -1,0 +1,167 @@
+"""The container spec (binder/) and the class hub config (deploy/) do what the README says.
+
+This machine has no Docker engine, so the image itself is not built: repo2docker
+renders the Dockerfile it would build (`--no-build`) and the tests read it.
+"""
+
+import os
+import runpy
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from importlib.util import find_spec
+from pathlib import Path
+
+import pytest
+from docker.utils.build import exclude_paths
+from jupyterhub.app import JupyterHub
+from traitlets.config import Config, PyFileConfigLoader
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+HUB_CONFIG = ROOT / "deploy" / "jupyterhub_config.py"
+
+
+@pytest.fixture(scope="module")
+def repo2docker():
+    """What `repo2docker --no-build` prints: the Dockerfile (stdout) and its log (stderr)."""
+    return subprocess.run(
+        [BIN / "repo2docker", "--no-build", str(ROOT)],
+        capture_output=True, text=True, check=True, timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def dockerfile(repo2docker):
+    return repo2docker.stdout
+
+
+def test_image_installs_the_suite_after_copying_the_repository(dockerfile):
+    copy_repo = dockerfile.index("COPY --chown=0:0 src/ ${REPO_DIR}/")
+    install = dockerfile.index('pip install --no-cache-dir -r "binder/requirements.txt"')
+    assert copy_repo < install
+    requirements = (ROOT / "binder" / "requirements.txt").read_text().splitlines()
+    assert [line for line in requirements if line and not line.startswith("#")] == ["."]
+
+
+def test_image_uses_the_python_the_suite_is_measured_on(repo2docker):
+    assert "Building conda environment for python=3.11" in repo2docker.stderr
+
+
+def test_image_runs_post_build_after_installing(dockerfile):
+    install = dockerfile.index('-r "binder/requirements.txt"')
+    assert install < dockerfile.index("RUN ./binder/postBuild")
+
+
+def test_build_context_has_the_suite_but_not_the_local_environment():
+    ignore = (ROOT / "binder" / ".dockerignore").read_text().splitlines()
+    patterns = [line.strip() for line in ignore if line.strip() and not line.startswith("#")]
+    context = exclude_paths(str(ROOT), patterns)
+    assert "lab_utils/numerics.py" in context
+    assert "notebooks/01_softmax_function.ipynb" in context
+    assert not any(path.startswith((".venv/", ".git/", ".ci/node/")) for path in context)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def landing_url(port, token, attempts=60):
+    """Where the server at `port` redirects `/`, once it answers."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    for _ in range(attempts):
+        try:
+            opener.open(f"http://127.0.0.1:{port}/?token={token}", timeout=5)
+        except urllib.error.HTTPError as redirect:
+            return redirect.headers["Location"]
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"no server answered on port {port}")
+
+
+def test_post_build_opens_jupyterlab_on_the_notebooks(tmp_path):
+    prefix = tmp_path / "env"
+    subprocess.run(["bash", "binder/postBuild"], cwd=ROOT, check=True,
+                   env={"PATH": "/usr/bin:/bin", "NB_PYTHON_PREFIX": str(prefix)})
+    port, token = free_port(), "deploy-test"
+    env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp_path),
+           "JUPYTER_CONFIG_PATH": str(prefix / "etc" / "jupyter"),
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+           "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    root_args = ["--allow-root"] if os.getuid() == 0 else []  # learners are not root
+    lab = subprocess.Popen(
+        [BIN / "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}", *root_args],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert landing_url(port, token).split("?")[0].endswith("/lab/tree/notebooks")
+    finally:
+        lab.terminate()
+        lab.wait(timeout=30)
+    assert (ROOT / "notebooks").is_dir()
+
+
+@pytest.fixture(scope="module")
+def hub_config():
+    return PyFileConfigLoader(HUB_CONFIG.name, path=str(HUB_CONFIG.parent)).load_config()
+
+
+def test_hub_uses_first_use_logins_and_systemd_limits(hub_config):
+    hub = JupyterHub(config=hub_config)
+    assert hub.authenticator_class.__name__ == "FirstUseAuthenticator"
+    assert hub.spawner_class.__name__ == "SystemdSpawner"
+    assert hub_config.FirstUseAuthenticator.create_users is False
+    assert hub_config.SystemdSpawner.mem_limit.endswith("G")
+    assert 0 < hub_config.SystemdSpawner.cpu_limit <= 2
+    assert hub_config.Spawner.default_url == "/lab/tree/softmax-lab/notebooks"
+
+
+def test_hub_culls_idle_kernels_and_servers(hub_config):
+    assert any(arg.startswith("--MappingKernelManager.cull_idle_timeout=")
+               for arg in hub_config.Spawner.args)
+    (culler,) = hub_config.JupyterHub.services
+    assert culler["command"][1:3] == ["-m", "jupyterhub_idle_culler"]
+    assert find_spec("jupyterhub_idle_culler") is not None
+    (role,) = hub_config.JupyterHub.load_roles
+    assert role["services"] == [culler["name"]]
+    assert {"read:users:activity", "delete:servers"} <= set(role["scopes"])
+
+
+@pytest.fixture(scope="module")
+def hub_helpers():
+    return runpy.run_path(str(HUB_CONFIG), init_globals={"get_config": Config})
+
+
+def test_learner_gets_every_notebook_and_keeps_their_edits(hub_helpers, tmp_path):
+    copy_missing_notebooks = hub_helpers["copy_missing_notebooks"]
+    copied = copy_missing_notebooks(tmp_path)
+    names = sorted(path.name for path in copied)
+    assert names == sorted(path.name for path in (ROOT / "notebooks").glob("*.ipynb"))
+    edited = copied[0]
+    edited.write_text("the learner's work")
+    assert copy_missing_notebooks(tmp_path) == []
+    assert edited.read_text() == "the learner's work"
+
+
+def test_roster_ignores_comments_and_blank_lines(hub_helpers, tmp_path):
+    roster = tmp_path / "roster.txt"
+    roster.write_text("# week 1\nada\n\n  grace  # TA\n")
+    assert hub_helpers["read_roster"](roster) == {"ada", "grace"}
+    assert hub_helpers["read_roster"](tmp_path / "missing.txt") == set()
+
+
+def test_unix_account_names_are_checked_before_useradd(hub_helpers):
+    with pytest.raises(ValueError, match="must match"):
+        hub_helpers["ensure_unix_user"]("jupyter-Ada; rm -rf /")
