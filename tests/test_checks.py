@@ -1,0 +1,439 @@
+"""The exercise checks: pass the solutions, explain the placeholder and the typical mistakes.
+
+Every check is run the way a notebook runs it: printing, never raising on a mistake,
+except with ``strict=True`` (nbgrader's autograded cells), where it raises
+``AssertionError`` after printing the same explanation.
+"""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lab_utils import checks, one_hot, softmax
+from lab_utils.checks import (
+    FAIL,
+    PASS,
+    check_cost,
+    check_preferred_model,
+    check_softmax,
+    check_softmax_regression_gradient,
+)
+
+
+def run_check(check, learner_code, capsys, **kwargs):
+    """What the check printed, run first leniently, then strictly (which must agree)."""
+    check(learner_code, **kwargs)
+    printed = capsys.readouterr().out
+    lines = printed.splitlines()
+    if lines[0].startswith(PASS):
+        check(learner_code, strict=True, **kwargs)
+    else:
+        with pytest.raises(AssertionError, match="explained above"):
+            check(learner_code, strict=True, **kwargs)
+    assert capsys.readouterr().out == printed, "strict mode must explain exactly the same"
+    return printed
+
+
+def assert_passes(printed):
+    assert printed.startswith(PASS) and printed.count("\n") == 1, printed
+
+
+def assert_explains(printed, *fragments):
+    """Every line is a finding with a hint, and the fragments appear in the findings."""
+    lines = printed.splitlines()
+    assert lines, "a failing check must print something"
+    for line in lines:
+        assert line.startswith(FAIL), line
+    hinted = [line for line in lines if "Hint:" in line or "not written yet" in line]
+    assert hinted == lines, f"every finding needs a hint:\n{printed}"
+    for fragment in fragments:
+        assert fragment in printed, f"{fragment!r} not in:\n{printed}"
+
+
+# --- the released placeholder (what nbgrader leaves in a solution cell) -------------------
+
+
+def placeholder(*args):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def forgot_return(*args):
+    args[0] + 0  # computes something, returns nothing
+
+
+@pytest.mark.parametrize("check", [check_softmax, check_cost, check_softmax_regression_gradient])
+def test_the_placeholder_is_explained(check, capsys):
+    assert_explains(run_check(check, placeholder, capsys), "not written yet")
+
+
+@pytest.mark.parametrize("check", [check_softmax, check_cost, check_softmax_regression_gradient])
+def test_returning_nothing_is_explained(check, capsys):
+    assert_explains(run_check(check, forgot_return, capsys), "returned None", "return")
+
+
+@pytest.mark.parametrize("check", [check_softmax, check_cost, check_softmax_regression_gradient])
+def test_passing_a_result_instead_of_the_function_is_explained(check, capsys):
+    assert_explains(run_check(check, np.array([0.5, 0.5]), capsys), "no parentheses")
+
+
+# --- 01: my_softmax ------------------------------------------------------------------------
+
+
+def my_softmax(z):
+    ez = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return ez / np.sum(ez, axis=-1, keepdims=True)
+
+
+def textbook_softmax(z):
+    """The original lab's version: 1-D only, and overflows."""
+    ez = np.exp(z)
+    return ez / np.sum(ez)
+
+
+def naive_rowwise_softmax(z):
+    ez = np.exp(z)
+    return ez / np.sum(ez, axis=-1, keepdims=True)
+
+
+def whole_batch_softmax(z):
+    ez = np.exp(z - np.max(z))
+    return ez / np.sum(ez)
+
+
+def column_softmax(z):
+    ez = np.exp(z - np.max(z, axis=0, keepdims=True))
+    return ez / np.sum(ez, axis=0, keepdims=True)
+
+
+def no_keepdims_softmax(z):
+    ez = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return ez / np.sum(ez, axis=-1)
+
+
+def batch_max_softmax(z):
+    ez = np.exp(z - np.max(z))
+    return ez / np.sum(ez, axis=-1, keepdims=True)
+
+
+def in_place_softmax(z):
+    z -= np.max(z, axis=-1, keepdims=True)
+    ez = np.exp(z)
+    return ez / np.sum(ez, axis=-1, keepdims=True)
+
+
+def unnormalised_softmax(z):
+    return np.exp(z - np.max(z, axis=-1, keepdims=True))
+
+
+def test_softmax_solution_passes(capsys):
+    assert_passes(run_check(check_softmax, my_softmax, capsys))
+
+
+def test_lab_utils_softmax_passes(capsys):
+    assert_passes(run_check(check_softmax, softmax, capsys))
+
+
+@pytest.mark.parametrize(("mistake", "fragments"), [
+    (textbook_softmax, ["whole batch sums to 1", "overflows", "np.max(z, axis=-1"]),
+    (naive_rowwise_softmax, ["overflows", "subtract the maximum"]),
+    (whole_batch_softmax, ["whole batch sums to 1", "axis=-1, keepdims=True"]),
+    (column_softmax, ["each column sums to 1", "not axis=0"]),
+    (no_keepdims_softmax, ["broadcast", "keepdims=True"]),
+    (batch_max_softmax, ["each row's own maximum"]),
+    (in_place_softmax, ["in place"]),
+    (unnormalised_softmax, ["not 1", "divide the exponentials by their sum"]),
+])
+def test_softmax_mistakes_are_explained(mistake, fragments, capsys):
+    assert_explains(run_check(check_softmax, mistake, capsys), *fragments)
+
+
+def test_softmax_findings_are_not_repeated_across_cases(capsys):
+    lines = run_check(check_softmax, naive_rowwise_softmax, capsys).splitlines()
+    assert len(lines) == 1, lines  # large, very negative and far-apart inputs: one finding
+
+
+def test_a_warning_from_the_learners_code_is_explained_not_printed(recwarn, capsys):
+    check_softmax(textbook_softmax)
+    assert not recwarn.list
+    assert capsys.readouterr().err == ""
+
+
+# --- 02: the NumPy cost ---------------------------------------------------------------------
+
+
+def my_cost(y, a):
+    m = len(y)
+    return -np.sum(np.log(np.clip(a[np.arange(m), y], 1e-7, 1 - 1e-7))) / m
+
+
+def summed_cost(y, a):
+    return -np.sum(np.log(np.clip(a[np.arange(len(y)), y], 1e-7, 1 - 1e-7)))
+
+
+def unclipped_cost(y, a):
+    return -np.mean(np.log(a[np.arange(len(y)), y]))
+
+
+def one_hot_times_log_cost(y, a):
+    return -np.sum(one_hot(y, a.shape[1]) * np.log(a)) / len(y)
+
+
+def mean_over_classes_cost(y, a):
+    return -np.mean(one_hot(y, a.shape[1]) * np.log(np.clip(a, 1e-7, 1 - 1e-7)))
+
+
+def labels_as_one_hot_cost(y, a):
+    return -np.sum(y * np.log(np.clip(a, 1e-7, 1 - 1e-7))) / len(y)
+
+
+def rows_by_label_cost(y, a):
+    return -np.mean(np.log(np.clip(a[y], 1e-7, 1 - 1e-7)))
+
+
+def per_example_cost(y, a):
+    return -np.log(np.clip(a[np.arange(len(y)), y], 1e-7, 1 - 1e-7))
+
+
+def positive_log_cost(y, a):
+    return np.mean(np.log(np.clip(a[np.arange(len(y)), y], 1e-7, 1 - 1e-7)))
+
+
+def test_cost_solution_passes(capsys):
+    assert_passes(run_check(check_cost, my_cost, capsys))
+
+
+def test_the_reference_cost_is_keras_cross_entropy():
+    from lab_utils import sparse_categorical_crossentropy
+
+    for _, y, a in checks.COST_CASES:
+        per_example = sparse_categorical_crossentropy(y, a)
+        assert checks.reference_cost(y, a) == pytest.approx(per_example.mean(), rel=1e-6)
+
+
+@pytest.mark.parametrize(("mistake", "fragments"), [
+    (summed_cost, ["1/m is missing"]),
+    (unclipped_cost, ["log(0)", "np.clip(a, 1e-7, 1 - 1e-7)"]),
+    (one_hot_times_log_cost, ["0 * log(0) = nan", "clip"]),
+    (mean_over_classes_cost, ["number of classes N", "divide the sum by m only"]),
+    (labels_as_one_hot_cost, ["broadcast", "integer labels", "a[np.arange(m), y]"]),
+    (rows_by_label_cost, ["a[y] picks whole rows", "a[np.arange(m), y]"]),
+    (per_example_cost, ["shape (3,)", "one number"]),
+    (positive_log_cost, ["sign is wrong"]),
+])
+def test_cost_mistakes_are_explained(mistake, fragments, capsys):
+    assert_explains(run_check(check_cost, mistake, capsys), *fragments)
+
+
+# --- 03: the preferred model -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def keras():
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    return keras
+
+
+def model_with(keras, output=None, loss="preferred", extra=()):
+    """Dense 25 relu -> 15 relu -> output, compiled with ``loss`` (never trained)."""
+    from keras.layers import Dense
+
+    model = keras.Sequential([keras.Input(shape=(2,)), Dense(25, activation="relu"),
+                              Dense(15, activation="relu"), output or Dense(4), *extra])
+    if loss == "preferred":
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    if loss is not None:
+        model.compile(loss=loss, optimizer=keras.optimizers.Adam(0.001))
+    return model
+
+
+def test_preferred_model_passes(keras, capsys):
+    assert_passes(run_check(check_preferred_model, model_with(keras), capsys))
+
+
+def test_a_function_building_the_preferred_model_passes(keras, capsys):
+    def build_preferred_model():
+        return model_with(keras)
+
+    printed = run_check(check_preferred_model, build_preferred_model, capsys)
+    assert_passes(printed)
+    assert "build_preferred_model passes" in printed
+
+
+def test_the_model_placeholder_is_explained(keras, capsys):
+    assert_explains(run_check(check_preferred_model, placeholder, capsys), "not written yet")
+
+
+def test_a_builder_returning_nothing_is_explained(keras, capsys):
+    def build_preferred_model():
+        model_with(keras)
+
+    printed = run_check(check_preferred_model, build_preferred_model, capsys)
+    assert_explains(printed, "returned None", "return model")
+
+
+def test_the_obvious_model_is_explained(keras, capsys):
+    from keras.layers import Dense
+
+    obvious = model_with(keras, Dense(4, activation="softmax"),
+                         loss=keras.losses.SparseCategoricalCrossentropy())
+    printed = run_check(check_preferred_model, obvious, capsys)
+    assert_explains(printed, "applies a softmax", "from_logits=True")
+    assert len(printed.splitlines()) == 2  # the output layer and the loss
+
+
+@pytest.mark.parametrize(("mistake", "fragments"), [
+    ("softmax_output", ["applies a softmax", "activation='linear'"]),
+    ("softmax_layer", ["applies a softmax"]),
+    ("hidden_softmax", ["outputs sum to 1 in every row"]),
+    ("relu_output", ["activation 'relu'", "activation='linear'"]),
+    ("three_units", ["3 unit(s)", "Dense(4)"]),
+    ("loss_without_from_logits", ["expects probabilities", "from_logits=True"]),
+    ("loss_by_name", ["expects probabilities", "from_logits=True"]),
+    ("one_hot_loss", ["CategoricalCrossentropy", "one-hot", "integers 0..3"]),
+    ("not_compiled", ["not compiled"]),
+])
+def test_preferred_model_mistakes_are_explained(keras, mistake, fragments, capsys):
+    from keras.layers import Dense
+
+    models = {
+        "softmax_output": lambda: model_with(keras, Dense(4, activation="softmax")),
+        "softmax_layer": lambda: model_with(keras, extra=[keras.layers.Softmax()]),
+        "hidden_softmax": lambda: model_with(
+            keras, extra=[keras.layers.Lambda(lambda t: keras.ops.softmax(t))]),
+        "relu_output": lambda: model_with(keras, Dense(4, activation="relu")),
+        "three_units": lambda: model_with(keras, Dense(3)),
+        "loss_without_from_logits": lambda: model_with(
+            keras, loss=keras.losses.SparseCategoricalCrossentropy()),
+        "loss_by_name": lambda: model_with(keras, loss="sparse_categorical_crossentropy"),
+        "one_hot_loss": lambda: model_with(
+            keras, loss=keras.losses.CategoricalCrossentropy(from_logits=True)),
+        "not_compiled": lambda: model_with(keras, loss=None),
+    }
+    assert_explains(run_check(check_preferred_model, models[mistake](), capsys), *fragments)
+
+
+def test_checking_the_model_does_not_train_it(keras):
+    model = model_with(keras)
+    before = [w.copy() for w in model.get_weights()]
+    check_preferred_model(model)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+
+
+def test_lab_utils_checks_does_not_import_tensorflow():
+    code = ("import sys, lab_utils, lab_utils.checks; "
+            "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# --- 05: the softmax-regression gradient ------------------------------------------------
+
+
+def my_gradient(X, y, W, b):
+    dz = (softmax(X @ W + b) - one_hot(y, W.shape[1])) / len(y)
+    return X.T @ dz, dz.sum(axis=0)
+
+
+def gradient_with(dz_of, dW_of=lambda X, dz: X.T @ dz, db_of=lambda dz: dz.sum(axis=0)):
+    def wrong_gradient(X, y, W, b):
+        dz = dz_of(X @ W + b, y, W.shape[1], len(y))
+        return dW_of(X, dz), db_of(dz)
+
+    return wrong_gradient
+
+
+def right_dz(z, y, n_classes, m):
+    return (softmax(z) - one_hot(y, n_classes)) / m
+
+
+GRADIENT_MISTAKES = {
+    "no_1_over_m": gradient_with(lambda z, y, n, m: softmax(z) - one_hot(y, n)),
+    "wrong_sign": gradient_with(lambda z, y, n, m: (one_hot(y, n) - softmax(z)) / m),
+    "labels_not_one_hot": gradient_with(lambda z, y, n, m: (softmax(z) - y[:, None]) / m),
+    "labels_broadcast": gradient_with(lambda z, y, n, m: (softmax(z) - y) / m),
+    "logits_not_probabilities": gradient_with(lambda z, y, n, m: (z - one_hot(y, n)) / m),
+    "transposed_dW": gradient_with(right_dz, dW_of=lambda X, dz: dz.T @ X),
+    "db_keepdims": gradient_with(right_dz, db_of=lambda dz: dz.sum(axis=0, keepdims=True)),
+}
+
+
+def test_gradient_solution_passes(capsys):
+    assert_passes(run_check(check_softmax_regression_gradient, my_gradient, capsys))
+
+
+def test_the_reference_gradient_matches_finite_differences():
+    from lab_utils import sparse_categorical_crossentropy
+
+    _, (X, y, W, b) = checks.GRADIENT_CASES[0]
+    dW, db = checks.reference_gradient(X, y, W, b)
+
+    def cost(W, b):
+        return sparse_categorical_crossentropy(y, X @ W + b, from_logits=True).mean()
+
+    h = 1e-6
+    for index in np.ndindex(W.shape):
+        step = np.zeros_like(W)
+        step[index] = h
+        assert (cost(W + step, b) - cost(W - step, b)) / (2 * h) == pytest.approx(dW[index],
+                                                                                   abs=1e-7)
+    for j in range(len(b)):
+        step = np.eye(len(b))[j] * h
+        assert (cost(W, b + step) - cost(W, b - step)) / (2 * h) == pytest.approx(db[j], abs=1e-7)
+
+
+@pytest.mark.parametrize(("mistake", "fragments"), [
+    ("no_1_over_m", ["1/m is missing"]),
+    ("wrong_sign", ["sign is wrong"]),
+    ("labels_not_one_hot", ["subtracted from every column", "one_hot(y, N)"]),
+    ("labels_broadcast", ["broadcast", "one_hot(y, N)"]),
+    ("logits_not_probabilities", ["uses the logits", "softmax(X @ W + b)"]),
+    ("transposed_dW", ["transposed", "X.T @ dz"]),
+    ("db_keepdims", ["db has shape (1, 4)", "keepdims"]),
+])
+def test_gradient_mistakes_are_explained(mistake, fragments, capsys):
+    printed = run_check(check_softmax_regression_gradient, GRADIENT_MISTAKES[mistake], capsys)
+    assert_explains(printed, *fragments)
+
+
+def test_a_silently_transposed_dW_is_caught_where_it_has_Ws_shape(monkeypatch, capsys):
+    square = [case for case in checks.GRADIENT_CASES if case[1][2].shape == (3, 3)]
+    monkeypatch.setattr(checks, "GRADIENT_CASES", square)
+    printed = run_check(check_softmax_regression_gradient, GRADIENT_MISTAKES["transposed_dW"],
+                        capsys)
+    assert_explains(printed, "3 classes", "transposed")
+
+
+def test_a_square_batch_without_keepdims_is_caught_where_it_does_not_raise(monkeypatch, capsys):
+    square = [case for case in checks.SOFTMAX_CASES if case[0] == "a square batch"]
+    monkeypatch.setattr(checks, "SOFTMAX_CASES", square)
+    assert_explains(run_check(check_softmax, no_keepdims_softmax, capsys),
+                    "divided by the wrong sums", "keepdims=True")
+
+
+def test_dW_and_db_swapped_is_explained(capsys):
+    def swapped(X, y, W, b):
+        return my_gradient(X, y, W, b)[::-1]
+
+    assert_explains(run_check(check_softmax_regression_gradient, swapped, capsys), "swapped")
+
+
+def test_a_learner_changing_its_arguments_cannot_change_the_cases(capsys):
+    before = [(y.copy(), a.copy()) for _, y, a in checks.COST_CASES]
+
+    def clipping_in_place(y, a):
+        np.clip(a, 1e-7, 1 - 1e-7, out=a)
+        y[:] = 0
+        return 0.0
+
+    check_cost(clipping_in_place)
+    check_cost(my_cost)
+    assert capsys.readouterr().out.splitlines()[-1].startswith(PASS)
+    for (y0, a0), (_, y, a) in zip(before, checks.COST_CASES, strict=True):
+        assert np.array_equal(y0, y) and np.array_equal(a0, a)
