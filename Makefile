@@ -7,7 +7,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 # JupyterLab refuses to run as root unless told; learners are not root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install lab test lint unit nbval outputs clean
+.PHONY: install lab test lint unit nbval outputs class-test clean
 
 install: $(STAMP)
 
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 lab: install
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
-test: install lint unit nbval
+test: install lint unit nbval class-test
 
 lint: install
 	$(BIN)/ruff check .
@@ -33,6 +33,18 @@ unit: install
 
 nbval: install
 	$(BIN)/pytest --nbval --nbval-current-env $(NOTEBOOKS)
+
+# A class of LEARNERS runs every notebook through a real JupyterHub (benchmarks/class_test.py).
+LEARNERS ?= 4
+PROXY := .ci/node/node_modules/.bin/configurable-http-proxy
+
+# JupyterHub's proxy comes from npm; 5.3 needs Node 22, Debian's Node is 20.
+$(PROXY):
+	@command -v npm >/dev/null || { echo "class-test needs Node.js and npm (apt-get install nodejs npm)"; exit 1; }
+	npm install --prefix .ci/node --no-audit --no-fund --loglevel=error configurable-http-proxy@~5.2.0
+
+class-test: install $(PROXY)
+	$(BIN)/python benchmarks/class_test.py --learners $(LEARNERS) $(if $(RESULTS),--json $(RESULTS))
 
 outputs: install
 	$(BIN)/python tests/execute_notebooks.py $(NOTEBOOKS)
