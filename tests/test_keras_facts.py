@@ -42,11 +42,16 @@ def build(output_activation, from_logits, seed):
     return model
 
 
-def train(model, start, shuffle_seed, X, y):
+def train(build_args, start, shuffle_seed, X, y):
+    """A fresh model (and optimizer) from ``start``, batches shuffled by ``shuffle_seed``."""
+    model = build(*build_args, seed=0)
     model.set_weights(start)
     keras.utils.set_random_seed(shuffle_seed)
     history = model.fit(X, y, epochs=2, batch_size=32, verbose=0)
     return history.history["loss"], model.get_weights()
+
+
+OBVIOUS, PREFERRED = ("softmax", False), ("linear", True)
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +60,9 @@ def blobs():
 
 
 def test_same_start_and_batches_train_bit_identically(blobs):
-    obvious = build("softmax", False, seed=1)
-    preferred = build("linear", True, seed=2)
-    start = obvious.get_weights()
-    losses_obvious, weights_obvious = train(obvious, start, 7, *blobs)
-    losses_preferred, weights_preferred = train(preferred, start, 7, *blobs)
+    start = build(*OBVIOUS, seed=1).get_weights()
+    losses_obvious, weights_obvious = train(OBVIOUS, start, 7, *blobs)
+    losses_preferred, weights_preferred = train(PREFERRED, start, 7, *blobs)
     assert losses_obvious == losses_preferred  # exact equality, not approx
     for a, b in zip(weights_obvious, weights_preferred, strict=True):
         np.testing.assert_array_equal(a, b)
@@ -67,12 +70,11 @@ def test_same_start_and_batches_train_bit_identically(blobs):
 
 def test_the_comparison_can_tell_runs_apart(blobs):
     # the control: a different start or a different batch order changes the losses
-    preferred = build("linear", True, seed=2)
-    start = build("softmax", False, seed=1).get_weights()
-    reference, _ = train(preferred, start, 7, *blobs)
-    other_start, _ = train(preferred, build("linear", True, seed=3).get_weights(), 7, *blobs)
-    other_batches, _ = train(preferred, start, 8, *blobs)
-    assert other_start != reference and other_batches != reference
+    start = build(*OBVIOUS, seed=1).get_weights()
+    other_start = build(*PREFERRED, seed=3).get_weights()
+    reference, _ = train(PREFERRED, start, 7, *blobs)
+    assert train(PREFERRED, other_start, 7, *blobs)[0] != reference
+    assert train(PREFERRED, start, 8, *blobs)[0] != reference
 
 
 def test_same_seed_same_architecture_same_initial_weights():
