@@ -11,10 +11,12 @@ output, so the notebook still shows the chart on GitHub or nbviewer.
 import base64
 import io
 import warnings
+from typing import NamedTuple
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -324,3 +326,119 @@ class CrossEntropyView:
 def cross_entropy_view(p=0.1):
     """Drag the target's probability ``p`` and watch the loss ``-log p``; see `CrossEntropyView`."""
     return CrossEntropyView(p=p)
+
+
+# --- the decision boundary, epoch by epoch --------------------------------------------
+# lab_utils.boundaries imports scikit-learn (about 2 s and 90 MB): it is imported inside
+# these functions so that notebooks using only the sliders above do not pay for it.
+
+
+class EpochFrame(NamedTuple):
+    """What the epoch slider shows: the recorded epoch, its class regions, caption and loss."""
+
+    epoch: int
+    regions: np.ndarray
+    caption: str
+    loss: float | None
+
+
+def epoch_frame(snapshots, epoch):
+    """The frame the epoch slider shows at ``epoch``, from a ``BoundarySnapshots``."""
+    from .boundaries import epoch_caption, snapshot_index
+
+    index = snapshot_index(snapshots, epoch)
+    return EpochFrame(snapshots.epochs[index], snapshots.regions[index],
+                      epoch_caption(snapshots, epoch), snapshots.logs[index].get("loss"))
+
+
+class _BoundaryChart(BlitChart):
+    """Class regions with the data on top, and the loss curve with a dot at the current epoch."""
+
+    def __init__(self, snapshots, X, y):
+        from .boundaries import REGION_ALPHA
+
+        super().__init__(figsize=(8.5, 3.4))
+        self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.85, wspace=0.22)
+        ax_plane, ax_loss = self.fig.subplots(1, 2, width_ratios=(1.3, 1))
+        n, xx0, xx1 = snapshots.n_classes, snapshots.xx0, snapshots.xx1
+        # an image, not scikit-learn's mesh of 10,000 cells: it redraws in a few milliseconds
+        self.regions = ax_plane.imshow(
+            snapshots.regions[-1], origin="lower", extent=(xx0[0, 0], xx0[0, -1], xx1[0, 0],
+                                                           xx1[-1, 0]),
+            cmap=ListedColormap(CLASS_COLORS[:n]), vmin=-0.5, vmax=n - 0.5, alpha=REGION_ALPHA,
+            interpolation="nearest", aspect="auto", zorder=-1,
+        )
+        # lines of markers, not scatter collections: they redraw several times faster
+        points = [ax_plane.plot(*X[y == k].T, "o", color=color, markersize=4,
+                                markeredgecolor="white", markeredgewidth=0.5)[0]
+                  for k, color in enumerate(CLASS_COLORS[:n])]
+        ax_plane.set(xlabel="$x_0$", ylabel="$x_1$")
+        if any("loss" in log for log in snapshots.logs):
+            ax_loss.plot(*snapshots.history("loss"), color="#555555")
+        ax_loss.set(xlabel="epoch", ylabel="loss", title="training loss")
+        (self.marker,) = ax_loss.plot([], [], "o", color=CLASS_COLORS[2], markersize=8)
+        self.caption = self.fig.suptitle(" ", fontsize=11)
+        # the points are redrawn after the regions, which would otherwise cover them
+        self.moving(self.regions, *points, self.marker, self.caption)
+
+    def update(self, frame):
+        self.regions.set_data(frame.regions)
+        self.marker.set_data([frame.epoch] if frame.loss is not None else [],
+                             [frame.loss] if frame.loss is not None else [])
+        self.caption.set_text(frame.caption)
+        return self.render()
+
+
+class EpochSlider:
+    """A slider over training epochs, showing the decision boundary recorded at each.
+
+    ``.slider`` is the ipywidgets IntSlider (``.play`` animates it), ``.epoch`` its
+    value and ``.frame`` what the chart shows (see `epoch_frame`). Display the object
+    to show the widget.
+    """
+
+    def __init__(self, snapshots, X, y, epoch=None):
+        if not hasattr(snapshots, "regions") or not hasattr(snapshots, "epochs"):
+            raise TypeError(f"snapshots must be a lab_utils.boundaries.BoundarySnapshots, "
+                            f"got {type(snapshots).__name__}")
+        if not snapshots.epochs:
+            raise ValueError("snapshots is empty: pass snapshots.keras_callback() to fit() first")
+        first, last = snapshots.epochs[0], snapshots.epochs[-1]
+        epoch = last if epoch is None else epoch
+        epoch_frame(snapshots, epoch)  # validates epoch
+        self.snapshots = snapshots
+        self.slider = widgets.IntSlider(value=epoch, min=first, max=last, description="epoch",
+                                        continuous_update=True,
+                                        layout=widgets.Layout(width="480px"))
+        self.play = widgets.Play(value=epoch, min=first, max=last, interval=80,
+                                 description="play the training")
+        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.chart = widgets.Image(format="png")
+        self._chart = _BoundaryChart(snapshots, X, y)
+        self.slider.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.chart])
+        self._on_change()
+
+    @property
+    def sliders(self):
+        return [self.slider]
+
+    @property
+    def epoch(self):
+        return int(self.slider.value)
+
+    def _on_change(self, _change=None):
+        self.frame = epoch_frame(self.snapshots, self.epoch)
+        self.chart.value = self._chart.update(self.frame)
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = (f"Decision boundary at {self.frame.caption} "
+                                "(run the notebook to drag the slider)")
+        bundle["image/png"] = base64.b64encode(self.chart.value).decode("ascii")
+        return bundle
+
+
+def epoch_slider(snapshots, X, y, epoch=None):
+    """Drag through training and watch the decision boundary move; see `EpochSlider`."""
+    return EpochSlider(snapshots, X, y, epoch=epoch)

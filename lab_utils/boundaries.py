@@ -1,0 +1,384 @@
+"""Decision boundaries, and what each unit of a small network computes.
+
+Drawn with scikit-learn's ``DecisionBoundaryDisplay``: it lays the grid over the
+data and draws the regions; this module only adapts a score function to it and
+puts the data on top in the suite's colours.
+
+A *score function* maps points of shape ``(n, 2)`` to scores of shape
+``(n, n_classes)`` (logits or probabilities: the largest wins). It can be a NumPy
+function, a Keras model, or any object with a ``.predict`` method. TensorFlow is
+never imported here: a Keras model is simply called.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import LinearSegmentedColormap, to_rgba
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.inspection import DecisionBoundaryDisplay
+
+from .style import CLASS_COLORS
+
+#: Points per side of the grid the regions are computed on.
+GRID_RESOLUTION = 200
+#: How far the plotted plane extends beyond the data, in data units.
+MARGIN = 1.0
+#: Opacity of the class regions, light enough for the data to stand out.
+REGION_ALPHA = 0.3
+#: Colour of the per-unit maps that do not belong to one class.
+UNIT_COLOR = "#555555"
+
+
+# --- input checks -----------------------------------------------------------------
+
+
+def _check_points(X, name="X"):
+    try:
+        X = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an array of numbers of shape (n_samples, 2)") from None
+    if X.ndim != 2 or X.shape[1] != 2 or len(X) == 0:
+        raise ValueError(f"{name} must have shape (n_samples, 2), one point per row; "
+                         f"got shape {X.shape}")
+    if not np.isfinite(X).all():
+        row = int(np.argmax(~np.isfinite(X).all(axis=1)))
+        raise ValueError(f"{name} holds a NaN or infinite value in row {row}")
+    return X
+
+
+def _check_labels(y, n_samples, name="y"):
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != n_samples:
+        raise ValueError(f"{name} must hold one class label per point: expected shape "
+                         f"({n_samples},), got {y.shape}")
+    if y.dtype.kind not in "iu" and not (y.dtype.kind == "f" and (y == np.round(y)).all()):
+        raise ValueError(f"{name} must hold integer class labels, got dtype {y.dtype}")
+    if (y < 0).any():
+        raise ValueError(f"{name} holds the negative label {y.min()}; labels are 0, 1, 2, ...")
+    return y.astype(np.intp)
+
+
+def _check_score_fn(score_fn, name="predict_fn"):
+    if callable(score_fn):  # a function, or a Keras model: calling it skips predict()'s overhead
+        return score_fn
+    if callable(getattr(score_fn, "predict", None)):
+        return score_fn.predict
+    raise TypeError(f"{name} must be a function or a model with a .predict method, "
+                    f"got {type(score_fn).__name__}")
+
+
+def scores_at(score_fn, points, name="predict_fn"):
+    """``score_fn(points)`` as a checked float array of shape ``(n_points, n_outputs)``."""
+    points = _check_points(points, "points")
+    scores = np.asarray(_check_score_fn(score_fn, name)(points), dtype=float)
+    if scores.ndim != 2 or len(scores) != len(points):
+        raise ValueError(f"{name} must return one row of scores per point: for {len(points)} "
+                         f"points expected shape ({len(points)}, n_outputs), got {scores.shape}")
+    if not np.isfinite(scores).all():
+        row = int(np.argmax(~np.isfinite(scores).all(axis=1)))
+        raise ValueError(f"{name} returned a NaN or infinite score for point {points[row]}")
+    return scores
+
+
+def _class_colors(n_classes):
+    if n_classes > len(CLASS_COLORS):
+        raise ValueError(f"the suite has colours for {len(CLASS_COLORS)} classes, "
+                         f"but the scores have {n_classes} columns")
+    return list(CLASS_COLORS[:n_classes])
+
+
+# --- scikit-learn adapters ----------------------------------------------------------
+
+
+class _ScoreClassifier(ClassifierMixin, BaseEstimator):
+    """A score function dressed as a fitted scikit-learn classifier (argmax wins)."""
+
+    def __init__(self, score_fn=None, n_classes=2):
+        self.score_fn = score_fn
+        self.n_classes = n_classes
+
+    def fit(self, X=None, y=None):
+        return self  # already trained elsewhere: scikit-learn only needs the method to exist
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    @property
+    def classes_(self):
+        return np.arange(self.n_classes)
+
+    def decision_function(self, X):
+        return scores_at(self.score_fn, X)
+
+    def predict(self, X):
+        return self.decision_function(X).argmax(axis=1)
+
+
+class _UnitValue(RegressorMixin, BaseEstimator):
+    """Output ``unit`` of a layer function, as a fitted scikit-learn regressor."""
+
+    def __init__(self, layer_fn=None, unit=0):
+        self.layer_fn = layer_fn
+        self.unit = unit
+
+    def fit(self, X=None, y=None):
+        return self  # already trained elsewhere: scikit-learn only needs the method to exist
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    def predict(self, X):
+        return scores_at(self.layer_fn, X, "layer_fn")[:, self.unit]
+
+
+# --- plots ------------------------------------------------------------------------
+
+
+def _new_axes(ax, figsize=(5, 4)):
+    if ax is None:
+        return plt.subplots(figsize=figsize)
+    if not isinstance(ax, plt.Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    return ax.figure, ax
+
+
+def _axes_row(axes, n, what, panel_width=4.2, height=3.6):
+    """The caller's ``n`` axes, or a new figure with a row of ``n`` panels."""
+    if axes is None:
+        fig, axes = plt.subplots(1, n, figsize=(panel_width * n, height), squeeze=False)
+        return fig, axes[0]
+    axes = np.atleast_1d(np.asarray(axes, dtype=object)).ravel()
+    if len(axes) != n or not all(isinstance(ax, plt.Axes) for ax in axes):
+        raise ValueError(f"axes must hold one matplotlib Axes per {what}: expected {n}, "
+                         f"got {len(axes)}")
+    return axes[0].figure, axes
+
+
+def scatter_classes(X, y, ax=None, *, size=25, edgecolor="white"):
+    """The points of each class in its colour, labelled "class k". Returns ``(fig, ax)``."""
+    X = _check_points(X)
+    y = _check_labels(y, len(X))
+    fig, ax = _new_axes(ax)
+    colors = _class_colors(int(y.max()) + 1)
+    for k, color in enumerate(colors):
+        ax.scatter(*X[y == k].T, s=size, color=color, edgecolor=edgecolor, linewidth=0.5,
+                   label=f"class {k}")
+    return fig, ax
+
+
+def _mark_mistakes(X, y, predicted, ax):
+    wrong = predicted != y
+    ax.scatter(*X[wrong].T, s=70, facecolor="none", edgecolor="black", linewidth=1.2,
+               label=f"misclassified ({wrong.sum()})")
+
+
+def decision_boundary(predict_fn, X, y, ax=None, *, title=None, xlabel="$x_0$",
+                      ylabel="$x_1$", grid_resolution=GRID_RESOLUTION, margin=MARGIN,
+                      alpha=REGION_ALPHA, legend=True):
+    """The class each point of the plane gets from ``predict_fn``, with the data on top.
+
+    ``predict_fn`` maps points ``(n, 2)`` to class scores ``(n, n_classes)``: a
+    function, a Keras model, or an object with ``.predict``. Each region is shaded
+    in its class's colour, the boundaries are drawn in black, and misclassified
+    points are circled. Returns ``(fig, ax)``.
+    """
+    X = _check_points(X)
+    y = _check_labels(y, len(X))
+    predicted, n_classes = _predicted_classes(predict_fn, X, y)
+    fig, ax = _new_axes(ax)
+    display = DecisionBoundaryDisplay.from_estimator(
+        _ScoreClassifier(predict_fn, n_classes), X, response_method="predict",
+        grid_resolution=grid_resolution, eps=margin, multiclass_colors=_class_colors(n_classes),
+        alpha=alpha, ax=ax, xlabel=xlabel, ylabel=ylabel,
+    )
+    # the same grid of classes again, as black lines where the class changes
+    DecisionBoundaryDisplay(xx0=display.xx0, xx1=display.xx1, n_classes=n_classes,
+                            response=display.response).plot("contour", ax=ax, linewidths=0.8)
+    scatter_classes(X, y, ax)
+    _mark_mistakes(X, y, predicted, ax)
+    if title:
+        ax.set_title(title)
+    if legend:
+        ax.legend(loc="best", fontsize=8)
+    return fig, ax
+
+
+def _predicted_classes(predict_fn, X, y):
+    """The class ``predict_fn`` gives each point of X, and the number of classes it scores."""
+    scores = scores_at(predict_fn, X)
+    n_classes = scores.shape[1]
+    if n_classes < 2:
+        raise ValueError("predict_fn must return at least 2 scores per point, one per class")
+    if y.max() >= n_classes:
+        raise ValueError(f"y holds the label {y.max()}, but predict_fn returns scores for "
+                         f"{n_classes} classes (labels 0..{n_classes - 1})")
+    return scores.argmax(axis=1), n_classes
+
+
+def _white_to(color):
+    return LinearSegmentedColormap.from_list(f"white_to_{color}", ["white", to_rgba(color)])
+
+
+def unit_maps(layer_fn, X, y, axes=None, *, title="unit {unit}", colors=None,
+              xlabel="$x_0$", ylabel="$x_1$", nonnegative=False,
+              grid_resolution=GRID_RESOLUTION // 2, margin=MARGIN, levels=12):
+    """One panel per output of ``layer_fn``: its value over the plane of ``X``, data on top.
+
+    ``layer_fn`` maps points ``(n, 2)`` to unit values ``(n, n_units)``, for example
+    ``lambda X: np.maximum(0, X @ W + b)`` for a ReLU layer. Each panel shades the
+    unit's value from white (its lowest) to ``colors[unit]`` and has a colour bar;
+    where a unit is exactly 0 on part of the plane (a ReLU that is off), a dashed
+    line marks where it switches on. ``nonnegative=True`` greys out negative
+    coordinates (use it when ``X`` holds ReLU outputs, which are never negative).
+    Returns ``(fig, axes)``.
+    """
+    X = _check_points(X)
+    y = _check_labels(y, len(X))
+    n_units = scores_at(layer_fn, X, "layer_fn").shape[1]
+    colors = [UNIT_COLOR] * n_units if colors is None else list(colors)
+    if len(colors) != n_units:
+        raise ValueError(f"colors must have one entry per unit: layer_fn has {n_units} "
+                         f"units, got {len(colors)} colors")
+    fig, axes = _axes_row(axes, n_units, "unit")
+    for unit, (ax, color) in enumerate(zip(axes, colors, strict=True)):
+        display = DecisionBoundaryDisplay.from_estimator(
+            _UnitValue(layer_fn, unit), X, response_method="predict",
+            grid_resolution=grid_resolution, eps=margin, cmap=_white_to(color), levels=levels,
+            zorder=-1, ax=ax, xlabel=xlabel, ylabel=ylabel,
+        )
+        ax.figure.colorbar(display.surface_, ax=ax)
+        _draw_switch_on_line(display, ax)
+        if nonnegative:
+            _grey_out_negative(ax)
+        scatter_classes(X, y, ax, size=15, edgecolor="black")
+        ax.set_title(title.format(unit=unit))
+    return fig, axes
+
+
+def _draw_switch_on_line(display, ax):
+    """A dashed line where a unit's value leaves 0, if it is 0 somewhere (a ReLU is off there)."""
+    on = display.response > 0
+    if on.any() and (display.response == 0).any():
+        ax.contour(display.xx0, display.xx1, on, levels=[0.5], colors="black",
+                   linestyles="--", linewidths=1.0, zorder=-0.5)
+
+
+def _grey_out_negative(ax):
+    (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
+    for span in (ax.axvspan(x_low, 0), ax.axhspan(y_low, 0)):
+        span.set(facecolor="#DDDDDD", edgecolor="none", zorder=-0.5)
+    ax.set(xlim=(x_low, x_high), ylim=(y_low, y_high))
+
+
+# --- decision boundaries during training --------------------------------------------
+
+
+class BoundarySnapshots:
+    """The class of every point of a fixed grid, recorded epoch by epoch during training.
+
+    ``record(epoch, predict_fn, logs)`` stores one snapshot; ``keras_callback()``
+    returns a Keras callback that records before training (epoch 0) and after every
+    epoch, with the epoch's logs (loss, accuracy). The grid is the one
+    ``decision_boundary`` draws: the data's extent plus ``margin`` on each side.
+    """
+
+    def __init__(self, X, *, grid_resolution=GRID_RESOLUTION // 2, margin=MARGIN):
+        X = _check_points(X)
+        if not isinstance(grid_resolution, int) or grid_resolution < 2:
+            raise ValueError(f"grid_resolution must be an integer of at least 2, "
+                             f"got {grid_resolution!r}")
+        # the same grid DecisionBoundaryDisplay.from_estimator lays (it cannot be asked for
+        # one before the model exists, and the snapshots are taken during training)
+        low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+        self.xx0, self.xx1 = np.meshgrid(np.linspace(low[0], high[0], grid_resolution),
+                                         np.linspace(low[1], high[1], grid_resolution))
+        self.points = np.c_[self.xx0.ravel(), self.xx1.ravel()]
+        self.epochs, self.regions, self.logs = [], [], []
+        self.n_classes = None
+
+    def record(self, epoch, predict_fn, logs=None):
+        """Store the class ``predict_fn`` gives each grid point at ``epoch``."""
+        if self.epochs and epoch <= self.epochs[-1]:
+            raise ValueError(f"epoch must increase: {epoch} follows {self.epochs[-1]}")
+        scores = scores_at(predict_fn, self.points)
+        if self.n_classes is None:
+            self.n_classes = scores.shape[1]
+        self.epochs.append(int(epoch))
+        self.regions.append(scores.argmax(axis=1).reshape(self.xx0.shape).astype(np.int8))
+        self.logs.append({name: float(value) for name, value in (logs or {}).items()})
+
+    def history(self, name):
+        """``(epochs, values)`` of one logged quantity (``"loss"``, ``"accuracy"``...)."""
+        pairs = [(e, log[name]) for e, log in zip(self.epochs, self.logs, strict=True)
+                 if name in log]
+        if not pairs:
+            logged = sorted({key for log in self.logs for key in log})
+            raise ValueError(f"{name!r} was not logged; the logs hold {logged}")
+        epochs, values = zip(*pairs, strict=True)
+        return np.array(epochs), np.array(values)
+
+    def keras_callback(self):
+        """A Keras callback that records into these snapshots during ``fit``."""
+        import keras  # here, not at import time: lab_utils never imports TensorFlow itself
+
+        snapshots = self
+
+        class RecordBoundaries(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                if not snapshots.epochs:
+                    snapshots.record(0, self.model)
+
+            def on_epoch_end(self, epoch, logs=None):
+                snapshots.record(snapshots.epochs[-1] + 1, self.model, logs)
+
+        return RecordBoundaries()
+
+
+def snapshot_regions(snapshots, epoch, ax=None, *, alpha=REGION_ALPHA):
+    """Draw the class regions recorded at ``epoch`` (sklearn's display, no data). Returns it."""
+    regions = snapshots.regions[snapshot_index(snapshots, epoch)]
+    display = DecisionBoundaryDisplay(xx0=snapshots.xx0, xx1=snapshots.xx1,
+                                      n_classes=snapshots.n_classes, response=regions,
+                                      multiclass_colors=_class_colors(snapshots.n_classes))
+    # fixed colour limits: an early snapshot may not predict every class yet
+    return display.plot("pcolormesh", ax=_new_axes(ax)[1], alpha=alpha, shading="auto",
+                        vmin=0, vmax=snapshots.n_classes - 1)
+
+
+def snapshot_index(snapshots, epoch):
+    """Position of the snapshot showing the model at ``epoch``: the last one taken by then."""
+    if not snapshots.epochs:
+        raise ValueError("no snapshots recorded yet: pass keras_callback() to fit()")
+    first, last = snapshots.epochs[0], snapshots.epochs[-1]
+    if not isinstance(epoch, (int, np.integer)) or not first <= epoch <= last:
+        raise ValueError(f"epoch must be an integer from {first} to {last} (the recorded "
+                         f"epochs), got {epoch!r}")
+    return int(np.searchsorted(snapshots.epochs, epoch, side="right")) - 1
+
+
+def boundaries_over_training(snapshots, X, y, epochs, axes=None):
+    """Small multiples: the decision boundary at each of ``epochs``, data on top.
+
+    Returns ``(fig, axes)``.
+    """
+    X = _check_points(X)
+    y = _check_labels(y, len(X))
+    epochs = list(epochs)
+    fig, axes = _axes_row(axes, len(epochs), "epoch", panel_width=3.2, height=3.0)
+    for epoch, ax in zip(epochs, axes, strict=True):
+        snapshot_regions(snapshots, epoch, ax)
+        scatter_classes(X, y, ax, size=10)
+        ax.set_title(f"epoch {epoch}")
+    return fig, axes
+
+
+def epoch_caption(snapshots, epoch):
+    """``"epoch 12 of 200: loss 0.734, accuracy 0.860"`` (what was logged at that epoch)."""
+    index = snapshot_index(snapshots, epoch)
+    epoch = snapshots.epochs[index]
+    text = f"epoch {epoch} of {snapshots.epochs[-1]}"
+    log = snapshots.logs[index]
+    if not log:
+        return text + " (before training)"
+    names = sorted(log, key=lambda name: (name != "loss", name))  # loss first
+    metrics = ", ".join(f"{name} {log[name]:.3f}" for name in names)
+    return f"{text}: {metrics}"
