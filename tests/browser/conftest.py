@@ -1,0 +1,129 @@
+"""Fixtures for the browser tests: one JupyterLab server and one headless Chromium per session.
+
+Chromium is Debian's package (``apt-get install chromium``), driven through
+Playwright's Python package; ``playwright install`` (which downloads its own
+browser) is never needed. Without them the tests are skipped with a message
+saying what to install, except under CI (``CI=true``), where they fail instead.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from lab import JupyterLabServer, LabNotebook
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS_DIR = REPO / "notebooks"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"  # git-ignored
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+INSTALL_HINT = (
+    "The browser tests need Debian's Chromium and Playwright's Python package:\n"
+    "    sudo apt-get install chromium        (or set CHROMIUM=/path/to/chromium)\n"
+    "    .venv/bin/pip install playwright     (never `playwright install`)"
+)
+
+
+def notebook_names():
+    """Every notebook in notebooks/, so that a new one is tested without editing this file."""
+    return sorted(path.name for path in NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+def running_in_ci():
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def missing_browser(reason):
+    """Fail under CI, where the browser tests must run; skip elsewhere, saying what to install."""
+    message = f"{reason}\n{INSTALL_HINT}"
+    if running_in_ci():
+        pytest.fail(f"CI is set, so the browser tests must run. {message}", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_browser("Playwright's Python package is not installed.")
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        missing_browser(f"No Chromium at {CHROMIUM}.")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def lab_server(browser, tmp_path_factory):
+    server = JupyterLabServer(NOTEBOOKS_DIR, tmp_path_factory.mktemp("jupyterlab")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS
+
+
+class RanNotebooks:
+    """Each notebook opened in its own page and run (Run All) once per session.
+
+    Run All is the slow part, so every test of a notebook shares one run; a
+    screenshot of the whole notebook is saved right after it. Tests that move a
+    widget must therefore not assume it is still where the notebook left it.
+    """
+
+    def __init__(self, browser, server, screenshots):
+        self.browser, self.server, self.screenshots = browser, server, screenshots
+        self.opened = {}
+
+    def __call__(self, name):
+        if name not in self.opened:
+            self.opened[name] = notebook = self.open(name)
+            try:
+                notebook.open().run_all()
+                notebook.screenshot(self.screenshot_path(name))
+            except Exception as error:  # remembered: the notebook's other tests fail fast
+                notebook.failure = error
+                notebook.page.screenshot(path=self.screenshot_path(name))
+        notebook = self.opened[name]
+        if notebook.failure:
+            raise RuntimeError(f"{name} did not open and run in JupyterLab") from notebook.failure
+        return notebook
+
+    def screenshot_path(self, name):
+        return self.screenshots / name.replace(".ipynb", ".png")
+
+    def open(self, name):
+        page = self.browser.new_context(viewport=VIEWPORT, device_scale_factor=1).new_page()
+        notebook = LabNotebook(page, self.server, name)
+        notebook.page_errors, notebook.failure = [], None
+        page.on("pageerror", lambda error: notebook.page_errors.append(error))
+        return notebook
+
+    def close(self):
+        for notebook in self.opened.values():
+            notebook.shut_down_kernel()
+            notebook.page.context.close()
+
+
+@pytest.fixture(scope="session")
+def ran_notebooks(browser, lab_server, screenshots):
+    """``ran_notebooks(name)``: the notebook open in JupyterLab after Run All."""
+    notebooks = RanNotebooks(browser, lab_server, screenshots)
+    yield notebooks
+    notebooks.close()
+
+
+def save_copy(source, destination):
+    Path(destination).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, destination)
