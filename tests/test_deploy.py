@@ -71,22 +71,23 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def landing_url(port, token, attempts=60):
-    """Where the server at `port` redirects `/`, once it answers."""
+def landing_url(port, token, timeout_s=180):
+    """Where the server at `port` redirects `/`, once it answers (slowly on a busy machine)."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args):
             return None
 
     opener = urllib.request.build_opener(NoRedirect)
-    for _ in range(attempts):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
         try:
             opener.open(f"http://127.0.0.1:{port}/?token={token}", timeout=5)
         except urllib.error.HTTPError as redirect:
             return redirect.headers["Location"]
         except OSError:
             time.sleep(0.5)
-    raise AssertionError(f"no server answered on port {port}")
+    raise AssertionError(f"no server answered on port {port} within {timeout_s} s")
 
 
 def test_post_build_opens_jupyterlab_on_the_notebooks(tmp_path):
