@@ -7,7 +7,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 # JupyterLab refuses to run as root unless told; learners are not root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install lab test lint unit nbval outputs class-test clean
+.PHONY: install lab test lint unit nbval browser outputs class-test clean
 
 install: $(STAMP)
 
@@ -23,16 +23,21 @@ $(STAMP): pyproject.toml | $(BIN)/python
 lab: install
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
-test: install lint unit nbval class-test
+test: install lint unit nbval browser class-test
 
 lint: install
 	$(BIN)/ruff check .
 
 unit: install
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests --ignore=tests/browser
 
 nbval: install
 	$(BIN)/pytest --nbval --nbval-current-env $(NOTEBOOKS)
+
+# Every notebook run in a real JupyterLab in headless Chromium (tests/browser/).
+# Needs Debian's chromium (apt-get install chromium); skipped with that hint elsewhere, never in CI.
+browser: install
+	$(BIN)/pytest tests/browser
 
 # A class of LEARNERS runs every notebook through a real JupyterHub (benchmarks/class_test.py).
 LEARNERS ?= 4
