@@ -70,8 +70,10 @@ class ClassRun:
     learners: int
     notebooks: list
     machine: str
+    hub_start_s: float = 0.0
     spawn_s: float = 0.0
     run_s: float = 0.0
+    shutdown_s: float = 0.0
     peak: Usage = field(default_factory=Usage)  # hub, proxy, culler, servers, kernels
     runs: list = field(default_factory=list)
     failures: list = field(default_factory=list)
@@ -361,15 +363,19 @@ async def class_test(learners, proxy, notebooks):
     AsyncHTTPClient.configure(None, max_clients=4 * learners + 10)
     workdir = Path(tempfile.mkdtemp(prefix="class-test-"))
     result = ClassRun(learners, notebooks, machine_description())
+    start = time.monotonic()
     hub = Hub(proxy, workdir)
     try:
         await hub.wait_until_up()
+        result.hub_start_s = time.monotonic() - start
         await run_class(hub, learners, notebooks, result)
     except Exception as err:
         result.failures.append(f"class test: {type(err).__name__}: {err}")
     finally:
+        start = time.monotonic()
         await hub.shutdown()
         left = hub.leftovers()
+        result.shutdown_s = time.monotonic() - start
         result.failures += [f"left running after shutdown: {p}" for p in left]
     if result.failures:
         print(f"hub log kept in {hub.log_path}; last lines:")
@@ -455,8 +461,10 @@ def report(result):
     s = summary(result)
     print(f"\nclass of {result.learners} learners x {len(result.notebooks)} notebooks "
           f"on {result.machine}")
-    print(f"servers ready after {s['spawn_s']:.1f} s; every notebook run after "
-          f"{s['run_s']:.1f} s (mean per learner {s['learner_s_mean']:.1f} s)")
+    print(f"hub up after {result.hub_start_s:.1f} s; servers ready after {s['spawn_s']:.1f} s; "
+          f"every notebook run after {s['run_s']:.1f} s (mean per learner "
+          f"{s['learner_s_mean']:.1f} s); hub, proxy, servers stopped after "
+          f"{result.shutdown_s:.1f} s")
     print(f"per learner (server + running kernel, mean of peaks): PSS {s['pss_mb']:.0f} MB, "
           f"anonymous {s['anon_mb']:.0f} MB, RSS {s['rss_mb']:.0f} MB; "
           f"whole class peak PSS {s['class_peak_pss_mb']:.0f} MB\n")
@@ -476,6 +484,8 @@ def main():
     parser.add_argument("--table", type=Path, nargs="+",
                         help="print the capacity table of runs kept with --json, and exit")
     args = parser.parse_args()
+    if args.learners < 1:
+        parser.error("--learners must be at least 1")
     if args.table:
         print(CAPACITY_HEADER)
         for path in sorted(args.table, key=lambda p: json.loads(p.read_text())["learners"]):
