@@ -115,10 +115,9 @@ c.Spawner.args = [
     "--MappingKernelManager.cull_connected=True",
     "--MappingKernelManager.cull_interval=60",
 ]
-# A whole class logging in at once: starts queue instead of timing out.
-c.Spawner.start_timeout = 120
-c.Spawner.http_timeout = 120
-c.JupyterHub.concurrent_spawn_limit = 20
+# A whole class logging in at once shares the CPU: give each start longer than the default.
+c.Spawner.start_timeout = 180
+c.Spawner.http_timeout = 180
 
 # --- the hub itself -------------------------------------------------------------------
 # Put TLS in front (a reverse proxy, or c.JupyterHub.ssl_cert / ssl_key) before a class uses it.
