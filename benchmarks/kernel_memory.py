@@ -24,7 +24,7 @@ import psutil
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
-from procmem import Usage, maps_tensorflow, process_usage
+from procmem import maps_tensorflow, process_usage
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 900
@@ -96,7 +96,10 @@ def table_row(name, row):
     if "error" in row:
         return f"| {name} | failed: {row['error']} | | | | |"
     where = "no" if row["tf_cell"] is None else f"yes, cell {row['tf_cell']} of {row['code_cells']}"
-    before = fmt(row["before_tf"] or Usage()) if row["tf_cell"] else "(whole notebook)"
+    if row["tf_cell"] is None:
+        before = "(whole notebook)"
+    else:
+        before = fmt(row["before_tf"]) if row["before_tf"] else "(first code cell)"
     return (f"| {name} | {fmt(row['usage'])} | {row['usage'].cpu_s:.1f} | {row['seconds']:.1f}"
             f" | {where} | {before} |")
 
