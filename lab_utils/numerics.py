@@ -119,17 +119,89 @@ def _check_flag(from_logits):
 
 # --- softmax ----------------------------------------------------------------------
 
+#: Up to this many entries, an axis is reduced column by column: NumPy's own reduction
+#: along a short, strided axis is several times slower (benchmarks/throughput.py).
+SHORT_AXIS = 4
+
 
 def _compute_dtype(dtype):
-    # float16 has too few bits for the sum; compute in float32 and round at the end.
-    return np.float32 if dtype == np.float16 else dtype
+    # float16/float32 are computed in float64 and rounded once at the end: z - max(z)
+    # is then exact (or off by far less than a float32 ulp) and nothing else is lost.
+    return np.dtype(np.float64) if dtype.itemsize < 8 else dtype
 
 
-def _shifted(z, axis):
-    """z - max(z) along axis: every entry <= 0, so exp() cannot overflow."""
-    z = z.astype(_compute_dtype(z.dtype), copy=False)
-    with np.errstate(over="ignore"):  # a spread beyond the float range gives -inf: exp -> 0
-        return z - z.max(axis=axis, keepdims=True)
+def _reduce(ufunc, x, axis):
+    """``ufunc.reduce(x, axis, keepdims=True)``, fast for a short axis too."""
+    if x.shape[axis] > SHORT_AXIS:
+        return ufunc.reduce(x, axis=axis, keepdims=True)
+    columns = [x[(slice(None),) * axis + (slice(k, k + 1),)] for k in range(x.shape[axis])]
+    out = columns[0].copy()
+    for column in columns[1:]:
+        ufunc(out, column, out=out)
+    return out
+
+
+def _logits_and_max(z, name, axis):
+    """``(z, axis, max, dtype)``: float logits, their max along axis, the output dtype.
+
+    A slice's max is NaN if the slice holds a NaN, +inf if it holds +inf, and -inf if
+    every entry is -inf: the max, needed anyway, is the fast check. Only if it fails,
+    or the axis is bad, does the full check run, to name the bad entry.
+    """
+    arr = _as_array(z, name)
+    axis_ok = isinstance(axis, (int, np.integer)) and not isinstance(axis, bool)
+    if not (axis_ok and -arr.ndim <= axis < arr.ndim):
+        _as_logits(z, name, axis)  # raises, naming what is wrong
+    axis = int(axis) % arr.ndim
+    if arr.dtype.kind != "f":
+        arr = arr.astype(np.float64)
+    top = _reduce(np.maximum, arr, axis)
+    if not np.isfinite(top).all():
+        _as_logits(z, name, axis)  # raises, naming what is wrong
+    return arr, axis, top, arr.dtype
+
+
+def _shifted(z, top):
+    """``z - max(z)`` as ``(hi, lo)``: every entry <= 0, so exp() cannot overflow.
+
+    ``hi`` is the difference rounded to the compute dtype. Rounding it would cost
+    exp() up to |z - max(z)| / 2 ulps, so for float64 ``lo`` holds the rounding error
+    (Knuth's TwoSum: hi + lo == z - max(z) exactly); it is None where hi is exact.
+    """
+    dtype = _compute_dtype(z.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # spreads beyond the float range
+        hi = np.subtract(z, top, dtype=dtype)
+        if dtype != z.dtype:
+            return hi, None
+        from_top = hi - z
+        lo = hi - from_top
+        np.subtract(z, lo, out=lo)
+        from_top += top
+        lo -= from_top
+    if np.isneginf(hi.min()):  # masks: lo is nan there, and exp(hi) = 0 needs no correction
+        np.copyto(lo, 0.0, where=np.isnan(lo))
+    return hi, lo
+
+
+def _exp(hi, lo, overwrite=False):
+    """``exp(hi + lo)`` for a tiny ``lo``: ``exp(hi) * (1 + lo)``; may reuse their memory."""
+    e = np.exp(hi, out=hi if overwrite else None)
+    if lo is not None:
+        e += np.multiply(e, lo, out=lo if overwrite else None)
+    return e
+
+
+def _log_sum(e, z, axis):
+    """``log(sum(e))`` along ``axis`` for ``e = exp(z - max(z))``, which is 1 at the max.
+
+    ``log(1 + rest)`` would round ``1 + rest`` first and lose the digits of a small
+    rest, so the rest is summed apart and ``log1p`` taken; where ``1 + rest`` is exact
+    (ties, such as equal logits), ``log`` rounds better.
+    """
+    np.put_along_axis(e, np.argmax(z, axis=axis, keepdims=True), 0.0, axis=axis)
+    rest = _reduce(np.add, e, axis)
+    total = 1 + rest
+    return np.where(total - 1 == rest, np.log(total), np.log1p(rest))
 
 
 def softmax(z, axis=-1):
@@ -137,29 +209,33 @@ def softmax(z, axis=-1):
 
     The maximum of each slice is subtracted first, which changes nothing
     mathematically but keeps every ``exp`` in ``[0, 1]``. ``-inf`` entries are a
-    mask and get probability exactly 0.
+    mask and get probability exactly 0. float16/float32 are computed in float64, and
+    in float64 the rounding error of ``z - max(z)`` is carried along, so results are
+    within a few ulps of the exact ones (measured in benchmarks/accuracy.py).
     """
-    z, axis = _as_logits(z, "z", axis)
-    e = np.exp(_shifted(z, axis))
-    return (e / e.sum(axis=axis, keepdims=True)).astype(z.dtype, copy=False)
+    z, axis, top, dtype = _logits_and_max(z, "z", axis)
+    e = _exp(*_shifted(z, top), overwrite=True)
+    e /= _reduce(np.add, e, axis)
+    return e.astype(dtype, copy=False)
 
 
 def logsumexp(z, axis=-1, keepdims=False):
     """``log(sum(exp(z)))`` along ``axis``, without overflow."""
-    z, axis = _as_logits(z, "z", axis)
-    m = z.astype(_compute_dtype(z.dtype), copy=False).max(axis=axis, keepdims=True)
-    out = m + np.log(np.exp(_shifted(z, axis)).sum(axis=axis, keepdims=True))
+    z, axis, top, dtype = _logits_and_max(z, "z", axis)
+    e = _exp(*_shifted(z, top), overwrite=True)
+    out = top + _log_sum(e, z, axis)
     if not keepdims:
         out = out.squeeze(axis=axis)
-    return out.astype(z.dtype, copy=False)
+    return out.astype(dtype, copy=False)
 
 
 def log_softmax(z, axis=-1):
     """``log(softmax(z))`` along ``axis``, exact even where softmax underflows to 0."""
-    z, axis = _as_logits(z, "z", axis)
-    shifted = _shifted(z, axis)
-    out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-    return out.astype(z.dtype, copy=False)
+    z, axis, top, dtype = _logits_and_max(z, "z", axis)
+    hi, lo = _shifted(z, top)
+    log_total = _log_sum(_exp(hi, lo), z, axis)
+    out = hi - log_total if lo is None else hi + (lo - log_total)
+    return out.astype(dtype, copy=False)
 
 
 # --- targets and losses -----------------------------------------------------------

@@ -15,9 +15,10 @@ from typing import NamedTuple
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font, RenderMode
 from PIL import Image
 
 from .style import CLASS_COLORS
@@ -69,6 +70,73 @@ def png_bytes(rgba):
     return buffer.getvalue()
 
 
+# FreeType's private per-glyph API, used by matplotlib >= 3.11's Agg text drawing.
+_CAN_CACHE_GLYPHS = all(hasattr(FT2Font, name) for name in ("_layout", "_set_transform",
+                                                            "_render_glyph"))
+_UNROTATED = np.array([[0x10000, 0], [0, 0x10000]])  # FreeType's 16.16 identity matrix
+
+
+class _GlyphCacheRenderer(RendererAgg):
+    """An Agg renderer that remembers laid-out strings and rasterised glyphs.
+
+    Matplotlib lays out and rasterises every glyph of every text on every draw, which
+    is most of a slider frame, although a chart shows the same few characters again
+    and again. The pixels are the same as matplotlib's (a test compares them); math
+    text, rotated text and font features take matplotlib's own path.
+    """
+
+    layouts, glyphs = {}, {}  # shared by every chart in the kernel
+    MAX_ENTRIES = 20_000
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        special = mtext is not None and (mtext.get_fontfeatures() or mtext.get_language())
+        if ismath or angle or special or not gc.get_antialiased():
+            return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        flags, size = get_hinting_flag(), prop.get_size_in_points()
+        for font, glyph, dx, dy in self._layout(s, prop, flags):
+            # positions are in 1/64 pixel: one bitmap per sub-pixel phase, moved by whole pixels
+            px, py = round(64 * (x + dx)), round(64 * (self.height - y + dy))
+            bitmap, left, top = self._glyph(font, size, glyph, px & 63, py & 63, flags)
+            self._renderer.draw_text_image(bitmap, left + (px >> 6), int(self.height) - top
+                                           - (py >> 6) + bitmap.shape[0], 0, gc)
+
+    def _layout(self, s, prop, flags):
+        key = (s, prop.copy(), self.dpi, flags)
+        if key not in self.layouts:
+            _forget_if_full(self.layouts, self.MAX_ENTRIES)
+            items = self._prepare_font(prop)._layout(s, flags=flags)
+            self.layouts[key] = [(i.ft_object, i.glyph_index, i.x, i.y) for i in items]
+        return self.layouts[key]
+
+    def _glyph(self, font, size, glyph, phase_x, phase_y, flags):
+        key = (font.fname, size, self.dpi, glyph, phase_x, phase_y, flags)
+        if key not in self.glyphs:
+            _forget_if_full(self.glyphs, self.MAX_ENTRIES)
+            font.set_size(size, self.dpi)
+            font._set_transform(_UNROTATED, [phase_x, phase_y])
+            bitmap = font._render_glyph(glyph, flags, RenderMode.NORMAL)
+            self.glyphs[key] = (np.array(bitmap.buffer), bitmap.left, bitmap.top)
+        return self.glyphs[key]
+
+
+def _forget_if_full(cache, limit):
+    if len(cache) >= limit:
+        cache.clear()
+
+
+class _FastTextCanvas(FigureCanvasAgg):
+    """A FigureCanvasAgg that draws with `_GlyphCacheRenderer` where matplotlib allows it."""
+
+    def get_renderer(self):
+        if not _CAN_CACHE_GLYPHS:
+            return super().get_renderer()
+        key = (*self.get_width_height(physical=True), self.figure.dpi)
+        if self._lastKey != key:
+            self.renderer = _GlyphCacheRenderer(key[0], key[1], self.figure.dpi)
+            self._lastKey = key
+        return self.renderer
+
+
 class BlitChart:
     """A figure whose static parts are drawn once; ``render()`` redraws only the moving ones.
 
@@ -80,7 +148,7 @@ class BlitChart:
     def __init__(self, figsize=(8, 3), dpi=80):
         # a fixed layout, so that the cached background stays valid
         self.fig = Figure(figsize=figsize, dpi=dpi, layout="none")
-        self.canvas = FigureCanvasAgg(self.fig)
+        self.canvas = _FastTextCanvas(self.fig)
         self._moving, self._background = [], None
 
     def moving(self, *artists):
