@@ -294,6 +294,16 @@ class Learner:
                                token=self.token)
         return run
 
+    async def log_out(self):
+        """File > Shut Down: the learner stops their own server (the hub's stop waits 10 s)."""
+        if self.server is None:
+            return
+        try:
+            await self.hub.api("POST", f"{self.base}/api/shutdown", token=self.token, timeout=30)
+            await asyncio.to_thread(self.server.wait, SHUTDOWN_TIMEOUT_S)
+        except Exception as err:  # the hub's shutdown stops it anyway
+            print(f"{self.name}: shutting down their own server failed ({err})")
+
     def measure(self, run, kernel_id):
         """The learner's server and this notebook's kernel, as Run All left them."""
         if self.server is None:
@@ -357,6 +367,7 @@ async def run_class(hub, learners, notebooks, result):
     result.run_s = time.monotonic() - start
     stop.set()
     await sampler
+    await asyncio.gather(*(learner.log_out() for learner in ready))
 
 
 async def class_test(learners, proxy, notebooks):
