@@ -12,7 +12,7 @@ never imported here: a Keras model is simply called.
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import LinearSegmentedColormap, to_rgba
+from matplotlib.colors import LinearSegmentedColormap, ListedColormap, to_rgba
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.inspection import DecisionBoundaryDisplay
 
@@ -84,6 +84,16 @@ def _class_colors(n_classes):
         raise ValueError(f"the suite has colours for {len(CLASS_COLORS)} classes, "
                          f"but the scores have {n_classes} columns")
     return list(CLASS_COLORS[:n_classes])
+
+
+def _region_colors(n_classes, plot_method):
+    """Arguments that make a DecisionBoundaryDisplay shade class k in CLASS_COLORS[k]."""
+    colors = _class_colors(n_classes)
+    if n_classes > 2:
+        return {"multiclass_colors": colors}
+    # scikit-learn draws two classes as one response through `cmap`, ignoring multiclass_colors
+    limits = {"levels": [-0.5, 0.5, 1.5]} if plot_method == "contourf" else {"vmin": 0, "vmax": 1}
+    return {"cmap": ListedColormap(colors), **limits}
 
 
 # --- scikit-learn adapters ----------------------------------------------------------
@@ -187,12 +197,14 @@ def decision_boundary(predict_fn, X, y, ax=None, *, title=None, xlabel="$x_0$",
     fig, ax = _new_axes(ax)
     display = DecisionBoundaryDisplay.from_estimator(
         _ScoreClassifier(predict_fn, n_classes), X, response_method="predict",
-        grid_resolution=grid_resolution, eps=margin, multiclass_colors=_class_colors(n_classes),
-        alpha=alpha, ax=ax, xlabel=xlabel, ylabel=ylabel,
+        grid_resolution=grid_resolution, eps=margin, alpha=alpha, zorder=-1, ax=ax,
+        xlabel=xlabel, ylabel=ylabel, **_region_colors(n_classes, "contourf"),
     )
     # the same grid of classes again, as black lines where the class changes
+    lines = {"levels": [0.5], "colors": "black"} if n_classes == 2 else {}  # multiclass: sklearn's
     DecisionBoundaryDisplay(xx0=display.xx0, xx1=display.xx1, n_classes=n_classes,
-                            response=display.response).plot("contour", ax=ax, linewidths=0.8)
+                            response=display.response).plot("contour", ax=ax, linewidths=0.8,
+                                                            zorder=-1, **lines)
     scatter_classes(X, y, ax)
     _mark_mistakes(X, y, predicted, ax)
     if title:
@@ -336,12 +348,15 @@ class BoundarySnapshots:
 def snapshot_regions(snapshots, epoch, ax=None, *, alpha=REGION_ALPHA):
     """Draw the class regions recorded at ``epoch`` (sklearn's display, no data). Returns it."""
     regions = snapshots.regions[snapshot_index(snapshots, epoch)]
-    display = DecisionBoundaryDisplay(xx0=snapshots.xx0, xx1=snapshots.xx1,
-                                      n_classes=snapshots.n_classes, response=regions,
-                                      multiclass_colors=_class_colors(snapshots.n_classes))
+    n_classes = snapshots.n_classes
+    colors = _region_colors(n_classes, "pcolormesh")
+    display = DecisionBoundaryDisplay(xx0=snapshots.xx0, xx1=snapshots.xx1, n_classes=n_classes,
+                                      response=regions,
+                                      multiclass_colors=colors.pop("multiclass_colors", None))
     # fixed colour limits: an early snapshot may not predict every class yet
+    colors.update(vmin=0, vmax=n_classes - 1)
     return display.plot("pcolormesh", ax=_new_axes(ax)[1], alpha=alpha, shading="auto",
-                        vmin=0, vmax=snapshots.n_classes - 1)
+                        zorder=-1, **colors)
 
 
 def snapshot_index(snapshots, epoch):
