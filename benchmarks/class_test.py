@@ -505,6 +505,7 @@ def main():
     if not args.proxy.exists():
         parser.error(f"{args.proxy} not found: run `make class-test`, which installs it")
     notebooks = [p.name for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: still clean up
     result = asyncio.run(class_test(args.learners, args.proxy.resolve(), notebooks))
     report(result)
     if args.json:
