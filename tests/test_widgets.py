@@ -83,7 +83,7 @@ def test_recovers_when_the_function_starts_working():
     assert w.error is None and w.chart.layout.display is None and w.message.value == ""
 
 
-def test_naive_softmax_overflow_is_explained_not_drawn():
+def test_textbook_softmax_overflow_is_explained_not_drawn():
     a, message = softmax_outputs(my_softmax, [1000.0, 1.0])
     assert a is None and "my_softmax returned a0 = nan" in message
 
