@@ -16,10 +16,10 @@ The exercises and the exact signatures the checks call:
     show on one.
 
 ``check_cost(my_cost)`` (notebook 02)
-    ``my_cost(y, a) -> J``, arguments in Keras' order (true, predicted). ``y`` holds
-    integer labels, shape ``(m,)``; ``a`` probabilities, shape ``(m, N)``. ``J`` is the
-    mean cross-entropy, one number:
-    ``J = -(1/m) * sum_i log(clip(a[i, y[i]], 1e-7, 1 - 1e-7))``, clipped as Keras does,
+    ``my_cost(A, y) -> J``, in the order of the notebook's ``my_loss(a, y)``. ``A`` holds
+    probabilities, one row per example, shape ``(m, N)``; ``y`` integer labels, shape
+    ``(m,)``. ``J`` is the mean cross-entropy, one number:
+    ``J = -(1/m) * sum_i log(clip(A[i, y[i]], 1e-7, 1 - 1e-7))``, clipped as Keras does,
     so a probability of 0 costs ``-log(1e-7) = 16.118...`` rather than ``inf``.
 
 ``check_preferred_model(model)`` (notebook 03)
@@ -255,37 +255,41 @@ def check_softmax(my_softmax, *, strict=False):
 
 # --- 02: the NumPy cost ---------------------------------------------------------------
 
-#: (description, integer labels y, probabilities a)
+#: (description, probabilities A, integer labels y)
 COST_CASES = [
-    ("3 examples of 4 classes", np.array([3, 0, 2]),
+    ("3 examples of 4 classes",
      np.array([[0.1, 0.2, 0.3, 0.4],
                [0.7, 0.1, 0.1, 0.1],
-               [0.25, 0.25, 0.45, 0.05]])),
-    ("4 examples of 4 classes", np.array([1, 3, 0, 2]),
+               [0.25, 0.25, 0.45, 0.05]]),
+     np.array([3, 0, 2])),
+    ("4 examples of 4 classes",
      np.array([[0.05, 0.8, 0.1, 0.05],
                [0.2, 0.3, 0.1, 0.4],
                [0.6, 0.2, 0.15, 0.05],
-               [0.1, 0.1, 0.5, 0.3]])),
-    ("rows with zeros", np.array([2, 1]),
+               [0.1, 0.1, 0.5, 0.3]]),
+     np.array([1, 3, 0, 2])),
+    ("rows with zeros",
      np.array([[0.0, 0.0, 1.0, 0.0],
-               [0.1, 0.6, 0.3, 0.0]])),
-    ("a true class of probability 0", np.array([0, 3]),
+               [0.1, 0.6, 0.3, 0.0]]),
+     np.array([2, 1])),
+    ("a true class of probability 0",
      np.array([[0.0, 1.0, 0.0, 0.0],
-               [0.1, 0.2, 0.3, 0.4]])),
+               [0.1, 0.2, 0.3, 0.4]]),
+     np.array([0, 3])),
 ]
 
 
-def reference_cost(y, a):
-    """The cost ``check_cost`` expects: the mean of ``-log(clip(a[i, y[i]]))``."""
+def reference_cost(a, y):
+    """The cost ``check_cost`` expects: the mean of ``-log(clip(A[i, y[i]]))``."""
     y = np.asarray(y)
     picked = np.clip(np.asarray(a, dtype=float)[np.arange(len(y)), y], EPSILON, 1 - EPSILON)
     return float(-np.mean(np.log(picked)))
 
 
-def _cost_mistakes(y, a):
-    """What the typical wrong costs give for ``(y, a)``: [(value, problem), ...]."""
+def _cost_mistakes(a, y):
+    """What the typical wrong costs give for ``(A, y)``: [(value, problem), ...]."""
     m, n_classes = a.shape
-    cost = reference_cost(y, a)
+    cost = reference_cost(a, y)
     with np.errstate(all="ignore"):
         mistakes = [
             (m * cost, "that is the sum over the examples: the 1/m is missing. "
@@ -295,31 +299,31 @@ def _cost_mistakes(y, a):
             (-cost, "the sign is wrong. Hint: the cost is -log(probability), a positive number."),
             (-np.mean(np.log(a[np.arange(m), y])),
              "log(0) = -inf for a probability of 0. Hint: clip first, "
-             "np.clip(a, 1e-7, 1 - 1e-7), as Keras does."),
+             "np.clip(A, 1e-7, 1 - 1e-7), as Keras does."),
             (-np.sum(one_hot(y, n_classes) * np.log(a)) / m,
-             "0 * log(0) = nan where a class has probability 0. Hint: clip a to "
+             "0 * log(0) = nan where a class has probability 0. Hint: clip A to "
              "[1e-7, 1 - 1e-7] before taking the log."),
             (-np.mean(np.log(np.clip(a.max(axis=1), EPSILON, 1 - EPSILON))),
              "that uses the largest probability of each row. Hint: the cost uses the "
-             "probability of the true label, a[i, y[i]]."),
+             "probability of the true label, A[i, y[i]]."),
             (cost / math.log(10), "that is log base 10. Hint: use the natural log, np.log."),
         ]
         if m == n_classes:
             clipped = np.clip(a, EPSILON, 1 - EPSILON)
             mistakes += [
                 (-np.sum(y * np.log(clipped)) / m,
-                 f"y is multiplied with log(a) as if it were one-hot. {LABELS_HINT}"),
-                (-np.mean(np.log(clipped[y])), f"that averages whole rows of a. {ROWS_HINT}"),
+                 f"y is multiplied with log(A) as if it were one-hot. {LABELS_HINT}"),
+                (-np.mean(np.log(clipped[y])), f"that averages whole rows of A. {ROWS_HINT}"),
                 (-np.mean(np.log(clipped[:, y])),
-                 "a[:, y] is an (m, m) table. Hint: pick one entry per row, a[np.arange(m), y]."),
+                 "A[:, y] is an (m, m) table. Hint: pick one entry per row, A[np.arange(m), y]."),
             ]
     return mistakes
 
 
 LABELS_HINT = ("Hint: y holds integer labels of shape (m,), not one-hot rows; pick "
-               "a[np.arange(m), y] (or use one_hot(y, N)).")
-ROWS_HINT = ("Hint: a[y] picks whole rows; the probability of example i's label is a[i, y[i]], "
-             "that is a[np.arange(m), y].")
+               "A[np.arange(m), y] (or use one_hot(y, N)).")
+ROWS_HINT = ("Hint: A[y] picks whole rows; the probability of example i's label is A[i, y[i]], "
+             "that is A[np.arange(m), y].")
 
 
 def _cost_error_hint(error):
@@ -327,46 +331,47 @@ def _cost_error_hint(error):
         return LABELS_HINT
     if "out of bounds" in error:
         return ROWS_HINT
-    return "Hint: y holds integer labels, shape (m,), and a the probabilities, shape (m, N)."
+    return ("Hint: the arguments come in the order (A, y): A holds the probabilities, shape "
+            "(m, N), and y integer labels, shape (m,).")
 
 
-def _cost_problem(name, y, a, result):
-    """What is wrong with ``result`` as the cost of ``(y, a)``, or None when it is right."""
+def _cost_problem(name, a, y, result):
+    """What is wrong with ``result`` as the cost of ``(A, y)``, or None when it is right."""
     value = _numbers(result, name)
     if value.size != 1:
         return (f" returned an array of shape {value.shape}. Hint: the cost is one number, "
                 "the mean of the per-example losses.")
-    value, expected = float(value.reshape(())), reference_cost(y, a)
+    value, expected = float(value.reshape(())), reference_cost(a, y)
     if math.isclose(value, expected, rel_tol=1e-6, abs_tol=1e-6):
         return None
-    for wrong, problem in _cost_mistakes(y, a):
+    for wrong, problem in _cost_mistakes(a, y):
         if np.isclose(value, wrong, rtol=1e-6, atol=1e-6, equal_nan=True):
             return f" returned {value:.6g}, expected {expected:.6g}: {problem}"
     return (f" returned {value:.6g}, expected {expected:.6g}. Hint: J = -(1/m) * the sum of "
-            "log(a[i, y[i]]), with a clipped to [1e-7, 1 - 1e-7].")
+            "log(A[i, y[i]]), with A clipped to [1e-7, 1 - 1e-7].")
 
 
 @_listing_problems
 def cost_findings(my_cost):
-    """Problems with ``my_cost(y, a)`` on `COST_CASES`, one line each (empty when right)."""
+    """Problems with ``my_cost(A, y)`` on `COST_CASES`, one line each (empty when right)."""
     _need_callable(my_cost, "check_cost", "my_cost")
     name, findings = _name(my_cost), _Findings()
-    for label, y, a in COST_CASES:
-        where = f"{name}(y, a) on {label}"
-        result, error = _call(my_cost, *_copies([y, a]))
+    for label, a, y in COST_CASES:
+        where = f"{name}(A, y) on {label}"
+        result, error = _call(my_cost, *_copies([a, y]))
         if error == NOT_WRITTEN:
             raise _Problem(f"{name} {NOT_WRITTEN}.")
         if error:
             findings.add(where, f" {error}. {_cost_error_hint(error)}")
             continue
-        problem = _cost_problem(name, y, a, result)
+        problem = _cost_problem(name, a, y, result)
         if problem:
             findings.add(where, problem)
     return findings
 
 
 def check_cost(my_cost, *, strict=False):
-    """Check a learner's NumPy cost ``my_cost(y, a)``; see the module docstring."""
+    """Check a learner's NumPy cost ``my_cost(A, y)``; see the module docstring."""
     findings = cost_findings(my_cost)
     cases = [label for label, _, _ in COST_CASES]
     _report("check_cost", _name(my_cost), findings, cases, strict)

@@ -164,41 +164,45 @@ def test_a_warning_from_the_learners_code_is_explained_not_printed(recwarn, caps
 # --- 02: the NumPy cost ---------------------------------------------------------------------
 
 
-def my_cost(y, a):
+def my_cost(A, y):
     m = len(y)
-    return -np.sum(np.log(np.clip(a[np.arange(m), y], 1e-7, 1 - 1e-7))) / m
+    return -np.mean(np.log(np.clip(A[np.arange(m), y], 1e-7, 1 - 1e-7)))
 
 
-def summed_cost(y, a):
-    return -np.sum(np.log(np.clip(a[np.arange(len(y)), y], 1e-7, 1 - 1e-7)))
+def summed_cost(A, y):
+    return -np.sum(np.log(np.clip(A[np.arange(len(y)), y], 1e-7, 1 - 1e-7)))
 
 
-def unclipped_cost(y, a):
-    return -np.mean(np.log(a[np.arange(len(y)), y]))
+def unclipped_cost(A, y):
+    return -np.mean(np.log(A[np.arange(len(y)), y]))
 
 
-def one_hot_times_log_cost(y, a):
-    return -np.sum(one_hot(y, a.shape[1]) * np.log(a)) / len(y)
+def one_hot_times_log_cost(A, y):
+    return -np.sum(one_hot(y, A.shape[1]) * np.log(A)) / len(y)
 
 
-def mean_over_classes_cost(y, a):
-    return -np.mean(one_hot(y, a.shape[1]) * np.log(np.clip(a, 1e-7, 1 - 1e-7)))
+def mean_over_classes_cost(A, y):
+    return -np.mean(one_hot(y, A.shape[1]) * np.log(np.clip(A, 1e-7, 1 - 1e-7)))
 
 
-def labels_as_one_hot_cost(y, a):
-    return -np.sum(y * np.log(np.clip(a, 1e-7, 1 - 1e-7))) / len(y)
+def labels_as_one_hot_cost(A, y):
+    return -np.sum(y * np.log(np.clip(A, 1e-7, 1 - 1e-7))) / len(y)
 
 
-def rows_by_label_cost(y, a):
-    return -np.mean(np.log(np.clip(a[y], 1e-7, 1 - 1e-7)))
+def rows_by_label_cost(A, y):
+    return -np.mean(np.log(np.clip(A[y], 1e-7, 1 - 1e-7)))
 
 
-def per_example_cost(y, a):
-    return -np.log(np.clip(a[np.arange(len(y)), y], 1e-7, 1 - 1e-7))
+def per_example_cost(A, y):
+    return -np.log(np.clip(A[np.arange(len(y)), y], 1e-7, 1 - 1e-7))
 
 
-def positive_log_cost(y, a):
-    return np.mean(np.log(np.clip(a[np.arange(len(y)), y], 1e-7, 1 - 1e-7)))
+def positive_log_cost(A, y):
+    return np.mean(np.log(np.clip(A[np.arange(len(y)), y], 1e-7, 1 - 1e-7)))
+
+
+def keras_order_cost(y, A):
+    return my_cost(A, y)
 
 
 def test_cost_solution_passes(capsys):
@@ -208,20 +212,21 @@ def test_cost_solution_passes(capsys):
 def test_the_reference_cost_is_keras_cross_entropy():
     from lab_utils import sparse_categorical_crossentropy
 
-    for _, y, a in checks.COST_CASES:
-        per_example = sparse_categorical_crossentropy(y, a)
-        assert checks.reference_cost(y, a) == pytest.approx(per_example.mean(), rel=1e-6)
+    for _, A, y in checks.COST_CASES:
+        per_example = sparse_categorical_crossentropy(y, A)
+        assert checks.reference_cost(A, y) == pytest.approx(per_example.mean(), rel=1e-6)
 
 
 @pytest.mark.parametrize(("mistake", "fragments"), [
     (summed_cost, ["1/m is missing"]),
-    (unclipped_cost, ["log(0)", "np.clip(a, 1e-7, 1 - 1e-7)"]),
+    (unclipped_cost, ["log(0)", "np.clip(A, 1e-7, 1 - 1e-7)"]),
     (one_hot_times_log_cost, ["0 * log(0) = nan", "clip"]),
     (mean_over_classes_cost, ["number of classes N", "divide the sum by m only"]),
-    (labels_as_one_hot_cost, ["broadcast", "integer labels", "a[np.arange(m), y]"]),
-    (rows_by_label_cost, ["a[y] picks whole rows", "a[np.arange(m), y]"]),
+    (labels_as_one_hot_cost, ["broadcast", "integer labels", "A[np.arange(m), y]"]),
+    (rows_by_label_cost, ["A[y] picks whole rows", "A[np.arange(m), y]"]),
     (per_example_cost, ["shape (3,)", "one number"]),
     (positive_log_cost, ["sign is wrong"]),
+    (keras_order_cost, ["order (A, y)"]),
 ])
 def test_cost_mistakes_are_explained(mistake, fragments, capsys):
     assert_explains(run_check(check_cost, mistake, capsys), *fragments)
@@ -425,15 +430,15 @@ def test_dW_and_db_swapped_is_explained(capsys):
 
 
 def test_a_learner_changing_its_arguments_cannot_change_the_cases(capsys):
-    before = [(y.copy(), a.copy()) for _, y, a in checks.COST_CASES]
+    before = [(A.copy(), y.copy()) for _, A, y in checks.COST_CASES]
 
-    def clipping_in_place(y, a):
-        np.clip(a, 1e-7, 1 - 1e-7, out=a)
+    def clipping_in_place(A, y):
+        np.clip(A, 1e-7, 1 - 1e-7, out=A)
         y[:] = 0
         return 0.0
 
     check_cost(clipping_in_place)
     check_cost(my_cost)
     assert capsys.readouterr().out.splitlines()[-1].startswith(PASS)
-    for (y0, a0), (_, y, a) in zip(before, checks.COST_CASES, strict=True):
-        assert np.array_equal(y0, y) and np.array_equal(a0, a)
+    for (A0, y0), (_, A, y) in zip(before, checks.COST_CASES, strict=True):
+        assert np.array_equal(A0, A) and np.array_equal(y0, y)
