@@ -52,15 +52,15 @@ def _labels(y, n, name="y"):
     return labels.astype(int)
 
 
-def _figure_and_axes(ax, ncols=1, figsize=None):
-    """Use the caller's axes, or make a new figure with ``ncols`` of them."""
+def _figure_and_axes(ax, ncols=1, figsize=None, name="ax"):
+    """Use the caller's axes (argument ``name``), or make a new figure with ``ncols`` of them."""
     if ax is None:
         fig, ax = plt.subplots(1, ncols, figsize=figsize)
         return fig, ax
     axes = np.atleast_1d(ax)
     if axes.size != ncols or not all(isinstance(a, plt.Axes) for a in axes):
         what = "a matplotlib Axes" if ncols == 1 else f"a sequence of {ncols} matplotlib Axes"
-        raise TypeError(f"ax must be {what}, got {ax!r}")
+        raise TypeError(f"{name} must be {what}, got {ax!r}")
     return axes[0].figure, (axes[0] if ncols == 1 else tuple(axes))
 
 
@@ -113,7 +113,10 @@ def _strip(ax, values, y, rng):
     n, k = values.shape
     for unit in range(k):
         x = unit + rng.uniform(-JITTER, JITTER, size=n)
-        colors = [CLASS_COLORS[label] for label in y] if y is not None else CLASS_COLORS[unit]
+        if y is None:
+            colors = CLASS_COLORS[unit % len(CLASS_COLORS)]
+        else:
+            colors = [CLASS_COLORS[label] for label in y]
         ax.scatter(x, values[:, unit], s=4, c=colors, alpha=0.4, linewidths=0)
     ax.set_xticks(range(k))
 
@@ -138,7 +141,7 @@ def plot_model_outputs(probabilities, logits, y=None, axes=None,
                          "did you pass logits as probabilities?")
     if y is not None:
         y = _labels(y, probabilities.shape[0])
-    fig, (ax_p, ax_z) = _figure_and_axes(axes, ncols=2, figsize=(10, 4))
+    fig, (ax_p, ax_z) = _figure_and_axes(axes, ncols=2, figsize=(10, 4), name="axes")
     rng = np.random.default_rng(0)  # fixed jitter: the same picture on every run
 
     _strip(ax_p, probabilities, y, rng)

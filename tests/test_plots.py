@@ -165,7 +165,7 @@ def test_outputs_logits_passed_as_probabilities_are_caught():
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"logits": LOGITS[:, :3]}, ValueError, "shape"),
     ({"y": Y[:3]}, ValueError, "y has 3 labels but there are 6 points"),
-    ({"axes": "ab"}, TypeError, "sequence of 2 matplotlib Axes"),
+    ({"axes": "ab"}, TypeError, "axes must be a sequence of 2 matplotlib Axes"),
 ])
 def test_outputs_bad_input(kwargs, error, message):
     arguments = {"probabilities": softmax(LOGITS), "logits": LOGITS} | kwargs
