@@ -1,5 +1,6 @@
 """The numerics contract: stable, exact where it can be, and loud about bad input."""
 
+import mpmath
 import numpy as np
 import pytest
 import scipy.special
@@ -136,6 +137,90 @@ def test_log_functions_keep_float_dtypes(dtype):
     z = np.array([1, 2, 3], dtype=dtype)
     assert nx.log_softmax(z).dtype == dtype
     assert nx.logsumexp(z).dtype == dtype
+
+
+# --- accuracy against an exact reference (mpmath) ------------------------------------
+
+
+def exact_softmax(row):
+    """Exact softmax and log_softmax of one row, as mpmath numbers at 256 bits."""
+    mpmath.mp.prec = 256
+    values = [mpmath.mpf(float(v)) for v in row]
+    top = max(values)
+    shifted = [v - top for v in values]
+    e = [mpmath.exp(d) if d > -1e5 else mpmath.mpf(0) for d in shifted]  # below: 0 anyway
+    at_top = values.index(top)
+    rest = mpmath.fsum(e[:at_top] + e[at_top + 1:])
+    return [x / (1 + rest) for x in e], [d - mpmath.log1p(rest) for d in shifted]
+
+
+def ulps_off(got, exact, dtype):
+    """Largest distance of ``got`` from ``exact``, in ulps of ``dtype`` at the exact value."""
+    worst = 0.0
+    for value, x in zip(got, exact, strict=True):
+        with np.errstate(over="ignore"):
+            nearest = dtype(float(x))  # +-inf beyond the float range
+        if np.isinf(nearest):
+            worst = max(worst, 0.0 if abs(value) >= np.finfo(dtype).max else np.inf)
+            continue
+        ulp = mpmath.mpf(float(np.spacing(np.abs(nearest))))
+        worst = max(worst, float(abs(mpmath.mpf(float(value)) - x) / ulp))
+    return worst
+
+
+def rows(dtype, elements):
+    return hnp.arrays(dtype, st.integers(1, 8), elements=elements)
+
+
+def any_finite(dtype):
+    return st.floats(allow_nan=False, allow_infinity=False, width=np.finfo(dtype).bits)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_within_4_ulps_of_exact_for_inputs_in_minus_1_to_1(dtype, data):
+    z = data.draw(rows(dtype, st.floats(-1, 1, width=np.finfo(dtype).bits)))
+    a, log_a = exact_softmax(z)
+    assert ulps_off(nx.softmax(z), a, dtype) <= 4
+    assert ulps_off(nx.log_softmax(z), log_a, dtype) <= 4
+
+
+@settings(max_examples=60, deadline=None)
+@given(z=rows(np.float64, any_finite(np.float64)) | rows(np.float64, st.floats(-750, 750)))
+def test_float64_within_4_ulps_of_exact_for_any_finite_input(z):
+    a, log_a = exact_softmax(z)
+    assert ulps_off(nx.softmax(z), a, np.float64) <= 4
+    assert ulps_off(nx.log_softmax(z), log_a, np.float64) <= 4
+
+
+@settings(max_examples=60, deadline=None)
+@given(z=rows(np.float32, any_finite(np.float32))
+       | rows(np.float32, st.floats(-110, 110, width=32)))
+def test_float32_results_are_correctly_rounded(z):
+    """Computed in float64 and rounded once: half an ulp (plus a double rounding's hair)."""
+    a, log_a = exact_softmax(z)
+    assert ulps_off(nx.softmax(z), a, np.float32) <= 0.5 + 1e-6
+    assert ulps_off(nx.log_softmax(z), log_a, np.float32) <= 0.5 + 1e-6
+
+
+def test_rounding_of_z_minus_max_is_carried_along():
+    """z - max(z) = -612.9... is rounded in float64; exp() would turn that into ~300 ulps."""
+    z = np.array([12.3, -600.7])
+    a, log_a = exact_softmax(z)
+    assert ulps_off(scipy.special.softmax(z), a, np.float64) > 100  # the textbook way
+    assert ulps_off(nx.softmax(z), a, np.float64) <= 1
+    assert ulps_off(nx.log_softmax(z), log_a, np.float64) <= 1
+
+
+def test_log_softmax_of_a_dominant_entry_keeps_its_digits():
+    """log(1 + 1e-20) rounds to 0; the exact -1e-20 is what log1p of the rest gives."""
+    z = np.array([0.0, -46.0517])
+    a, log_a = exact_softmax(z)
+    assert scipy.special.log_softmax(z)[0] == 0.0
+    assert ulps_off(nx.log_softmax(z), log_a, np.float64) <= 1
+    assert ulps_off(nx.logsumexp(z, keepdims=True), [mpmath.log1p(mpmath.exp(-46.0517))],
+                    np.float64) <= 1
 
 
 # --- every bad input is named ------------------------------------------------------
