@@ -518,12 +518,15 @@ def _gradient_mistakes(X, y, W, b):
     dW, db = reference_gradient(X, y, W, b)
     labels_as_numbers = (softmax(z) - y[:, None]) / m
     from_logits = (z - one_hot(y, num_classes)) / m
+    no_targets = softmax(z) / m
     return [
         (m * dW, m * db, ": the 1/m is missing. Hint: dz = (a - one_hot(y, N)) / m."),
         (-dW, -db, ": the sign is wrong. Hint: dz = a - one_hot(y, N), not one_hot(y, N) - a."),
         (X.T @ labels_as_numbers, labels_as_numbers.sum(axis=0),
          ": the label y is subtracted from every column. Hint: subtract one_hot(y, N), "
          "the row with a 1 at the true class."),
+        (X.T @ no_targets, no_targets.sum(axis=0),
+         ": the targets are missing. Hint: subtract them, dz = (a - one_hot(y, N)) / m."),
         (X.T @ from_logits, from_logits.sum(axis=0),
          ": that uses the logits z. Hint: use the probabilities a = softmax(X @ W + b)."),
         (dW.T, None, ": dW is transposed. Hint: dW = X.T @ dz, not dz.T @ X."),

@@ -364,6 +364,7 @@ GRADIENT_MISTAKES = {
     "labels_not_one_hot": gradient_with(lambda z, y, n, m: (softmax(z) - y[:, None]) / m),
     "labels_broadcast": gradient_with(lambda z, y, n, m: (softmax(z) - y) / m),
     "logits_not_probabilities": gradient_with(lambda z, y, n, m: (z - one_hot(y, n)) / m),
+    "targets_not_subtracted": gradient_with(lambda z, y, n, m: softmax(z) / m),
     "transposed_dW": gradient_with(right_dz, dW_of=lambda X, dz: dz.T @ X),
     "db_keepdims": gradient_with(right_dz, db_of=lambda dz: dz.sum(axis=0, keepdims=True)),
 }
@@ -399,6 +400,7 @@ def test_the_reference_gradient_matches_finite_differences():
     ("labels_not_one_hot", ["subtracted from every column", "one_hot(y, N)"]),
     ("labels_broadcast", ["broadcast", "one_hot(y, N)"]),
     ("logits_not_probabilities", ["uses the logits", "softmax(X @ W + b)"]),
+    ("targets_not_subtracted", ["targets are missing", "a - one_hot(y, N)"]),
     ("transposed_dW", ["transposed", "X.T @ dz"]),
     ("db_keepdims", ["db has shape (1, 4)", "keepdims"]),
 ])
