@@ -157,7 +157,10 @@ def ulp_errors(result, reference, dtype):
     result = np.asarray(result, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         rounded = hi.astype(dtype)  # the correctly rounded result (+-inf when it overflows)
-        ulp = np.spacing(np.abs(rounded)).astype(np.float64)
+        ulp = np.spacing(np.abs(rounded))
+        largest = np.abs(rounded) == np.finfo(dtype).max  # spacing() looks above it: inf
+        ulp[largest] = np.finfo(dtype).max - np.nextafter(np.finfo(dtype).max, dtype(0))
+        ulp = ulp.astype(np.float64)
         errors = np.abs((result - hi) - lo) / ulp
     both_inf = np.isinf(rounded) & (result == rounded)
     errors[both_inf] = 0.0

@@ -122,6 +122,13 @@ def _check_flag(from_logits):
 #: Up to this many entries, an axis is reduced column by column: NumPy's own reduction
 #: along a short, strided axis is several times slower (benchmarks/throughput.py).
 SHORT_AXIS = 4
+#: Large inputs are computed this many values at a time, so that the temporaries of
+#: each step stay in the CPU cache instead of going to memory and back.
+BLOCK_VALUES = 2**17
+
+
+class _BadLogits(Exception):
+    """A slice holds NaN or +inf, or only -inf: the full check then names the entry."""
 
 
 def _compute_dtype(dtype):
@@ -141,12 +148,11 @@ def _reduce(ufunc, x, axis):
     return out
 
 
-def _logits_and_max(z, name, axis):
-    """``(z, axis, max, dtype)``: float logits, their max along axis, the output dtype.
+def _apply(compute, z, name, axis):
+    """``compute(z, axis)`` on validated float logits, block by block.
 
-    A slice's max is NaN if the slice holds a NaN, +inf if it holds +inf, and -inf if
-    every entry is -inf: the max, needed anyway, is the fast check. Only if it fails,
-    or the axis is bad, does the full check run, to name the bad entry.
+    The blocks run along the longest axis other than ``axis``. Each block checks
+    itself on the way (see `_max`); if one fails, the full check names the entry.
     """
     arr = _as_array(z, name)
     axis_ok = isinstance(axis, (int, np.integer)) and not isinstance(axis, bool)
@@ -155,10 +161,40 @@ def _logits_and_max(z, name, axis):
     axis = int(axis) % arr.ndim
     if arr.dtype.kind != "f":
         arr = arr.astype(np.float64)
-    top = _reduce(np.maximum, arr, axis)
+    try:
+        return _by_blocks(compute, arr, axis)
+    except _BadLogits:
+        _as_logits(arr, name, axis)  # raises, naming the first bad entry
+        raise
+
+
+def _by_blocks(compute, z, axis):
+    others = [d for d in range(z.ndim) if d != axis]
+    if z.size <= BLOCK_VALUES or not others:
+        return compute(z, axis)
+    along = max(others, key=lambda d: z.shape[d])
+    step = max(1, BLOCK_VALUES * z.shape[along] // z.size)
+    out = None
+    for start in range(0, z.shape[along], step):
+        block = (slice(None),) * along + (slice(start, start + step),)
+        part = compute(z[block], axis)
+        if out is None:
+            out = np.empty(part.shape[:along] + z.shape[along:along + 1]
+                           + part.shape[along + 1:], part.dtype)
+        out[block] = part
+    return out
+
+
+def _max(z, axis):
+    """``max(z)`` along ``axis``, which is also the check of the logits.
+
+    A slice's max is NaN if the slice holds a NaN, +inf if it holds +inf, and -inf if
+    every entry is -inf: the max, needed anyway, costs no extra pass over the data.
+    """
+    top = _reduce(np.maximum, z, axis)
     if not np.isfinite(top).all():
-        _as_logits(z, name, axis)  # raises, naming what is wrong
-    return arr, axis, top, arr.dtype
+        raise _BadLogits
+    return top
 
 
 def _shifted(z, top):
@@ -204,6 +240,25 @@ def _log_sum(e, z, axis):
     return np.where(total - 1 == rest, np.log(total), np.log1p(rest))
 
 
+def _softmax(z, axis):
+    e = _exp(*_shifted(z, _max(z, axis)), overwrite=True)
+    e /= _reduce(np.add, e, axis)
+    return e.astype(z.dtype, copy=False)
+
+
+def _logsumexp(z, axis):
+    top = _max(z, axis)
+    e = _exp(*_shifted(z, top), overwrite=True)
+    return (top + _log_sum(e, z, axis)).astype(z.dtype, copy=False)
+
+
+def _log_softmax(z, axis):
+    hi, lo = _shifted(z, _max(z, axis))
+    log_total = _log_sum(_exp(hi, lo), z, axis)
+    out = hi - log_total if lo is None else hi + (lo - log_total)
+    return out.astype(z.dtype, copy=False)
+
+
 def softmax(z, axis=-1):
     """Softmax of ``z`` along ``axis``: ``exp(z) / sum(exp(z))``, computed stably.
 
@@ -213,29 +268,18 @@ def softmax(z, axis=-1):
     in float64 the rounding error of ``z - max(z)`` is carried along, so results are
     within a few ulps of the exact ones (measured in benchmarks/accuracy.py).
     """
-    z, axis, top, dtype = _logits_and_max(z, "z", axis)
-    e = _exp(*_shifted(z, top), overwrite=True)
-    e /= _reduce(np.add, e, axis)
-    return e.astype(dtype, copy=False)
+    return _apply(_softmax, z, "z", axis)
 
 
 def logsumexp(z, axis=-1, keepdims=False):
     """``log(sum(exp(z)))`` along ``axis``, without overflow."""
-    z, axis, top, dtype = _logits_and_max(z, "z", axis)
-    e = _exp(*_shifted(z, top), overwrite=True)
-    out = top + _log_sum(e, z, axis)
-    if not keepdims:
-        out = out.squeeze(axis=axis)
-    return out.astype(dtype, copy=False)
+    out = _apply(_logsumexp, z, "z", axis)
+    return out if keepdims else out.squeeze(axis=axis % out.ndim)
 
 
 def log_softmax(z, axis=-1):
     """``log(softmax(z))`` along ``axis``, exact even where softmax underflows to 0."""
-    z, axis, top, dtype = _logits_and_max(z, "z", axis)
-    hi, lo = _shifted(z, top)
-    log_total = _log_sum(_exp(hi, lo), z, axis)
-    out = hi - log_total if lo is None else hi + (lo - log_total)
-    return out.astype(dtype, copy=False)
+    return _apply(_log_softmax, z, "z", axis)
 
 
 # --- targets and losses -----------------------------------------------------------

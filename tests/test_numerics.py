@@ -163,7 +163,11 @@ def ulps_off(got, exact, dtype):
         if np.isinf(nearest):
             worst = max(worst, 0.0 if abs(value) >= np.finfo(dtype).max else np.inf)
             continue
-        ulp = mpmath.mpf(float(np.spacing(np.abs(nearest))))
+        with np.errstate(over="ignore"):
+            ulp = np.spacing(np.abs(nearest))
+        if np.isinf(ulp):  # at the largest float: the gap below it
+            ulp = np.abs(nearest) - np.nextafter(np.abs(nearest), dtype(0))
+        ulp = mpmath.mpf(float(ulp))
         worst = max(worst, float(abs(mpmath.mpf(float(value)) - x) / ulp))
     return worst
 
