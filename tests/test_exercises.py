@@ -22,6 +22,12 @@ SOLUTION = re.compile(r"^( *)### BEGIN SOLUTION\n(.*?)^ *### END SOLUTION\n?", r
 #: a learner could have written between BEGIN and END SOLUTION.
 PLANTED = {
     "my_softmax": "ez = np.exp(z)\nreturn ez / np.sum(ez)",  # the textbook version
+    "my_cost": "m = len(y)\nreturn -np.mean(np.log(A[np.arange(m), y]))",  # not clipped
+    "preferred_output_and_loss": (  # the obvious model's last layer and loss
+        'return (keras.layers.Dense(NUM_CLASSES, activation="softmax"),\n'
+        "        keras.losses.SparseCategoricalCrossentropy())"),
+    "compute_gradient": (  # the targets not subtracted
+        "A = softmax(predict_logits(X, W, b))\nreturn X.T @ A / len(y), A.sum(axis=0) / len(y)"),
 }
 
 
@@ -146,7 +152,7 @@ def autograded(fresh_course):
             path = fresh_course / "submitted" / student / name / f"{name}.ipynb"
             path.parent.mkdir(parents=True)
             nbformat.write(submission(name, planted), path)
-        generator.nbgrader(fresh_course, "autograde", name, "--force")
+    generator.nbgrader(fresh_course, "autograde", "*", "--force")
     return fresh_course, grades(fresh_course)
 
 
