@@ -55,3 +55,27 @@ def test_softmax_chart_frames_match_a_plain_canvas():
         plain.update(z, softmax(z))
         np.testing.assert_array_equal(np.asarray(fast.canvas.buffer_rgba()),
                                       np.asarray(plain.canvas.buffer_rgba()))
+
+
+@pytest.mark.parametrize("channels", [3, 4])
+def test_png_bytes_decode_to_the_same_pixels(channels):
+    from io import BytesIO
+
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (7, 5, channels), dtype=np.uint8)
+    pixels[3:] = pixels[2]  # flat rows, as in a chart
+    decoded = np.asarray(Image.open(BytesIO(w.png_bytes(pixels))))
+    np.testing.assert_array_equal(decoded, pixels)
+
+
+def test_a_chart_frame_is_a_png_of_its_canvas():
+    from io import BytesIO
+
+    from PIL import Image
+
+    chart = w._SoftmaxChart(4, (-10, 10))
+    png = chart.update(np.array([1.0, 2.0, 3.0, 4.0]), softmax([1.0, 2.0, 3.0, 4.0]))
+    decoded = np.asarray(Image.open(BytesIO(png)))
+    np.testing.assert_array_equal(decoded, np.asarray(chart.canvas.buffer_rgba()))
