@@ -146,13 +146,17 @@ def _forget_if_full(cache, limit):
 class _FastTextCanvas(FigureCanvasAgg):
     """A FigureCanvasAgg that draws with `_GlyphCacheRenderer` where matplotlib allows it."""
 
+    _size = None
+
     def get_renderer(self):
         if not _CAN_CACHE_GLYPHS:
             return super().get_renderer()
-        key = (*self.get_width_height(physical=True), self.figure.dpi)
-        if self._lastKey != key:
-            self.renderer = _GlyphCacheRenderer(key[0], key[1], self.figure.dpi)
-            self._lastKey = key
+        # asked for every artist of every frame: compare the figure's size cheaply
+        size = (self.figure.dpi, *self.figure.bbox_inches.size)
+        if size != self._size:
+            width, height = self.get_width_height(physical=True)
+            self.renderer = _GlyphCacheRenderer(width, height, self.figure.dpi)
+            self._size, self._lastKey = size, (width, height, self.figure.dpi)
         return self.renderer
 
 
@@ -160,23 +164,29 @@ class BlitChart:
     """A figure whose static parts are drawn once; ``render()`` redraws only the moving ones.
 
     Subclasses create ``self.fig`` and mark their changing artists with
-    ``self.moving(artist, ...)``; after updating those artists, ``render()`` returns
-    the PNG. Redrawing only what moves keeps a slider responsive.
+    ``self.moving(artist, ...)`` (and those that change seldom, such as a title, with
+    ``self.steady(artist, ...)``); after updating them, ``render()`` returns the PNG.
+    Redrawing only what moves keeps a slider responsive.
     """
 
     def __init__(self, figsize=(8, 3), dpi=80):
         # a fixed layout, so that the cached background stays valid
         self.fig = Figure(figsize=figsize, dpi=dpi, layout="none")
         self.canvas = _FastTextCanvas(self.fig)
-        self._moving, self._background = [], None
+        self._moving, self._steady, self._background = [], [], None
 
     def moving(self, *artists):
         for artist in artists:
             artist.set_animated(True)  # canvas.draw() skips it: it is not in the background
             self._moving.append(artist)
 
+    def steady(self, *artists):
+        """Artists drawn into the background, which is redrawn when one of them changes."""
+        self._steady.extend(artists)
+
     def render(self):
-        if self._background is None:
+        # matplotlib marks an artist stale when a property really changes
+        if self._background is None or any(artist.stale for artist in self._steady):
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
         self.canvas.restore_region(self._background)
@@ -204,7 +214,8 @@ class _SoftmaxChart(BlitChart):
         ax_a.set_xticklabels([f"a{i}" for i in range(n)])
         self.a_labels = [ax_a.text(i, 0, "", ha="center", va="bottom") for i in range(n)]
         self.a_title = ax_a.set_title(" ")
-        self.moving(*self.z_bars, *self.a_bars, *self.a_labels, self.a_title)
+        self.moving(*self.z_bars, *self.a_bars, *self.a_labels)
+        self.steady(self.a_title)  # "sum = 1.000" whenever the outputs are probabilities
 
     def update(self, z, a):
         for bar, value in zip(self.z_bars, z, strict=True):

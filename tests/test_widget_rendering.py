@@ -79,3 +79,18 @@ def test_a_chart_frame_is_a_png_of_its_canvas():
     png = chart.update(np.array([1.0, 2.0, 3.0, 4.0]), softmax([1.0, 2.0, 3.0, 4.0]))
     decoded = np.asarray(Image.open(BytesIO(png)))
     np.testing.assert_array_equal(decoded, np.asarray(chart.canvas.buffer_rgba()))
+
+
+def test_a_steady_title_is_redrawn_when_it_changes():
+    z, a = np.zeros(4), np.full(4, 0.25)
+    chart = w._SoftmaxChart(4, (-10, 10))
+    chart.update(z, a)
+    chart.update(z, a * 1.1)  # not probabilities: the title says "sum = 1.100"
+    fresh = w._SoftmaxChart(4, (-10, 10))
+    fresh.update(z, a * 1.1)
+    assert chart.a_title.get_text().endswith("sum = 1.100")
+    np.testing.assert_array_equal(np.asarray(chart.canvas.buffer_rgba()),
+                                  np.asarray(fresh.canvas.buffer_rgba()))
+    chart.update(z, a)
+    assert not np.array_equal(np.asarray(chart.canvas.buffer_rgba()),
+                              np.asarray(fresh.canvas.buffer_rgba()))
