@@ -26,7 +26,8 @@ class Row:
     met: bool | None = None  # None where there is no goal
 
     def cells(self):
-        ratio = "" if self.ratio is None else f"{self.ratio:.2f}"
+        ratio = ("" if self.ratio is None else
+                 f"{self.ratio:.1e}" if 0 < self.ratio < 0.01 else f"{self.ratio:.2f}")
         met = {True: "yes", False: "**no**", None: ""}[self.met]
         return [self.section, self.measurement, self.result, self.reference, ratio,
                 self.goal, met]
