@@ -433,22 +433,36 @@ def summary(result):
         "anon_mb": mean(p.anon for p in peaks),
         "rss_mb": mean(p.rss for p in peaks),
         "class_peak_pss_mb": result.peak.pss,
+        "kernel_cpu_s_per_learner": sum(run.kernel.cpu_s for run in result.runs)
+        / max(1, len(per_learner_s)),
+        "load_at_start": float(result.machine.rsplit("load ", 1)[1].split()[0]),
         "passed": len(ok),
         "failed": len(result.failures),
     }
 
 
 CAPACITY_HEADER = (
-    "| learners | servers ready (s) | Run All of every notebook, wall (s) | per learner: "
-    "PSS / anonymous / RSS (MB) | whole class peak PSS (GB) | failures |\n"
-    "|---:|---:|---:|---|---:|---:|"
+    "| learners | load at start | servers ready (s) | Run All of every notebook, wall (s) "
+    "| kernel CPU per learner (s) | per learner: PSS / anonymous / RSS (MB) "
+    "| whole class peak PSS (GB) | failures |\n"
+    "|---:|---:|---:|---:|---:|---|---:|---:|"
 )
 
 
 def capacity_row(s):
-    return (f"| {s['learners']} | {s['spawn_s']:.0f} | {s['run_s']:.0f} | "
+    return (f"| {s['learners']} | {s['load_at_start']:.1f} | {s['spawn_s']:.0f} | "
+            f"{s['run_s']:.0f} | {s['kernel_cpu_s_per_learner']:.0f} | "
             f"{s['pss_mb']:.0f} / {s['anon_mb']:.0f} / {s['rss_mb']:.0f} | "
             f"{s['class_peak_pss_mb'] / 1024:.1f} | {s['failed']} |")
+
+
+def load_run(path):
+    """A ClassRun kept with --json."""
+    data = json.loads(Path(path).read_text())
+    data.pop("summary", None)
+    runs = [NotebookRun(**{**run, "kernel": Usage(**run["kernel"]),
+                           "server": Usage(**run["server"])}) for run in data.pop("runs")]
+    return ClassRun(**{**data, "peak": Usage(**data["peak"]), "runs": runs})
 
 
 def notebook_table(result):
@@ -499,8 +513,8 @@ def main():
         parser.error("--learners must be at least 1")
     if args.table:
         print(CAPACITY_HEADER)
-        for path in sorted(args.table, key=lambda p: json.loads(p.read_text())["learners"]):
-            print(capacity_row(json.loads(path.read_text())["summary"]))
+        for result in sorted(map(load_run, args.table), key=lambda run: run.learners):
+            print(capacity_row(summary(result)))
         return 0
     if not args.proxy.exists():
         parser.error(f"{args.proxy} not found: run `make class-test`, which installs it")
