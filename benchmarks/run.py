@@ -67,16 +67,18 @@ def main():
     info = {**machine(), "load average at start": f"{load():.1f}"}
     rows, details = [], []
     quick = [name for name in args.quick.split(",") if name]
-    for name in names:
+    output = args.output or (RESULTS if names == BENCHMARKS else None)
+    for done, name in enumerate(names, start=1):
         more_rows, more_details = run(name, name in quick)
         rows += more_rows
         details += more_details
-    text = document(rows, details, info, [name for name in names if name in quick])
+        text = document(rows, details, info, [n for n in names[:done] if n in quick])
+        if output:  # after every benchmark, so that a long run interrupted keeps the others
+            pending = names[done:]
+            with open(output, "w") as f:
+                f.write(text + (f"\n(still running: {', '.join(pending)})\n" if pending else ""))
     print(text)
-    output = args.output or (RESULTS if names == BENCHMARKS else None)
     if output:
-        with open(output, "w") as f:
-            f.write(text)
         print(f"\nwritten to {output}", file=sys.stderr)
     if any(row.met is False for row in rows):
         print("some goals are not met (see the 'met' column)", file=sys.stderr)
