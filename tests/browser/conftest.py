@@ -6,8 +6,10 @@ browser) is never needed. Without them the tests are skipped with a message
 saying what to install, except under CI (``CI=true``), where they fail instead.
 """
 
+import contextlib
 import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
+# Playwright's default of 30 s per action is too short when the 2 cores are shared with
+# a training notebook; this only guards against a hang, it measures nothing.
+ACTION_TIMEOUT_S = 120
 INSTALL_HINT = (
     "The browser tests need Debian's Chromium and Playwright's Python package:\n"
     "    sudo apt-get install chromium        (or set CHROMIUM=/path/to/chromium)\n"
@@ -55,10 +60,20 @@ def browser():
         missing_browser("Playwright's Python package is not installed.")
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         missing_browser(f"No Chromium at {CHROMIUM}.")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    # a CI timeout sends SIGTERM: end the session through the fixtures' teardown, so that
+    # JupyterLab, its kernels and Chromium go too
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +109,8 @@ class RanNotebooks:
                 notebook.screenshot(self.screenshot_path(name))
             except Exception as error:  # remembered: the notebook's other tests fail fast
                 notebook.failure = error
-                notebook.page.screenshot(path=self.screenshot_path(name))
+                with contextlib.suppress(Exception):  # what the page showed, if it can tell
+                    notebook.page.screenshot(path=self.screenshot_path(name))
         notebook = self.opened[name]
         if notebook.failure:
             raise RuntimeError(f"{name} did not open and run in JupyterLab") from notebook.failure
@@ -104,7 +120,9 @@ class RanNotebooks:
         return self.screenshots / name.replace(".ipynb", ".png")
 
     def open(self, name):
-        page = self.browser.new_context(viewport=VIEWPORT, device_scale_factor=1).new_page()
+        context = self.browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+        context.set_default_timeout(ACTION_TIMEOUT_S * 1000)
+        page = context.new_page()
         notebook = LabNotebook(page, self.server, name)
         notebook.page_errors, notebook.failure = [], None
         page.on("pageerror", lambda error: notebook.page_errors.append(error))
@@ -112,7 +130,8 @@ class RanNotebooks:
 
     def close(self):
         for notebook in self.opened.values():
-            notebook.shut_down_kernel()
+            with contextlib.suppress(OSError):  # the server's own shutdown ends it anyway
+                notebook.shut_down_kernel()
             notebook.page.context.close()
 
 

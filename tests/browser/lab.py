@@ -205,7 +205,8 @@ OUTPUTS_JS = """([path, widgetView]) => {
     const area = cell.outputArea;
     for (let i = 0; i < area.model.length; i++) {
       const mimeTypes = Object.keys(area.model.get(i).data);
-      const node = area.widgets[i].node;
+      const child = area.widgets[i].node;  // the output and its prompt, [4]:
+      const node = child.querySelector(':scope > .jp-OutputArea-output') ?? child;
       const isWidget = mimeTypes.includes(widgetView);
       if (isWidget) node.dataset.browserTest = 'widget-view';
       const images = [...node.querySelectorAll('img')].filter(img => img.offsetParent);
@@ -235,8 +236,9 @@ RUN_FINISHED_JS = """(stderr) => {
 KERNEL_IDLE_JS = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
   .some(item => /\\| Idle$/.test(item.textContent.trim()))"""
 
-OPEN_TIMEOUT_S = 120
+OPEN_TIMEOUT_S = 300
 RUN_TIMEOUT_S = 900  # generous: notebooks that train models share 2 cores with the browser
+WIDGET_TIMEOUT_S = 60
 LONGEST_SCREENSHOT_PX = 16000  # Chromium's limit is 16384
 
 
@@ -274,10 +276,20 @@ class LabNotebook:
             raise AssertionError(f"Run All did not finish within {RUN_TIMEOUT_S} s; "
                                  f"cell prompts: {' '.join(p.strip() for p in prompts)}") from None
         self.page.wait_for_function(KERNEL_IDLE_JS, timeout=OPEN_TIMEOUT_S * 1000)
+        # widget views render a moment after their cell has run; the tests judge the result
+        wait_until(lambda: not self.unrendered_widgets(), WIDGET_TIMEOUT_S, self.page)
         return self
 
     def outputs(self):
         return self.page.evaluate(OUTPUTS_JS, [self.name, WIDGET_VIEW])
+
+    def unrendered_widgets(self):
+        """Widget outputs that JupyterLab did not draw as a live widget."""
+        return [
+            o for o in self.outputs() if o["isWidget"] and (
+                not o["hasWidgetNodes"] or o["height"] == 0 or not o["imagesLoaded"]
+                or "Error displaying widget" in o["text"] or "model not found" in o["text"])
+        ]
 
     def widget_views(self):
         self.outputs()  # tags the widget views
@@ -319,8 +331,14 @@ def wait_until(condition, timeout_s, page):
     The timeout only guards against a hang (a round trip through the kernel that
     never comes back); nothing here measures speed.
     """
-    for _ in range(int(timeout_s / 0.2)):
-        if result := condition():
-            return result
+    deadline = time.monotonic() + timeout_s
+    while not (result := condition()) and time.monotonic() < deadline:
         page.wait_for_timeout(200)
-    return condition()
+    return result
+
+
+def direction_with_more_room(handle):
+    """+1 if a slider (its ``.noUi-handle``) has more room above its value than below, else -1."""
+    low, high, now = (float(handle.get_attribute(f"aria-value{end}"))
+                      for end in ("min", "max", "now"))
+    return 1 if now - low <= high - now else -1

@@ -11,11 +11,11 @@ import re
 import numpy as np
 import pytest
 from conftest import REPO, save_copy
-from lab import differs, wait_until
+from lab import differs, direction_with_more_room, wait_until
 
 NOTEBOOK = "01_softmax_function.ipynb"
 README_SCREENSHOT = REPO / "notebooks" / "images" / "softmax_sliders_jupyterlab.png"
-UPDATE_TIMEOUT_S = 30  # hang guard for the round trip through the kernel
+UPDATE_TIMEOUT_S = 60  # hang guard for the round trip through the kernel
 DRAG_PX = 20
 PROBABILITY_DECIMALS = 3  # readout_html shows a0 = 0.032
 
@@ -24,9 +24,12 @@ PROBABILITY_DECIMALS = 3  # readout_html shows a0 = 0.032
 def sliders(ran_notebooks):
     """The first softmax-sliders widget of notebook 01, after Run All."""
     notebook = ran_notebooks(NOTEBOOK)
-    view = notebook.widget_views().filter(has=notebook.page.locator(".softmax-a")).first
-    view.scroll_into_view_if_needed()
-    return SoftmaxSlidersView(notebook.page, view)
+    views = notebook.widget_views().filter(has=notebook.page.locator(".softmax-a"))
+    if not wait_until(lambda: views.count() > 0, UPDATE_TIMEOUT_S, notebook.page):
+        pytest.fail(f"{NOTEBOOK} shows no softmax sliders with a probability readout "
+                    "(td.softmax-a from lab_utils.widgets.readout_html)")
+    views.first.scroll_into_view_if_needed()
+    return SoftmaxSlidersView(notebook.page, views.first)
 
 
 class SoftmaxSlidersView:
@@ -41,7 +44,8 @@ class SoftmaxSlidersView:
             has=self.page.locator(".widget-label", has_text=re.compile(f"^{name}$")))
 
     def z(self):
-        return [float(text) for text in self.view.locator(".widget-readout").all_inner_texts()]
+        texts = self.view.locator(".widget-readout").all_inner_texts()
+        return [float(text.replace("\N{MINUS SIGN}", "-")) for text in texts]  # d3-format's −2.7
 
     def probabilities(self):
         return [float(text.split("=")[1])
@@ -60,6 +64,9 @@ class SoftmaxSlidersView:
         if self.sum_text() != "sum = 1.000":
             return f"the sum reads {self.sum_text()!r}"
         return ""
+
+    def towards_the_middle(self, name):
+        return direction_with_more_room(self.slider(name).locator(".noUi-handle"))
 
     def drag(self, name, dx):
         box = self.slider(name).locator(".noUi-handle").bounding_box()
@@ -84,12 +91,16 @@ def test_readout_is_the_softmax_of_the_sliders_shown(sliders):
 def test_drag_and_keys_update_probabilities_and_chart(sliders, screenshots):
     z_before, chart_before = sliders.z(), sliders.chart.screenshot()
 
-    sliders.drag("z0", DRAG_PX)  # mouse: z0 up
-    assert wait_until(lambda: sliders.z()[0] > z_before[0], UPDATE_TIMEOUT_S, sliders.page), (
-        f"dragging z0 by {DRAG_PX} px did not move it: z shown {sliders.z()}")
-    sliders.press("z2", "ArrowLeft", 7)  # keyboard: z2 down by 7 steps of 0.1
-    assert wait_until(lambda: sliders.z()[2] < z_before[2], UPDATE_TIMEOUT_S, sliders.page), (
-        f"ArrowLeft on z2 did not move it: z shown {sliders.z()}")
+    up = sliders.towards_the_middle("z0")  # mouse: drag z0, towards the side with more room
+    sliders.drag("z0", up * DRAG_PX)
+    assert wait_until(lambda: up * (sliders.z()[0] - z_before[0]) > 0.5,
+                      UPDATE_TIMEOUT_S, sliders.page), (
+        f"dragging z0 by {up * DRAG_PX} px did not move it: z shown {sliders.z()}")
+    up = sliders.towards_the_middle("z2")  # keyboard: z2 by 7 steps of 0.1
+    sliders.press("z2", "ArrowRight" if up > 0 else "ArrowLeft", 7)
+    assert wait_until(lambda: up * (sliders.z()[2] - z_before[2]) > 0.5,
+                      UPDATE_TIMEOUT_S, sliders.page), (
+        f"the arrow keys did not move z2: z shown {sliders.z()}")
     z_after = sliders.z()
     assert z_after[1] == z_before[1] and z_after[3] == z_before[3], z_after
 
