@@ -76,17 +76,27 @@ def _copies(arrays):
     return [a.copy() for a in arrays]
 
 
+def _unwritten(fn, err):
+    """The name of the function whose placeholder raised ``err``: maybe one that fn calls."""
+    frame = err.__traceback__
+    while frame.tb_next is not None:
+        frame = frame.tb_next
+    innermost = frame.tb_frame.f_code.co_name
+    return innermost if innermost.isidentifier() else _name(fn)
+
+
 def _call(fn, *args):
     """``fn(*args)`` with NumPy's warnings silenced: the findings explain them.
 
-    Returns ``(result, None)``, or ``(None, reason)`` when the call raised.
+    Returns ``(result, None)``, or ``(None, reason)`` when the call raised; an unwritten
+    placeholder (``NotImplementedError``) is a `_Problem`: nothing else is worth checking.
     """
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             return fn(*args), None
-        except NotImplementedError:
-            return None, NOT_WRITTEN
+        except NotImplementedError as err:
+            raise _Problem(f"{_unwritten(fn, err)} {NOT_WRITTEN}.") from None
         except Exception as err:  # the learner's code: any error is a finding
             detail = str(err).strip().splitlines()[0][:140] if str(err).strip() else ""
             return None, f"raised {type(err).__name__}" + (f": {detail}" if detail else "")
@@ -234,8 +244,6 @@ def softmax_findings(my_softmax):
         if not np.array_equal(z_given, z):
             findings.add(name, " changes its input z in place. Hint: compute a new array, "
                                "z - np.max(...), instead of z -= ... .")
-        if error == NOT_WRITTEN:
-            raise _Problem(f"{name} {NOT_WRITTEN}.")
         if error:
             hint = KEEPDIMS_HINT if "broadcast" in error else "Hint: make it work on a batch too."
             findings.add(where, f" {error}. {hint}")
@@ -359,8 +367,6 @@ def cost_findings(my_cost):
     for label, a, y in COST_CASES:
         where = f"{name}(A, y) on {label}"
         result, error = _call(my_cost, *_copies([a, y]))
-        if error == NOT_WRITTEN:
-            raise _Problem(f"{name} {NOT_WRITTEN}.")
         if error:
             findings.add(where, f" {error}. {_cost_error_hint(error)}")
             continue
@@ -393,8 +399,6 @@ def _as_model(model_or_builder):
                        f"builds it), got {got}.")
     name = _name(model_or_builder)
     model, error = _call(model_or_builder)
-    if error == NOT_WRITTEN:
-        raise _Problem(f"{name} {NOT_WRITTEN}.")
     if error:
         raise _Problem(f"{name}() {error}.")
     if not isinstance(model, keras.Model):
@@ -579,8 +583,6 @@ def softmax_regression_gradient_findings(my_gradient):
     for label, args in GRADIENT_CASES:
         where = f"{name}(X, y, W, b) on {label}"
         result, error = _call(my_gradient, *_copies(args))
-        if error == NOT_WRITTEN:
-            raise _Problem(f"{name} {NOT_WRITTEN}.")
         if error:
             hint = ("subtract one_hot(y, N), not the integer labels y"
                     if "broadcast" in error else "X is (m, n), y (m,), W (n, N) and b (N,)")

@@ -275,6 +275,17 @@ def test_the_model_placeholder_is_explained(keras, capsys):
     assert_explains(run_check(check_preferred_model, placeholder, capsys), "not written yet")
 
 
+def test_the_placeholder_named_is_the_one_to_write_not_its_caller(keras, capsys):
+    def preferred_output_and_loss():
+        raise NotImplementedError()
+
+    def build_preferred():
+        return model_with(keras, *preferred_output_and_loss())
+
+    printed = run_check(check_preferred_model, build_preferred, capsys)
+    assert_explains(printed, "preferred_output_and_loss is not written yet")
+
+
 def test_a_builder_returning_nothing_is_explained(keras, capsys):
     def build_preferred_model():
         model_with(keras)
