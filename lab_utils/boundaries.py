@@ -99,18 +99,22 @@ def _region_colors(n_classes, plot_method):
 # --- scikit-learn adapters ----------------------------------------------------------
 
 
-class _ScoreClassifier(ClassifierMixin, BaseEstimator):
+class _AlreadyFitted:
+    """Trained elsewhere: scikit-learn only needs ``fit`` to exist and the model to be fitted."""
+
+    def fit(self, X=None, y=None):
+        return self
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+
+class _ScoreClassifier(_AlreadyFitted, ClassifierMixin, BaseEstimator):
     """A score function dressed as a fitted scikit-learn classifier (argmax wins)."""
 
     def __init__(self, score_fn=None, n_classes=2):
         self.score_fn = score_fn
         self.n_classes = n_classes
-
-    def fit(self, X=None, y=None):
-        return self  # already trained elsewhere: scikit-learn only needs the method to exist
-
-    def __sklearn_is_fitted__(self):
-        return True
 
     @property
     def classes_(self):
@@ -123,18 +127,12 @@ class _ScoreClassifier(ClassifierMixin, BaseEstimator):
         return self.decision_function(X).argmax(axis=1)
 
 
-class _UnitValue(RegressorMixin, BaseEstimator):
+class _UnitValue(_AlreadyFitted, RegressorMixin, BaseEstimator):
     """Output ``unit`` of a layer function, as a fitted scikit-learn regressor."""
 
     def __init__(self, layer_fn=None, unit=0):
         self.layer_fn = layer_fn
         self.unit = unit
-
-    def fit(self, X=None, y=None):
-        return self  # already trained elsewhere: scikit-learn only needs the method to exist
-
-    def __sklearn_is_fitted__(self):
-        return True
 
     def predict(self, X):
         return scores_at(self.layer_fn, X, "layer_fn")[:, self.unit]

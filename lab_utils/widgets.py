@@ -295,12 +295,23 @@ class SoftmaxSliders:
         self.chart.layout.display = None
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
         values = ", ".join(f"{s.value:.1f}" for s in self.sliders)
-        bundle["text/plain"] = f"Softmax sliders at z = [{values}] (run the notebook to drag them)"
-        if self.chart.value:  # static picture for viewers where widgets do not run
-            bundle["image/png"] = base64.b64encode(self.chart.value).decode("ascii")
-        return bundle
+        return saved_bundle(self.widget, self.chart,
+                            f"Softmax sliders at z = [{values}] (run the notebook to drag them)",
+                            **kwargs)
+
+
+def saved_bundle(widget, chart, text, **kwargs):
+    """A view's output: the live widget, a stable text, and the chart's current PNG.
+
+    The PNG is what GitHub, nbviewer and an unexecuted notebook show, where widgets
+    do not run; the text is what nbval compares.
+    """
+    bundle = widget._repr_mimebundle_(**kwargs)
+    bundle["text/plain"] = text
+    if chart.value:
+        bundle["image/png"] = base64.b64encode(chart.value).decode("ascii")
+    return bundle
 
 
 def readout_html(a):
@@ -414,11 +425,9 @@ class CrossEntropyView:
         self.chart.value = self._chart.update(self.p, self.loss)
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = (f"Cross-entropy view at p = {self.p:.3g}, loss = {self.loss:.3f}"
-                                " (run the notebook to drag the slider)")
-        bundle["image/png"] = base64.b64encode(self.chart.value).decode("ascii")
-        return bundle
+        return saved_bundle(self.widget, self.chart,
+                            f"Cross-entropy view at p = {self.p:.3g}, loss = {self.loss:.3f}"
+                            " (run the notebook to drag the slider)", **kwargs)
 
 
 def cross_entropy_view(p=0.1):
@@ -530,11 +539,9 @@ class EpochSlider:
         self.chart.value = self._chart.update(self.frame)
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = (f"Decision boundary at {self.frame.caption} "
-                                "(run the notebook to drag the slider)")
-        bundle["image/png"] = base64.b64encode(self.chart.value).decode("ascii")
-        return bundle
+        return saved_bundle(self.widget, self.chart,
+                            f"Decision boundary at {self.frame.caption} "
+                            "(run the notebook to drag the slider)", **kwargs)
 
 
 def epoch_slider(snapshots, X, y, epoch=None):
