@@ -32,8 +32,9 @@ def nb():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     namespace = {}
     tagged = [c for c in notebook.cells if TAG in c.metadata.get("tags", [])]
-    for cell in tagged:
-        exec(compile(cell.source, f"{NOTEBOOK.name} [{TAG}]", "exec"), namespace)
+    with matplotlib.rc_context():  # the cells call setup(): keep its style out of other tests
+        for cell in tagged:
+            exec(compile(cell.source, f"{NOTEBOOK.name} [{TAG}]", "exec"), namespace)
     return SimpleNamespace(n_cells=len(tagged), **namespace)
 
 

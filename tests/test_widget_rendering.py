@@ -1,5 +1,6 @@
 """The charts' fast text drawing: the same pixels as matplotlib's, only sooner."""
 
+import matplotlib.style
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -7,6 +8,14 @@ from matplotlib.figure import Figure
 
 from lab_utils import softmax
 from lab_utils import widgets as w
+from lab_utils.style import style_path
+
+
+@pytest.fixture(autouse=True, params=["default", "suite"])
+def style(request):
+    """Every test under matplotlib's defaults and under the suite's style (bold titles...)."""
+    with matplotlib.style.context("default" if request.param == "default" else style_path()):
+        yield
 
 
 def pixels(fig, canvas_class):
@@ -16,7 +25,8 @@ def pixels(fig, canvas_class):
 
 
 def text_figure():
-    fig = Figure(figsize=(4, 2), dpi=80)
+    # no layout engine, as in the charts: constrained layout moves text a little on every draw
+    fig = Figure(figsize=(4, 2), dpi=80, layout="none")
     ax = fig.subplots()
     ax.set_title("a = softmax(z),  sum = 1.000")
     ax.text(0.1, 0.3, "0.032", fontsize=9)
