@@ -5,6 +5,8 @@ or a person at a keyboard:
 
 - SimpleLocalProcessSpawner, with each learner's home in the test's directory, instead
   of SystemdSpawner (so the memory and CPU caps are not enforced here);
+- learners get the solved notebooks, not the exercise versions, so that Run All runs
+  every cell;
 - the test drives the hub through an admin service token instead of learners' logins;
 - the hub, its API and the proxy listen on 127.0.0.1, on ports the test picked.
 
@@ -36,7 +38,10 @@ c.FirstUseAuthenticator.dbm_path = str(WORKDIR / "passwords.dbm")
 
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = str(WORKDIR / "home" / "{username}")
-c.Spawner.pre_spawn_hook = lambda spawner: deploy["copy_missing_notebooks"](spawner.home_dir)
+# The solved notebooks: the test runs every notebook to its end, which an exercise
+# version does not reach before the learner has written the exercise.
+c.Spawner.pre_spawn_hook = lambda spawner: deploy["copy_missing_notebooks"](
+    spawner.home_dir, hand_out="solved")
 c.Spawner.environment = MARKER
 if os.getuid() == 0:  # Jupyter servers refuse to run as root unless told; learners are not root
     c.Spawner.args = [*c.Spawner.args, "--allow-root"]

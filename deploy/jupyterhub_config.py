@@ -7,7 +7,8 @@ The hub runs as root from a checkout of the suite (see deploy/jupyterhub.service
   on /hub/admin, can log in;
 - each learner's server runs as a systemd unit under its own unix account,
   `jupyter-<name>`, with a memory and a CPU cap (SystemdSpawner), and starts in
-  JupyterLab on that learner's own copy of the notebooks;
+  JupyterLab on that learner's own copy of the notebooks: the exercise versions
+  (course/release/) of those with exercises, so that nobody starts with the solutions;
 - a kernel that ran nothing for IDLE_KERNEL_TIMEOUT_S is shut down, even with its tab
   still open (a kernel that imported TensorFlow holds about half a gigabyte; Run All
   brings it back in seconds), and a server nobody used for IDLE_SERVER_TIMEOUT_S is
@@ -29,6 +30,10 @@ c = get_config()  # noqa: F821 -- provided by JupyterHub when it loads this file
 #: The checkout this file lives in: the notebooks are copied from here.
 SUITE = Path(__file__).resolve().parent.parent
 NOTEBOOKS = SUITE / "notebooks"
+RELEASE = SUITE / "course" / "release"
+#: "exercises": a notebook with exercises is handed out as its nbgrader release (each
+#: solution replaced by `raise NotImplementedError()`); "solved": notebooks/ as it is.
+HAND_OUT = "exercises"
 #: The environment that `pip install ".[hub]"` made; the hub runs from it too.
 ENV_BIN = Path(sys.executable).parent
 
@@ -65,7 +70,16 @@ def ensure_unix_user(name):
         return pwd.getpwnam(name)
 
 
-def copy_missing_notebooks(home, uid=None, gid=None):
+def handout(notebook, hand_out=HAND_OUT):
+    """The file a learner gets for `notebook`: its exercise version, if it has one and
+    `hand_out` is "exercises"."""
+    if hand_out not in ("exercises", "solved"):
+        raise ValueError(f'hand_out must be "exercises" or "solved", not {hand_out!r}')
+    exercises = RELEASE / notebook.stem / notebook.name
+    return exercises if hand_out == "exercises" and exercises.exists() else notebook
+
+
+def copy_missing_notebooks(home, uid=None, gid=None, hand_out=HAND_OUT):
     """Copy into `home`/softmax-lab/notebooks each notebook the learner does not have yet.
 
     A learner's own edits are never overwritten; notebooks added to the suite later
@@ -76,7 +90,7 @@ def copy_missing_notebooks(home, uid=None, gid=None):
     copied = []
     for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
         if not (target / notebook.name).exists():
-            shutil.copy2(notebook, target / notebook.name)
+            shutil.copy2(handout(notebook, hand_out), target / notebook.name)
             copied.append(target / notebook.name)
     if uid is not None:
         for path in [target.parent, target, *copied]:

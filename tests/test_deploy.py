@@ -156,6 +156,23 @@ def test_learner_gets_every_notebook_and_keeps_their_edits(hub_helpers, tmp_path
     assert edited.read_text() == "the learner's work"
 
 
+def test_learners_get_the_exercise_versions_not_the_solutions(hub_helpers, tmp_path):
+    release = ROOT / "course" / "release"
+    with_exercises = {path.name for path in release.glob("*/*.ipynb")}
+    assert "01_softmax_function.ipynb" in with_exercises
+    for path in hub_helpers["copy_missing_notebooks"](tmp_path):
+        exercises = release / path.stem / path.name
+        handed_out = exercises if path.name in with_exercises else ROOT / "notebooks" / path.name
+        assert path.read_bytes() == handed_out.read_bytes(), path.name
+
+
+def test_the_class_test_can_hand_out_the_solved_notebooks(hub_helpers, tmp_path):
+    for path in hub_helpers["copy_missing_notebooks"](tmp_path, hand_out="solved"):
+        assert path.read_bytes() == (ROOT / "notebooks" / path.name).read_bytes()
+    with pytest.raises(ValueError, match='hand_out must be "exercises" or "solved"'):
+        hub_helpers["handout"](ROOT / "notebooks" / "01_softmax_function.ipynb", "answers")
+
+
 def test_roster_ignores_comments_and_blank_lines(hub_helpers, tmp_path):
     roster = tmp_path / "roster.txt"
     roster.write_text("# week 1\nada\n\n  grace  # TA\n")
