@@ -41,6 +41,7 @@ problems without printing, for tests and for instructors' own tooling.
 
 import functools
 import math
+import sysconfig
 import warnings
 
 import numpy as np
@@ -76,13 +77,20 @@ def _copies(arrays):
     return [a.copy() for a in arrays]
 
 
+#: Where Python's and the installed packages' code lives: not a learner's placeholder.
+_LIBRARIES = tuple({sysconfig.get_path(kind) for kind in ("stdlib", "purelib", "platlib")})
+
+
 def _unwritten(fn, err):
-    """The name of the function whose placeholder raised ``err``: maybe one that fn calls."""
-    frame = err.__traceback__
-    while frame.tb_next is not None:
+    """The name of the learner's function whose placeholder raised ``err``: fn, or one it
+    calls (the innermost frame outside Python's and the packages' own code)."""
+    name, frame = _name(fn), err.__traceback__.tb_next  # the first frame is _call's
+    while frame is not None:
+        code = frame.tb_frame.f_code
+        if code.co_name.isidentifier() and not code.co_filename.startswith(_LIBRARIES):
+            name = code.co_name
         frame = frame.tb_next
-    innermost = frame.tb_frame.f_code.co_name
-    return innermost if innermost.isidentifier() else _name(fn)
+    return name
 
 
 def _call(fn, *args):

@@ -286,6 +286,15 @@ def test_the_placeholder_named_is_the_one_to_write_not_its_caller(keras, capsys)
     assert_explains(printed, "preferred_output_and_loss is not written yet")
 
 
+def test_a_library_that_raises_not_implemented_names_the_learners_function(capsys):
+    import logging
+
+    def my_softmax(z):
+        logging.Handler().emit(None)  # the standard library's NotImplementedError
+
+    assert_explains(run_check(check_softmax, my_softmax, capsys), "my_softmax is not written yet")
+
+
 def test_a_builder_returning_nothing_is_explained(keras, capsys):
     def build_preferred_model():
         model_with(keras)
