@@ -23,13 +23,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 lab: install
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
-test: install lint unit nbval browser class-test
+# Each stage in turn, every one even after a failure, then each stage's time (tests/stages.py).
+TEST_STAGES ?= lint unit nbval browser
+test: install
+	$(BIN)/python tests/stages.py $(TEST_STAGES)
 
 lint: install
 	$(BIN)/ruff check .
 
+# Two workers, one test file each: nbgrader's autograde runs on one core, the rest beside it.
 unit: install
-	$(BIN)/pytest tests --ignore=tests/browser
+	$(BIN)/pytest tests --ignore=tests/browser -n 2 --dist loadfile
 
 # One notebook per worker on 2 cores (benchmarks/suite.py: faster than serial, stable in
 # every run measured; each notebook still runs top to bottom in its own kernel).
