@@ -96,6 +96,7 @@ class Hub:
         self.workdir = workdir
         self.run_id = uuid.uuid4().hex
         self.token = secrets.token_hex(32)
+        self.logins_path = workdir / "logins.json"  # deploy/class_admin.py writes it
         proxy_port, *other_ports = free_ports(3)
         self.url = f"http://127.0.0.1:{proxy_port}"
         env = {
@@ -105,7 +106,8 @@ class Hub:
             "CLASS_TEST_PORTS": ",".join(map(str, [proxy_port, *other_ports])),
             "CLASS_TEST_PROXY": str(proxy_command),
             "CLASS_TEST_TOKEN": self.token,
-            "SOFTMAX_LAB_ROSTER": str(workdir / "no-roster.txt"),  # learners come from the API
+            "SOFTMAX_LAB_LOGINS": str(self.logins_path),
+            "SOFTMAX_LAB_SERVE": "reverse-proxy",  # plain HTTP, on loopback only
         }
         self.log_path = workdir / "jupyterhub.log"
         with open(self.log_path, "w") as log:
@@ -248,10 +250,14 @@ class Learner:
         """Create the learner's API token and start their server; wait until it is ready."""
         tokens = f"/hub/api/users/{self.name}/tokens"
         self.token = (await self.hub.api("POST", tokens, {"note": "class-test"}))["token"]
-        await self.hub.api("POST", f"/hub/api/users/{self.name}/server")
+        await self.start_server()
+
+    async def start_server(self):
+        """Start the learner's server with their own token; wait until it is ready."""
+        await self.hub.api("POST", f"/hub/api/users/{self.name}/server", token=self.token)
         deadline = time.monotonic() + SPAWN_TIMEOUT_S
         while time.monotonic() < deadline:
-            user = await self.hub.api("GET", f"/hub/api/users/{self.name}")
+            user = await self.hub.api("GET", f"/hub/api/users/{self.name}", token=self.token)
             server = user["servers"].get("", {})
             if server.get("ready"):
                 self.server = self.hub.server_process(self.name)
