@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# The class hub's proxy (tests/test_class_hub.py, make class-test), from npm.
+PROXY := .ci/node/node_modules/.bin/configurable-http-proxy
 # JupyterLab refuses to run as root unless told; learners are not root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -23,12 +25,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 lab: install
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
-test: install lint unit nbval browser class-test
+test: install lint unit nbval browser
 
 lint: install
 	$(BIN)/ruff check .
 
-unit: install
+# tests/test_class_hub.py runs a real class hub (two learners at once, security probes): it needs the proxy.
+unit: install $(PROXY)
 	$(BIN)/pytest tests --ignore=tests/browser
 
 # One notebook per worker on 2 cores (benchmarks/suite.py: faster than serial, stable in
@@ -41,9 +44,10 @@ nbval: install
 browser: install
 	$(BIN)/pytest tests/browser
 
-# A class of LEARNERS runs every notebook through a real JupyterHub (benchmarks/class_test.py).
+# A class of LEARNERS runs every notebook through a real JupyterHub (benchmarks/class_test.py);
+# its measurements go to benchmarks/results/class_test_N$(LEARNERS).json, or RESULTS=file.
+# A load test: `make bench` runs it; `make test` has the 2-learner smoke test (tests/test_class_hub.py).
 LEARNERS ?= 4
-PROXY := .ci/node/node_modules/.bin/configurable-http-proxy
 
 # JupyterHub's proxy comes from npm; 5.3 needs Node 22, Debian's Node is 20.
 $(PROXY):
@@ -62,7 +66,7 @@ exercises: install
 
 # Speed, latency and accuracy, measured (benchmarks/run.py): one table, and
 # benchmarks/RESULTS.md after a full run. QUICK=1 for a smoke run. Run by hand, not in CI.
-bench: install
+bench: install class-test
 	$(BIN)/python -m benchmarks.run $(if $(QUICK),--quick)
 
 clean:

@@ -13,7 +13,8 @@
 5. Shuts the hub down through its API (which stops servers and proxy) and checks that
    no process it started is left; leftovers are killed and counted as a failure.
 
-Exit status 0 only if everything passed. `--json FILE` keeps the measurements and
+Exit status 0 only if everything passed. The measurements are kept in
+benchmarks/results/class_test_N<learners>.json (`--json FILE` to keep them elsewhere);
 `--table FILE...` prints the README's capacity table from kept runs.
 """
 
@@ -43,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 HUB_CONFIG = Path(__file__).with_name("class_hub_config.py")
 DEFAULT_PROXY = ROOT / ".ci" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
+RESULTS = ROOT / "benchmarks" / "results"
 LEARNER_NOTEBOOKS = "softmax-lab/notebooks"  # where deploy's hook copies them, in each home
 HUB_START_TIMEOUT_S = 120
 SPAWN_TIMEOUT_S = 600
@@ -511,7 +513,9 @@ def main():
     parser.add_argument("--learners", type=int, default=4)
     parser.add_argument("--proxy", type=Path, default=DEFAULT_PROXY,
                         help="configurable-http-proxy executable (make class-test installs it)")
-    parser.add_argument("--json", type=Path, help="also write the measurements here")
+    parser.add_argument("--json", type=Path,
+                        help="write the measurements here, not to "
+                             "benchmarks/results/class_test_N<learners>.json")
     parser.add_argument("--table", type=Path, nargs="+",
                         help="print the capacity table of runs kept with --json, and exit")
     args = parser.parse_args()
@@ -528,10 +532,10 @@ def main():
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: still clean up
     result = asyncio.run(class_test(args.learners, args.proxy.resolve(), notebooks))
     report(result)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(
-            {"summary": summary(result), **asdict(result)}, indent=1) + "\n")
+    kept = args.json or RESULTS / f"class_test_N{args.learners}.json"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_text(json.dumps({"summary": summary(result), **asdict(result)}, indent=1) + "\n")
+    print(f"measurements kept in {kept}")
     return 1 if result.failures else 0
 
 

@@ -66,6 +66,8 @@ IDLE_SERVER_TIMEOUT_S = 60 * 60
 #: Learners' unix accounts; the prefix keeps them apart from system accounts.
 UNIX_NAME_TEMPLATE = "jupyter-{USERNAME}"
 UNIX_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+#: A learner's home: nobody else reads it (their notebooks hold their answers).
+HOME_MODE = 0o700
 
 
 #: Kernels' Unix sockets: `<dir>/kernel-<36-character id>-ipc-<n>`, in SystemdSpawner's
@@ -156,9 +158,15 @@ def copy_missing_notebooks(home, uid=None, gid=None, hand_out=HAND_OUT):
     return copied
 
 
+def make_private(home):
+    """Only its owner may enter `home` (useradd follows the umask: 755 on Debian)."""
+    os.chmod(home, HOME_MODE)
+
+
 def prepare_learner(spawner):
-    """pre_spawn_hook: the learner's unix account and their copy of the notebooks."""
+    """pre_spawn_hook: the learner's unix account, private home and copy of the notebooks."""
     account = ensure_unix_user(UNIX_NAME_TEMPLATE.format(USERNAME=spawner.user.name))
+    make_private(account.pw_dir)
     copy_missing_notebooks(account.pw_dir, account.pw_uid, account.pw_gid)
 
 

@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
@@ -100,8 +101,10 @@ def hub():
         pytest.fail(f"{class_test.DEFAULT_PROXY} missing: run `make unit`, which installs it")
     workdir = Path(tempfile.mkdtemp(prefix="hub-"))  # short: kernels' Unix sockets live here
     class_hub = ClassHub(workdir)
+    start = time.monotonic()
     try:
         asyncio.run(class_hub.hub.wait_until_up())
+        up_s = time.monotonic() - start
         for name in ["ada", "bob"]:
             status, cookies = log_in(class_hub.url, name, class_hub.passwords[name],
                                      class_hub.codes[name])
@@ -115,7 +118,10 @@ def hub():
             learner = class_test.Learner(class_hub.hub, name)
             learner.token = class_hub.tokens[name]
             class_hub.learners[name] = learner
+        logged_in_s = time.monotonic() - start
         asyncio.run(start_servers(class_hub.learners.values()))
+        print(f"class hub up after {up_s:.1f} s, Ada and Bob logged in after "
+              f"{logged_in_s:.1f} s, both servers ready after {time.monotonic() - start:.1f} s")
         yield class_hub
     finally:
         asyncio.run(class_hub.hub.shutdown())

@@ -7,6 +7,7 @@ renders the Dockerfile it would build (`--no-build`) and the tests read it.
 import os
 import runpy
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -236,3 +237,10 @@ def test_roster_ignores_comments_and_blank_lines(hub_helpers, tmp_path):
 def test_unix_account_names_are_checked_before_useradd(hub_helpers):
     with pytest.raises(ValueError, match="must match"):
         hub_helpers["ensure_unix_user"]("jupyter-Ada; rm -rf /")
+
+
+def test_a_learners_home_is_made_private(hub_helpers, tmp_path):
+    home = tmp_path / "jupyter-ada"
+    home.mkdir(mode=0o755)
+    hub_helpers["make_private"](home)
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
