@@ -18,7 +18,6 @@ oldest failure is older than the window, without checking the password.
 """
 
 import asyncio
-import collections
 import fcntl
 import json
 import os
@@ -40,6 +39,8 @@ THROTTLE_WINDOW_S = 60
 #: Code alphabet without look-alikes (0/O, 1/l/I): the instructor reads codes out or prints them.
 CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 CODE_LENGTH = 12  # 31**12: about 59 bits
+#: bcrypt's cost: 2**12 rounds, about 0.25 s a check on one core.
+BCRYPT_ROUNDS = 12
 
 
 def read_roster(path):
@@ -55,8 +56,8 @@ def new_secret(length=CODE_LENGTH):
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
-def hash_secret(secret):
-    return bcrypt.hashpw(secret.encode(), bcrypt.gensalt()).decode()
+def hash_secret(secret, rounds=BCRYPT_ROUNDS):
+    return bcrypt.hashpw(secret.encode(), bcrypt.gensalt(rounds)).decode()
 
 
 def secret_matches(secret, hashed):
@@ -77,8 +78,8 @@ def check_password_choice(password):
 class Logins:
     """The logins file: read on every use, rewritten whole under a lock."""
 
-    def __init__(self, path):
-        self.path = Path(path)
+    def __init__(self, path, rounds=BCRYPT_ROUNDS):
+        self.path, self.rounds = Path(path), rounds
 
     def read(self):
         try:
@@ -103,28 +104,29 @@ class Logins:
     def set_password(self, name, password):
         check_password_choice(password)
         with self.editing() as logins:
-            logins[name] = {"password": hash_secret(password)}
+            logins[name] = {"password": hash_secret(password, self.rounds)}
 
     def issue_code(self, name):
         """A new one-time code for `name`; any password `name` had stops working."""
         code = new_secret()
         with self.editing() as logins:
-            logins[name] = {"code": hash_secret(code)}
+            logins[name] = {"code": hash_secret(code, self.rounds)}
         return code
 
 
 class Throttle:
-    """Counts failed logins per key in a sliding window."""
+    """Counts failed logins per key in a sliding window (keeps at most the last
+    `max_failures` of each key, and forgets keys with none left)."""
+
+    max_keys = 10_000  # then keys whose failures have all left the window are dropped
 
     def __init__(self, max_failures, window_s, clock=time.monotonic):
         self.max_failures, self.window_s, self.clock = max_failures, window_s, clock
-        self.failures = collections.defaultdict(collections.deque)
+        self.failures = {}
 
     def _recent(self, key):
-        failures, horizon = self.failures[key], self.clock() - self.window_s
-        while failures and failures[0] <= horizon:
-            failures.popleft()
-        return failures
+        horizon = self.clock() - self.window_s
+        return [t for t in self.failures.get(key, ()) if t > horizon]
 
     def retry_after_s(self, key):
         """0 if `key` may try now, else the seconds until it may."""
@@ -134,7 +136,9 @@ class Throttle:
         return max(1, int(failures[0] + self.window_s - self.clock()) + 1)
 
     def failed(self, key):
-        self._recent(key).append(self.clock())
+        self.failures[key] = [*self._recent(key), self.clock()][-self.max_failures:]
+        if len(self.failures) > self.max_keys:
+            self.failures = {k: v for k in self.failures if (v := self._recent(k))}
 
 
 class ClassAuthenticator(Authenticator):
@@ -143,6 +147,8 @@ class ClassAuthenticator(Authenticator):
     logins_path = Unicode(help="The logins file (JSON of bcrypt hashes).").tag(config=True)
     max_failures = Integer(MAX_FAILURES).tag(config=True)
     throttle_window_s = Integer(THROTTLE_WINDOW_S).tag(config=True)
+    bcrypt_rounds = Integer(BCRYPT_ROUNDS, help="bcrypt's cost for chosen passwords").tag(
+        config=True)
 
     request_otp = True
     otp_prompt = (f"One-time code (first login only; then choose a password of at least "
@@ -192,6 +198,6 @@ class ClassAuthenticator(Authenticator):
         with self.logins.editing() as logins:
             if logins.get(name) != entry:  # spent meanwhile by a concurrent login
                 return False
-            logins[name] = {"password": hash_secret(password)}
+            logins[name] = {"password": hash_secret(password, self.bcrypt_rounds)}
         self.log.info("%r spent their one-time code and set a password", name)
         return True

@@ -21,15 +21,17 @@ from class_logins import (  # noqa: E402
     secret_matches,
 )
 
+FAST = 4  # bcrypt rounds: the tests check what is stored, not how slow it is to guess
+
 
 @pytest.fixture
 def logins(tmp_path):
-    return Logins(tmp_path / "state" / "logins.json")
+    return Logins(tmp_path / "state" / "logins.json", rounds=FAST)
 
 
 def test_the_instructor_password_is_printed_once_and_only_its_hash_kept(
         logins, monkeypatch, capsys):
-    monkeypatch.setenv("SOFTMAX_LAB_LOGINS", str(logins.path))
+    monkeypatch.setattr(class_admin, "logins_file", lambda: logins)
     assert class_admin.main(["instructor"]) == 0
     password = capsys.readouterr().out.split()[-1]
     assert len(password) == class_admin.PASSWORD_LENGTH
@@ -40,7 +42,7 @@ def test_the_instructor_password_is_printed_once_and_only_its_hash_kept(
 
 def test_codes_are_issued_once_per_learner_from_the_roster(logins, monkeypatch, capsys,
                                                            tmp_path):
-    monkeypatch.setenv("SOFTMAX_LAB_LOGINS", str(logins.path))
+    monkeypatch.setattr(class_admin, "logins_file", lambda: logins)
     roster = tmp_path / "roster.txt"
     roster.write_text("# week 1\nada\n\n  grace  # TA\n")
     assert class_admin.main(["codes", "--roster", str(roster)]) == 0
@@ -111,6 +113,17 @@ def test_throttle_refuses_after_max_failures_until_the_window_has_passed():
     assert throttle.retry_after_s(key) == 0
 
 
+def test_throttle_forgets_addresses_whose_failures_are_old():
+    clock = Clock()
+    throttle = Throttle(max_failures=3, window_s=60, clock=clock)
+    throttle.max_keys = 10
+    for i in range(10):
+        throttle.failed(("ada", f"10.0.0.{i}"))
+    clock.now += 61
+    throttle.failed(("ada", "10.0.1.1"))
+    assert list(throttle.failures) == [("ada", "10.0.1.1")]
+
+
 class Handler:
     class request:  # noqa: N801 -- stands in for tornado's handler.request
         remote_ip = "10.0.0.7"
@@ -122,7 +135,7 @@ def authenticate(authenticator, **data):
 
 def test_a_first_login_spends_the_code_and_keeps_only_the_password(logins):
     code = logins.issue_code("ada")
-    authenticator = ClassAuthenticator(logins_path=str(logins.path))
+    authenticator = ClassAuthenticator(logins_path=str(logins.path), bcrypt_rounds=FAST)
     assert authenticate(authenticator, username="ada", password="adas-password") is None
     assert authenticate(authenticator, username="ada", password="adas-password",
                         otp=code) == "ada"
