@@ -35,7 +35,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from class_logins import ClassAuthenticator, read_roster  # noqa: E402, F401
+from class_logins import ClassAuthenticator  # noqa: E402
 
 c = get_config()  # noqa: F821 -- provided by JupyterHub when it loads this file
 

@@ -18,6 +18,7 @@ from class_logins import (  # noqa: E402
     ClassAuthenticator,
     Logins,
     Throttle,
+    read_roster,
     secret_matches,
 )
 
@@ -143,3 +144,10 @@ def test_a_first_login_spends_the_code_and_keeps_only_the_password(logins):
     assert authenticate(authenticator, username="ada", password="adas-password") == "ada"
     assert authenticate(authenticator, username="ada", password="another-one", otp=code) is None
     assert authenticator.check_allowed("ada") and not authenticator.check_allowed("bob")
+
+
+def test_roster_ignores_comments_and_blank_lines(tmp_path):
+    roster = tmp_path / "roster.txt"
+    roster.write_text("# week 1\nada\n\n  grace  # TA\n")
+    assert read_roster(roster) == {"ada", "grace"}
+    assert read_roster(tmp_path / "missing.txt") == set()

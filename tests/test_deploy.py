@@ -227,13 +227,6 @@ def test_the_class_test_can_hand_out_the_solved_notebooks(hub_helpers, tmp_path)
         hub_helpers["handout"](ROOT / "notebooks" / "01_softmax_function.ipynb", "answers")
 
 
-def test_roster_ignores_comments_and_blank_lines(hub_helpers, tmp_path):
-    roster = tmp_path / "roster.txt"
-    roster.write_text("# week 1\nada\n\n  grace  # TA\n")
-    assert hub_helpers["read_roster"](roster) == {"ada", "grace"}
-    assert hub_helpers["read_roster"](tmp_path / "missing.txt") == set()
-
-
 def test_unix_account_names_are_checked_before_useradd(hub_helpers):
     with pytest.raises(ValueError, match="must match"):
         hub_helpers["ensure_unix_user"]("jupyter-Ada; rm -rf /")
