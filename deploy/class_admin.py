@@ -3,6 +3,7 @@
     class_admin.py instructor                 # a new instructor password, printed once
     class_admin.py codes --roster roster.txt  # a one-time code for each new learner
     class_admin.py codes --reset ada          # a new code for a learner who lost theirs
+    class_admin.py remove ada                 # ada can no longer log in
 
 Each secret is printed once and only its bcrypt hash is stored, in the logins file
 (SOFTMAX_LAB_LOGINS, by default /var/lib/jupyterhub/logins.json, the hub's state
@@ -53,6 +54,12 @@ def issue_codes(logins, names, reset=False):
             if reset or name not in known}
 
 
+def remove(logins, names):
+    """Forget the logins of `names`; returns those that had one."""
+    with logins.editing() as entries:
+        return sorted(name for name in names if entries.pop(name, None) is not None)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -62,8 +69,14 @@ def main(argv=None):
     codes.add_argument("--roster", type=Path, help="a file of learner names, one a line")
     codes.add_argument("--reset", action="store_true",
                        help="issue new codes even for learners who have a password")
+    removing = commands.add_parser("remove", help="forget learners' logins")
+    removing.add_argument("names", nargs="+", help="learner names")
     args = parser.parse_args(argv)
     logins = logins_file()
+    if args.command == "remove":
+        removed = remove(logins, args.names)
+        print(f"can no longer log in: {', '.join(removed) or 'nobody (no such login)'}")
+        return 0
     if args.command == "instructor":
         password = set_instructor_password(logins)
         print(f"instructor password (shown once, only its hash is kept in {logins.path}):")

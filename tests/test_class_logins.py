@@ -151,3 +151,12 @@ def test_roster_ignores_comments_and_blank_lines(tmp_path):
     roster.write_text("# week 1\nada\n\n  grace  # TA\n")
     assert read_roster(roster) == {"ada", "grace"}
     assert read_roster(tmp_path / "missing.txt") == set()
+
+
+def test_remove_forgets_a_learners_login(logins, monkeypatch, capsys):
+    monkeypatch.setattr(class_admin, "logins_file", lambda: logins)
+    logins.issue_code("ada")
+    logins.issue_code("bob")
+    assert class_admin.main(["remove", "ada", "kim"]) == 0
+    assert capsys.readouterr().out == "can no longer log in: ada\n"
+    assert set(logins.read()) == {"bob"}
