@@ -195,8 +195,10 @@ c.Spawner.args = [
 ]
 c.Spawner.environment = {"JUPYTER_RUNTIME_DIR": check_runtime_dir(KERNEL_RUNTIME_DIR)}
 # A whole class logging in at once shares the CPU: give each start longer than the default.
-c.Spawner.start_timeout = 180
-c.Spawner.http_timeout = 180
+# (Server starts queue on the cores: the README's capacity table has 16 servers ready after
+# 70-90 s on 2 cores, so 32 need about twice that.)
+c.Spawner.start_timeout = 300
+c.Spawner.http_timeout = 300
 
 # --- the hub itself -------------------------------------------------------------------
 for setting, value in listen().items():
