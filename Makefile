@@ -4,10 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# The class hub's proxy (tests/test_class_hub.py, make class-test), from npm.
+PROXY := .ci/node/node_modules/.bin/configurable-http-proxy
 # JupyterLab refuses to run as root unless told; learners are not root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install lab test lint unit nbval browser outputs class-test exercises bench clean
+.PHONY: install lab test lint unit hub nbval browser outputs class-test exercises bench clean
 
 install: $(STAMP)
 
@@ -24,7 +26,7 @@ lab: install
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
 # Each stage in turn, every one even after a failure, then each stage's time (tests/stages.py).
-TEST_STAGES ?= lint unit nbval browser
+TEST_STAGES ?= lint unit nbval browser hub
 test: install
 	$(BIN)/python tests/stages.py $(TEST_STAGES)
 
@@ -33,7 +35,11 @@ lint: install
 
 # Two workers, one test file each: nbgrader's autograde runs on one core, the rest beside it.
 unit: install
-	$(BIN)/pytest tests --ignore=tests/browser -n 2 --dist loadfile
+	$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/test_class_hub.py -n 2 --dist loadfile
+
+# A real class hub: two learners at once and the security probes (tests/test_class_hub.py).
+hub: install $(PROXY)
+	$(BIN)/pytest tests/test_class_hub.py
 
 # One notebook per worker on 2 cores (benchmarks/suite.py: faster than serial, stable in
 # every run measured; each notebook still runs top to bottom in its own kernel).
@@ -48,9 +54,10 @@ nbval: install
 browser: install
 	$(BIN)/pytest tests/browser
 
-# A class of LEARNERS runs every notebook through a real JupyterHub (benchmarks/class_test.py).
+# A class of LEARNERS runs every notebook through a real JupyterHub (benchmarks/class_test.py);
+# its measurements go to benchmarks/results/class_test_N$(LEARNERS).json, or RESULTS=file.
+# A load test: `make bench` runs it; `make test` has the 2-learner smoke test (tests/test_class_hub.py).
 LEARNERS ?= 4
-PROXY := .ci/node/node_modules/.bin/configurable-http-proxy
 
 # JupyterHub's proxy comes from npm; 5.3 needs Node 22, Debian's Node is 20.
 $(PROXY):
@@ -69,7 +76,7 @@ exercises: install
 
 # Speed, latency and accuracy, measured (benchmarks/run.py): one table, and
 # benchmarks/RESULTS.md after a full run. QUICK=1 for a smoke run. Run by hand, not in CI.
-bench: install
+bench: install class-test
 	$(BIN)/python -m benchmarks.run $(if $(QUICK),--quick)
 
 clean:

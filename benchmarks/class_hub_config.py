@@ -7,11 +7,14 @@ or a person at a keyboard:
   of SystemdSpawner (so the memory and CPU caps are not enforced here);
 - learners get the solved notebooks, not the exercise versions, so that Run All runs
   every cell;
-- the test drives the hub through an admin service token instead of learners' logins;
-- the hub, its API and the proxy listen on 127.0.0.1, on ports the test picked.
+- the hub runs in deploy's reverse-proxy mode (plain HTTP on loopback), on 127.0.0.1
+  ports the test picked, with its logins file, database and kernels' sockets in the
+  test's directory (each learner's kernels in their own short runtime directory);
+- the test can drive the hub through an admin service token as well as learners' logins.
 
-Everything else (first-use logins, default URL, kernel culling, the idle-culler service,
-spawn timeouts) is the deploy config itself. benchmarks/class_test.py sets CLASS_TEST_*.
+Everything else (the logins with one-time codes and their throttle, default URL, IPC
+kernel transport, kernel culling, the idle-culler service, spawn timeouts) is the deploy
+config itself. benchmarks/class_test.py sets CLASS_TEST_* and SOFTMAX_LAB_*.
 """
 
 import os
@@ -28,13 +31,13 @@ MARKER = {"CLASS_TEST_RUN": os.environ["CLASS_TEST_RUN"]}  # finds leftover proc
 proxy_port, hub_port, proxy_api_port = os.environ["CLASS_TEST_PORTS"].split(",")
 
 c.JupyterHub.bind_url = f"http://127.0.0.1:{proxy_port}"
+deploy["check_not_in_clear"](c.JupyterHub)
 c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{hub_port}"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{proxy_api_port}"
 c.ConfigurableHTTPProxy.command = [os.environ["CLASS_TEST_PROXY"]]
 c.JupyterHub.db_url = f"sqlite:///{WORKDIR / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(WORKDIR / "jupyterhub_cookie_secret")
 c.JupyterHub.cleanup_servers = True
-c.FirstUseAuthenticator.dbm_path = str(WORKDIR / "passwords.dbm")
 
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = str(WORKDIR / "home" / "{username}")
@@ -42,7 +45,12 @@ c.SimpleLocalProcessSpawner.home_dir_template = str(WORKDIR / "home" / "{usernam
 # version does not reach before the learner has written the exercise.
 c.Spawner.pre_spawn_hook = lambda spawner: deploy["copy_missing_notebooks"](
     spawner.home_dir, hand_out="solved")
-c.Spawner.environment = MARKER
+c.Spawner.environment = {
+    **c.Spawner.environment, **MARKER,
+    # kernels' Unix sockets: no private /tmp here, so a short directory per learner
+    "JUPYTER_RUNTIME_DIR": lambda spawner: deploy["check_runtime_dir"](
+        WORKDIR / "rt" / spawner.user.name),
+}
 if os.getuid() == 0:  # Jupyter servers refuse to run as root unless told; learners are not root
     c.Spawner.args = [*c.Spawner.args, "--allow-root"]
 

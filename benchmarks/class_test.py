@@ -13,7 +13,8 @@
 5. Shuts the hub down through its API (which stops servers and proxy) and checks that
    no process it started is left; leftovers are killed and counted as a failure.
 
-Exit status 0 only if everything passed. `--json FILE` keeps the measurements and
+Exit status 0 only if everything passed. The measurements are kept in
+benchmarks/results/class_test_N<learners>.json (`--json FILE` to keep them elsewhere);
 `--table FILE...` prints the README's capacity table from kept runs.
 """
 
@@ -43,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 HUB_CONFIG = Path(__file__).with_name("class_hub_config.py")
 DEFAULT_PROXY = ROOT / ".ci" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
+RESULTS = ROOT / "benchmarks" / "results"
 LEARNER_NOTEBOOKS = "softmax-lab/notebooks"  # where deploy's hook copies them, in each home
 HUB_START_TIMEOUT_S = 120
 SPAWN_TIMEOUT_S = 600
@@ -96,6 +98,7 @@ class Hub:
         self.workdir = workdir
         self.run_id = uuid.uuid4().hex
         self.token = secrets.token_hex(32)
+        self.logins_path = workdir / "logins.json"  # deploy/class_admin.py writes it
         proxy_port, *other_ports = free_ports(3)
         self.url = f"http://127.0.0.1:{proxy_port}"
         env = {
@@ -105,7 +108,8 @@ class Hub:
             "CLASS_TEST_PORTS": ",".join(map(str, [proxy_port, *other_ports])),
             "CLASS_TEST_PROXY": str(proxy_command),
             "CLASS_TEST_TOKEN": self.token,
-            "SOFTMAX_LAB_ROSTER": str(workdir / "no-roster.txt"),  # learners come from the API
+            "SOFTMAX_LAB_LOGINS": str(self.logins_path),
+            "SOFTMAX_LAB_SERVE": "reverse-proxy",  # plain HTTP, on loopback only
         }
         self.log_path = workdir / "jupyterhub.log"
         with open(self.log_path, "w") as log:
@@ -248,10 +252,14 @@ class Learner:
         """Create the learner's API token and start their server; wait until it is ready."""
         tokens = f"/hub/api/users/{self.name}/tokens"
         self.token = (await self.hub.api("POST", tokens, {"note": "class-test"}))["token"]
-        await self.hub.api("POST", f"/hub/api/users/{self.name}/server")
+        await self.start_server()
+
+    async def start_server(self):
+        """Start the learner's server with their own token; wait until it is ready."""
+        await self.hub.api("POST", f"/hub/api/users/{self.name}/server", token=self.token)
         deadline = time.monotonic() + SPAWN_TIMEOUT_S
         while time.monotonic() < deadline:
-            user = await self.hub.api("GET", f"/hub/api/users/{self.name}")
+            user = await self.hub.api("GET", f"/hub/api/users/{self.name}", token=self.token)
             server = user["servers"].get("", {})
             if server.get("ready"):
                 self.server = self.hub.server_process(self.name)
@@ -505,7 +513,9 @@ def main():
     parser.add_argument("--learners", type=int, default=4)
     parser.add_argument("--proxy", type=Path, default=DEFAULT_PROXY,
                         help="configurable-http-proxy executable (make class-test installs it)")
-    parser.add_argument("--json", type=Path, help="also write the measurements here")
+    parser.add_argument("--json", type=Path,
+                        help="write the measurements here, not to "
+                             "benchmarks/results/class_test_N<learners>.json")
     parser.add_argument("--table", type=Path, nargs="+",
                         help="print the capacity table of runs kept with --json, and exit")
     args = parser.parse_args()
@@ -522,10 +532,10 @@ def main():
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: still clean up
     result = asyncio.run(class_test(args.learners, args.proxy.resolve(), notebooks))
     report(result)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(
-            {"summary": summary(result), **asdict(result)}, indent=1) + "\n")
+    kept = args.json or RESULTS / f"class_test_N{args.learners}.json"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_text(json.dumps({"summary": summary(result), **asdict(result)}, indent=1) + "\n")
+    print(f"measurements kept in {kept}")
     return 1 if result.failures else 0
 
 

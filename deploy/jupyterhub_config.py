@@ -2,9 +2,13 @@
 
 The hub runs as root from a checkout of the suite (see deploy/jupyterhub.service):
 
-- learners log in with the name the instructor gave them and pick their password on
-  first login (FirstUseAuthenticator); only names on the roster, or added by an admin
-  on /hub/admin, can log in;
+- nobody logs in under a name the instructor did not list (deploy/class_logins.py): the
+  instructor's password is set at install time (`deploy/class_admin.py instructor`), and
+  a learner's first login needs the one-time code the instructor handed them
+  (`deploy/class_admin.py codes --roster FILE`), with which they choose their password;
+- the hub serves HTTPS itself (SERVE = "tls": it refuses to start without TLS_CERT and
+  TLS_KEY), or plain HTTP on 127.0.0.1 only behind a reverse proxy on this machine that
+  does TLS (SERVE = "reverse-proxy");
 - each learner's server runs as a systemd unit under its own unix account,
   `jupyter-<name>`, with a memory and a CPU cap (SystemdSpawner), and starts in
   JupyterLab on that learner's own copy of the notebooks: the exercise versions
@@ -12,11 +16,15 @@ The hub runs as root from a checkout of the suite (see deploy/jupyterhub.service
 - a kernel that ran nothing for IDLE_KERNEL_TIMEOUT_S is shut down, even with its tab
   still open (a kernel that imported TensorFlow holds about half a gigabyte; Run All
   brings it back in seconds), and a server nobody used for IDLE_SERVER_TIMEOUT_S is
-  stopped (jupyterhub-idle-culler).
+  stopped (jupyterhub-idle-culler);
+- kernels talk to their server over Unix sockets (IPC transport) in a private /tmp, not
+  TCP ports: two learners' servers starting kernels at the same moment can pick the same
+  free TCP port, and one kernel then dies (`ZMQError: Address already in use`).
 
 Size MEMORY_PER_LEARNER and the machine from the capacity table in the README.
 """
 
+import ipaddress
 import os
 import pwd
 import re
@@ -24,6 +32,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from class_logins import ClassAuthenticator  # noqa: E402
 
 c = get_config()  # noqa: F821 -- provided by JupyterHub when it loads this file
 
@@ -37,9 +49,14 @@ HAND_OUT = "exercises"
 #: The environment that `pip install ".[hub]"` made; the hub runs from it too.
 ENV_BIN = Path(sys.executable).parent
 
-#: One learner name per line; `#` starts a comment.
-ROSTER = Path(os.environ.get("SOFTMAX_LAB_ROSTER", "/etc/jupyterhub/roster.txt"))
+#: The hashes of every login (deploy/class_admin.py writes them), in the hub's state directory.
+LOGINS = Path(os.environ.get("SOFTMAX_LAB_LOGINS", "/var/lib/jupyterhub/logins.json"))
 INSTRUCTORS = {"instructor"}
+#: "tls": HTTPS on every interface at TLS_PORT; "reverse-proxy": HTTP on 127.0.0.1:8000 only.
+SERVE = os.environ.get("SOFTMAX_LAB_SERVE", "tls")
+TLS_CERT = Path("/etc/jupyterhub/tls/fullchain.pem")
+TLS_KEY = Path("/etc/jupyterhub/tls/privkey.pem")
+TLS_PORT = 443
 #: Hard caps per learner: the kernel is killed past the memory limit, so leave room
 #: for two TensorFlow kernels (see the README's per-notebook table).
 MEMORY_PER_LEARNER = "2G"
@@ -49,14 +66,57 @@ IDLE_SERVER_TIMEOUT_S = 60 * 60
 #: Learners' unix accounts; the prefix keeps them apart from system accounts.
 UNIX_NAME_TEMPLATE = "jupyter-{USERNAME}"
 UNIX_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+#: A learner's home: nobody else reads it (their notebooks hold their answers).
+HOME_MODE = 0o700
 
 
-def read_roster(path):
-    """The learner names listed in `path`, or none if it does not exist."""
-    if not path.exists():
-        return set()
-    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
-    return {line for line in lines if line}
+#: Kernels' Unix sockets: `<dir>/kernel-<36-character id>-ipc-<n>`, in SystemdSpawner's
+#: private /tmp of each learner. A socket path holds at most 107 bytes on Linux.
+KERNEL_RUNTIME_DIR = "/tmp/jupyter-runtime"
+SOCKET_PATH_MAX = 107
+KERNEL_SOCKET_SUFFIX = len("/kernel-00000000-0000-0000-0000-000000000000-ipc-99")
+
+
+def check_runtime_dir(path):
+    """Raise ValueError if kernels' sockets in `path` would not fit a Unix socket path."""
+    longest = len(os.fsencode(path)) + KERNEL_SOCKET_SUFFIX
+    if longest > SOCKET_PATH_MAX:
+        raise ValueError(f"runtime directory {path} is too long for kernels' Unix sockets "
+                         f"({longest} > {SOCKET_PATH_MAX} bytes)")
+    return str(path)
+
+
+def is_loopback(bind_url):
+    host = urlsplit(bind_url).hostname or ""  # "http://:8000" is every interface
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def listen(serve=SERVE, cert=TLS_CERT, key=TLS_KEY, port=TLS_PORT):
+    """The hub's public address and TLS files for `serve`; refuse what would send
+    passwords in clear beyond this machine."""
+    if serve == "reverse-proxy":
+        return {"bind_url": "http://127.0.0.1:8000"}
+    if serve != "tls":
+        raise ValueError(f'SERVE must be "tls" or "reverse-proxy", not {serve!r}')
+    missing = [str(path) for path in (cert, key) if not Path(path).is_file()]
+    if missing:
+        raise ValueError(f"the hub serves HTTPS and needs {' and '.join(missing)}: see the "
+                         'README (Let\'s Encrypt, campus CA), or SERVE = "reverse-proxy"')
+    return {"bind_url": f"https://:{port}", "ssl_cert": str(cert), "ssl_key": str(key)}
+
+
+def check_not_in_clear(hub):
+    """Raise ValueError if the hub's config `hub` serves plain HTTP beyond loopback."""
+    bind_url = hub.get("bind_url", "")
+    tls = hub.get("ssl_cert") and hub.get("ssl_key")
+    if not tls and not is_loopback(bind_url):
+        raise ValueError(f"refusing to serve logins in clear on {bind_url}: set TLS_CERT and "
+                         "TLS_KEY, or bind 127.0.0.1 behind a reverse proxy that does TLS")
 
 
 def ensure_unix_user(name):
@@ -98,18 +158,21 @@ def copy_missing_notebooks(home, uid=None, gid=None, hand_out=HAND_OUT):
     return copied
 
 
+def make_private(home):
+    """Only its owner may enter `home` (useradd follows the umask: 755 on Debian)."""
+    os.chmod(home, HOME_MODE)
+
+
 def prepare_learner(spawner):
-    """pre_spawn_hook: the learner's unix account and their copy of the notebooks."""
+    """pre_spawn_hook: the learner's unix account, private home and copy of the notebooks."""
     account = ensure_unix_user(UNIX_NAME_TEMPLATE.format(USERNAME=spawner.user.name))
+    make_private(account.pw_dir)
     copy_missing_notebooks(account.pw_dir, account.pw_uid, account.pw_gid)
 
 
 # --- who can log in -------------------------------------------------------------------
-c.JupyterHub.authenticator_class = "firstuseauthenticator"
-c.FirstUseAuthenticator.create_users = False  # only names the instructor listed or added
-c.FirstUseAuthenticator.min_password_length = 8
-c.Authenticator.allowed_users = read_roster(ROSTER)
-c.Authenticator.allow_existing_users = True  # learners added on /hub/admin can log in too
+c.JupyterHub.authenticator_class = ClassAuthenticator
+c.ClassAuthenticator.logins_path = str(LOGINS)
 c.Authenticator.admin_users = INSTRUCTORS
 
 # --- each learner's server ------------------------------------------------------------
@@ -128,14 +191,19 @@ c.Spawner.args = [
     f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_TIMEOUT_S}",
     "--MappingKernelManager.cull_connected=True",
     "--MappingKernelManager.cull_interval=60",
+    "--KernelManager.transport=ipc",
 ]
+c.Spawner.environment = {"JUPYTER_RUNTIME_DIR": check_runtime_dir(KERNEL_RUNTIME_DIR)}
 # A whole class logging in at once shares the CPU: give each start longer than the default.
-c.Spawner.start_timeout = 180
-c.Spawner.http_timeout = 180
+# (Server starts queue on the cores: the README's capacity table has 16 servers ready after
+# 70-90 s on 2 cores, so 32 need about twice that.)
+c.Spawner.start_timeout = 300
+c.Spawner.http_timeout = 300
 
 # --- the hub itself -------------------------------------------------------------------
-# Put TLS in front (a reverse proxy, or c.JupyterHub.ssl_cert / ssl_key) before a class uses it.
-c.JupyterHub.bind_url = "http://:8000"
+for setting, value in listen().items():
+    setattr(c.JupyterHub, setting, value)
+check_not_in_clear(c.JupyterHub)
 # A hub restart (config change) leaves learners' servers running.
 c.JupyterHub.cleanup_servers = False
 

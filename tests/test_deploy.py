@@ -7,6 +7,7 @@ renders the Dockerfile it would build (`--no-build`) and the tests read it.
 import os
 import runpy
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -114,16 +115,24 @@ def test_post_build_opens_jupyterlab_on_the_notebooks(tmp_path):
     assert (ROOT / "notebooks").is_dir()
 
 
+def load_hub_config(**environ):
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environ.items():
+            patch.setenv(name, value)
+        return PyFileConfigLoader(HUB_CONFIG.name, path=str(HUB_CONFIG.parent)).load_config()
+
+
 @pytest.fixture(scope="module")
 def hub_config():
-    return PyFileConfigLoader(HUB_CONFIG.name, path=str(HUB_CONFIG.parent)).load_config()
+    return load_hub_config(SOFTMAX_LAB_SERVE="reverse-proxy")
 
 
-def test_hub_uses_first_use_logins_and_systemd_limits(hub_config):
+def test_hub_uses_the_class_logins_and_systemd_limits(hub_config):
     hub = JupyterHub(config=hub_config)
-    assert hub.authenticator_class.__name__ == "FirstUseAuthenticator"
+    assert hub.authenticator_class.__name__ == "ClassAuthenticator"
+    assert hub_config.ClassAuthenticator.logins_path == "/var/lib/jupyterhub/logins.json"
+    assert hub_config.Authenticator.admin_users == {"instructor"}
     assert hub.spawner_class.__name__ == "SystemdSpawner"
-    assert hub_config.FirstUseAuthenticator.create_users is False
     assert hub_config.SystemdSpawner.mem_limit.endswith("G")
     assert 0 < hub_config.SystemdSpawner.cpu_limit <= 2
     assert hub_config.Spawner.default_url == "/lab/tree/softmax-lab/notebooks"
@@ -142,7 +151,52 @@ def test_hub_culls_idle_kernels_and_servers(hub_config):
 
 @pytest.fixture(scope="module")
 def hub_helpers():
-    return runpy.run_path(str(HUB_CONFIG), init_globals={"get_config": Config})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOFTMAX_LAB_SERVE", "reverse-proxy")
+        return runpy.run_path(str(HUB_CONFIG), init_globals={"get_config": Config})
+
+
+def test_hub_refuses_to_start_without_tls_files_by_default():
+    with pytest.raises(ValueError, match="the hub serves HTTPS and needs"):
+        load_hub_config()
+
+
+def test_hub_serves_https_with_the_certificate_and_key(hub_helpers, tmp_path):
+    cert, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
+    cert.write_text("certificate")
+    key.write_text("key")
+    assert hub_helpers["listen"]("tls", cert, key, 443) == {
+        "bind_url": "https://:443", "ssl_cert": str(cert), "ssl_key": str(key)}
+    with pytest.raises(ValueError, match="privkey.pem"):
+        hub_helpers["listen"]("tls", cert, tmp_path / "privkey.pem.missing", 443)
+    with pytest.raises(ValueError, match='SERVE must be "tls" or "reverse-proxy"'):
+        hub_helpers["listen"]("http", cert, key, 443)
+
+
+def test_behind_a_reverse_proxy_the_hub_binds_loopback_only(hub_config):
+    assert hub_config.JupyterHub.bind_url == "http://127.0.0.1:8000"
+    assert "ssl_cert" not in hub_config.JupyterHub
+
+
+@pytest.mark.parametrize("bind_url", ["http://:8000", "http://0.0.0.0:8000",
+                                      "http://10.0.0.5:80", "http://hub.example.edu/"])
+def test_plain_http_beyond_loopback_is_refused(hub_helpers, bind_url):
+    with pytest.raises(ValueError, match="refusing to serve logins in clear"):
+        hub_helpers["check_not_in_clear"]({"bind_url": bind_url})
+
+
+@pytest.mark.parametrize("bind_url", ["http://127.0.0.1:8000", "http://[::1]:8000",
+                                      "http://localhost:8000"])
+def test_plain_http_on_loopback_is_allowed(hub_helpers, bind_url):
+    hub_helpers["check_not_in_clear"]({"bind_url": bind_url})
+
+
+def test_kernels_use_unix_sockets_in_a_short_private_directory(hub_config, hub_helpers):
+    assert "--KernelManager.transport=ipc" in hub_config.Spawner.args
+    assert hub_config.Spawner.environment["JUPYTER_RUNTIME_DIR"] == "/tmp/jupyter-runtime"
+    assert hub_config.SystemdSpawner.isolate_tmp is True  # each learner's own /tmp
+    with pytest.raises(ValueError, match="too long for kernels' Unix sockets"):
+        hub_helpers["check_runtime_dir"]("/home/" + "a" * 60)
 
 
 def test_learner_gets_every_notebook_and_keeps_their_edits(hub_helpers, tmp_path):
@@ -173,13 +227,13 @@ def test_the_class_test_can_hand_out_the_solved_notebooks(hub_helpers, tmp_path)
         hub_helpers["handout"](ROOT / "notebooks" / "01_softmax_function.ipynb", "answers")
 
 
-def test_roster_ignores_comments_and_blank_lines(hub_helpers, tmp_path):
-    roster = tmp_path / "roster.txt"
-    roster.write_text("# week 1\nada\n\n  grace  # TA\n")
-    assert hub_helpers["read_roster"](roster) == {"ada", "grace"}
-    assert hub_helpers["read_roster"](tmp_path / "missing.txt") == set()
-
-
 def test_unix_account_names_are_checked_before_useradd(hub_helpers):
     with pytest.raises(ValueError, match="must match"):
         hub_helpers["ensure_unix_user"]("jupyter-Ada; rm -rf /")
+
+
+def test_a_learners_home_is_made_private(hub_helpers, tmp_path):
+    home = tmp_path / "jupyter-ada"
+    home.mkdir(mode=0o755)
+    hub_helpers["make_private"](home)
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
