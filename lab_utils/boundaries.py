@@ -223,7 +223,7 @@ def _hatch_and_label_regions(ax, xx0, xx1, regions, n_classes, *, box=True):
     """Hatch each class region in its class's pattern and write "class k" inside it."""
     with mpl.rc_context({"hatch.color": HATCH_COLOR, "hatch.linewidth": 0.8}):
         ax.contourf(xx0, xx1, regions, levels=np.arange(n_classes + 1) - 0.5, colors="none",
-                    hatches=list(CLASS_HATCHES[:n_classes]), zorder=-0.9)
+                    hatches=list(CLASS_HATCHES[:n_classes]), zorder=-0.9).set_gid("class hatches")
     style = {"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.7,
              "edgecolor": "none"} if box else None
     for k, (x0, x1) in region_label_positions(regions, xx0, xx1).items():
