@@ -147,15 +147,21 @@ def _strip(ax, values, y, rng):
     ax.set_xticks(range(k))
 
 
+def _2f(value):
+    """Two decimals, and never "-0.00" (a reader would say "minus zero")."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
 def _strip_description(values, y, symbol):
     """Per unit: the range of its values, and (with labels) its mean for its own class."""
     parts = []
     for unit in range(values.shape[1]):
         column = values[:, unit]
-        text = f"{symbol}{unit} from {column.min():.2f} to {column.max():.2f}"
+        text = f"{symbol}{unit} from {_2f(column.min())} to {_2f(column.max())}"
         if y is not None and (y == unit).any():
-            text += (f", mean {column[y == unit].mean():.2f} on class {unit} and "
-                     f"{column[y != unit].mean():.2f} on the others")
+            text += (f", mean {_2f(column[y == unit].mean())} on class {unit} and "
+                     f"{_2f(column[y != unit].mean())} on the others")
         parts.append(text)
     return "; ".join(parts)
 

@@ -108,7 +108,7 @@ class _TemperatureGauge:
     """The T slider drawn into the chart (log scale 0.1..10), so a saved image shows T too."""
 
     def __init__(self, chart):
-        ax = chart.fig.add_axes((0.08, 0.05, 0.4, 0.06))
+        ax = chart.fig.add_axes((0.08, 0.09, 0.4, 0.05))
         ax.set(xscale="log", xlim=(0.1, 10), ylim=(-1, 1), yticks=[])
         ax.set_xticks([0.1, 1, 10], ["0.1", "1", "10"])
         ax.tick_params(axis="x", labelsize=9, length=3)

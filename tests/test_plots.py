@@ -10,8 +10,8 @@ import pytest
 from matplotlib.colors import to_hex
 
 from lab_utils import CLASS_COLORS, softmax
-from lab_utils.style import CLASS_MARKERS
 from lab_utils.plots import plot_blobs, plot_loss_curves, plot_model_outputs
+from lab_utils.style import CLASS_MARKERS
 
 X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0], [3.0, 1.0], [4.0, 0.0], [5.0, 1.0]])
 Y = np.array([0, 1, 2, 3, 0, 2])
