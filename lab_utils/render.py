@@ -201,3 +201,58 @@ class BlitChart:
         return small_png(self.canvas.buffer_rgba())
 
 
+
+
+def _running_loop():
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class SharpWhenIdle:
+    """A chart twice: drawn at 1x on every change while a slider moves, at 2x once it stops.
+
+    A 2x frame has four times the pixels to draw and compress: too slow for every step
+    of a drag on a shared class machine, and the eye does not need it while the bars move.
+    ``show(image, draw)`` puts ``draw(fast)`` into the ``ipywidgets.Image`` at once and
+    ``draw(sharp)`` ``IDLE_S`` seconds after the last change (on the kernel's event loop;
+    without a running loop, as in a script or a test, the sharp frame is drawn at once).
+    ``make_chart(pixel_ratio)`` builds one chart; both have the same on-screen size.
+    """
+
+    IDLE_S = 0.15
+
+    def __init__(self, make_chart):
+        self.fast, self.sharp = make_chart(1), make_chart(PIXEL_RATIO)
+        self._pending, self._timer = None, None
+
+    def show(self, image, draw):
+        self._pending = draw
+        loop = _running_loop()
+        if loop is None:
+            self.flush(image)
+            return
+        _put(image, self.fast, draw(self.fast))
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_later(self.IDLE_S, self.flush, image)
+
+    def flush(self, image):
+        """Draw the sharp frame now, if a change has not been drawn sharp yet."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._pending is not None:
+            draw, self._pending = self._pending, None
+            _put(image, self.sharp, draw(self.sharp))
+
+
+def _put(image, chart, png):
+    """A chart's frame into its ``ipywidgets.Image``, at the chart's on-screen size."""
+    width, height = chart.css_size
+    if image.width != str(width):
+        image.width, image.height = str(width), str(height)
+    image.value = png

@@ -19,8 +19,8 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from .display import image_output
-from .render import BlitChart
-from .style import CLASS_COLORS, CLASS_MARKERS, NEUTRAL
+from .render import BlitChart, SharpWhenIdle
+from .style import CLASS_COLORS, CLASS_MARKERS, NEUTRAL, PIXEL_RATIO
 
 #: Outputs that sum to 1 within this are accepted as a probability vector.
 SUM_TOLERANCE = 1e-5
@@ -65,8 +65,8 @@ def softmax_outputs(softmax_fn, z):
 class _SoftmaxChart(BlitChart):
     """Two bar charts, inputs z and outputs a, built once and updated in place."""
 
-    def __init__(self, n, z_range, temperature=False):
-        super().__init__(figsize=(8, 3.5 if temperature else 3))
+    def __init__(self, n, z_range, temperature=False, pixel_ratio=PIXEL_RATIO):
+        super().__init__(figsize=(8, 3.5 if temperature else 3), pixel_ratio=pixel_ratio)
         bottom = 0.27 if temperature else 0.12
         self.fig.subplots_adjust(left=0.08, right=0.98, bottom=bottom, top=0.86, wspace=0.25)
         ax_z, ax_a = self.fig.subplots(1, 2)
@@ -173,7 +173,9 @@ class SoftmaxSliders:
         self.readout = widgets.HTML()
         self.chart = widgets.Image(format="png")  # sized by chart_image()
         self.message = widgets.HTML()
-        self._chart = _SoftmaxChart(n, value_range, temperature=temperature)
+        self._charts = SharpWhenIdle(lambda ratio: _SoftmaxChart(n, value_range, temperature,
+                                                                 pixel_ratio=ratio))
+        self._chart = self._charts.sharp
         self.probabilities, self.error = None, None
 
         controls = self.sliders + ([self.temperature] if self.temperature else [])
@@ -199,8 +201,9 @@ class SoftmaxSliders:
             return
         self.message.value = ""
         self.readout.value = readout_html(self.probabilities)
+        z, a = self.z, self.probabilities
         temperature = self.temperature.value if self.temperature else None
-        show(self.chart, self._chart, self._chart.update(self.z, self.probabilities, temperature))
+        self._charts.show(self.chart, lambda chart: chart.update(z, a, temperature))
         self.chart.layout.display = None
 
     def _repr_mimebundle_(self, **kwargs):
@@ -208,19 +211,11 @@ class SoftmaxSliders:
         what = f"Softmax sliders at z = [{values}]"
         if self.temperature:
             what += f", temperature T = {self.temperature.value:.2f}"
-        return saved_bundle(self.widget, self._chart if not self.error else None,
+        return saved_bundle(self.widget, None if self.error else self._charts, self.chart,
                             f"{what} (run the notebook to drag them)", **kwargs)
 
 
-def show(image, chart, png):
-    """Put a chart's frame into its ``ipywidgets.Image``, at the chart's on-screen size."""
-    width, height = chart.css_size
-    if image.width != str(width):
-        image.width, image.height = str(width), str(height)
-    image.value = png
-
-
-def saved_bundle(widget, chart, text, **kwargs):
+def saved_bundle(widget, charts, image, text, **kwargs):
     """A view's output: the live widget, a stable text, and the chart's current frame.
 
     The frame (a small PNG, 2x, with the chart's description as alt text) is what GitHub,
@@ -229,9 +224,11 @@ def saved_bundle(widget, chart, text, **kwargs):
     Returns ``(data, metadata)``, as IPython allows.
     """
     bundle = widget._repr_mimebundle_(**kwargs)
-    if chart is None:
+    if charts is None:
         bundle["text/plain"] = text
         return bundle, {}
+    charts.flush(image)  # the last change, drawn sharp
+    chart = charts.sharp
     alt = f"{text}. {chart.description}"
     data, metadata = image_output(chart.saved_png(), *chart.css_size, alt)
     bundle.update(data)
@@ -279,8 +276,8 @@ def target_loss(p):
 class _LossChart(BlitChart):
     """-log(p) against p twice: on a linear axis (the wall near 0) and a log axis (a line)."""
 
-    def __init__(self):
-        super().__init__(figsize=(8, 3))
+    def __init__(self, pixel_ratio=PIXEL_RATIO):
+        super().__init__(figsize=(8, 3), pixel_ratio=pixel_ratio)
         self.fig.subplots_adjust(left=0.08, right=0.95, bottom=0.17, top=0.84, wspace=0.22)
         ax_lin, ax_log = self.fig.subplots(1, 2, sharey=True)
         low, high = (10.0 ** e for e in P_EXPONENTS)
@@ -331,7 +328,8 @@ class CrossEntropyView:
         )
         self.readout = widgets.HTML()
         self.chart = widgets.Image(format="png")
-        self._chart = _LossChart()
+        self._charts = SharpWhenIdle(lambda ratio: _LossChart(pixel_ratio=ratio))
+        self._chart = self._charts.sharp
         self.slider.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.slider, self.readout]), self.chart])
         self._on_change()
@@ -351,10 +349,11 @@ class CrossEntropyView:
             f"<span style='font-family:monospace'>loss = -log({self.p:.3g}) = {self.loss:.3f}"
             f" &nbsp;= {self.reference_ratio:.1f} &times; the loss at p = {REFERENCE_P}</span>"
         )
-        show(self.chart, self._chart, self._chart.update(self.p, self.loss))
+        p, loss = self.p, self.loss
+        self._charts.show(self.chart, lambda chart: chart.update(p, loss))
 
     def _repr_mimebundle_(self, **kwargs):
-        return saved_bundle(self.widget, self._chart,
+        return saved_bundle(self.widget, self._charts, self.chart,
                             f"Cross-entropy view at p = {self.p:.3g}, loss = {self.loss:.3f}"
                             " (run the notebook to drag the slider)", **kwargs)
 
@@ -390,14 +389,14 @@ def epoch_frame(snapshots, epoch):
 class _BoundaryChart(BlitChart):
     """Class regions with the data on top, and the loss curve with a dot at the current epoch."""
 
-    def __init__(self, snapshots, X, y):
+    def __init__(self, snapshots, X, y, pixel_ratio=PIXEL_RATIO):
         from .boundaries import REGION_ALPHA, class_legend_handles
 
-        super().__init__(figsize=(8.5, 3.4))
+        super().__init__(figsize=(8.5, 3.4), pixel_ratio=pixel_ratio)
         self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.85, wspace=0.22)
         ax_plane, ax_loss = self.fig.subplots(1, 2, width_ratios=(1.3, 1))
         n, xx0, xx1 = snapshots.n_classes, snapshots.xx0, snapshots.xx1
-        self.snapshots, self.n_points = snapshots, len(X)
+        self.snapshots, self.n_points, self._label_positions = snapshots, len(X), {}
         # an image, not scikit-learn's mesh of 10,000 cells: it redraws in a few milliseconds
         self.regions = ax_plane.imshow(
             snapshots.regions[-1], origin="lower", extent=(xx0[0, 0], xx0[0, -1], xx1[0, 0],
@@ -428,7 +427,10 @@ class _BoundaryChart(BlitChart):
         from .boundaries import region_label_positions, regions_description
 
         self.regions.set_data(frame.regions)
-        where = region_label_positions(frame.regions, self.snapshots.xx0, self.snapshots.xx1)
+        if frame.epoch not in self._label_positions:
+            self._label_positions[frame.epoch] = region_label_positions(
+                frame.regions, self.snapshots.xx0, self.snapshots.xx1)
+        where = self._label_positions[frame.epoch]
         for k, label in enumerate(self.region_labels):
             label.set_visible(k in where)
             if k in where:
@@ -468,7 +470,9 @@ class EpochSlider:
                                  description="play the training")
         widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.chart = widgets.Image(format="png")
-        self._chart = _BoundaryChart(snapshots, X, y)
+        self._charts = SharpWhenIdle(lambda ratio: _BoundaryChart(snapshots, X, y,
+                                                                  pixel_ratio=ratio))
+        self._chart = self._charts.sharp
         self.slider.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.chart])
         self._on_change()
@@ -483,10 +487,11 @@ class EpochSlider:
 
     def _on_change(self, _change=None):
         self.frame = epoch_frame(self.snapshots, self.epoch)
-        show(self.chart, self._chart, self._chart.update(self.frame))
+        frame = self.frame
+        self._charts.show(self.chart, lambda chart: chart.update(frame))
 
     def _repr_mimebundle_(self, **kwargs):
-        return saved_bundle(self.widget, self._chart,
+        return saved_bundle(self.widget, self._charts, self.chart,
                             f"Decision boundary at {self.frame.caption} "
                             "(run the notebook to drag the slider)", **kwargs)
 
