@@ -202,7 +202,9 @@ def points_description(y):
 def region_label_positions(regions, xx0, xx1):
     """``{class: (x0, x1)}``: for each class present in the grid ``regions``, the point
     of its region farthest from any boundary or edge (where a label fits best)."""
-    regions = np.asarray(regions)
+    # every other grid point is plenty to place a label, and four times faster (a slider frame)
+    step = 2 if min(np.shape(regions)) >= 40 else 1
+    regions, xx0, xx1 = (np.asarray(a)[::step, ::step] for a in (regions, xx0, xx1))
     where = {}
     for k in np.unique(regions):
         inside = np.pad(regions == k, 1)  # the plane's edge counts as a boundary

@@ -167,7 +167,6 @@ class BlitChart:
         self.fig = Figure(figsize=figsize, dpi=CSS_DPI * pixel_ratio, layout="none")
         self.canvas = _FastTextCanvas(self.fig)
         self.pixel_ratio = pixel_ratio
-        self.description = ""
         self._moving, self._steady, self._background = [], [], None
 
     @property
@@ -175,6 +174,9 @@ class BlitChart:
         """``(width, height)`` the chart is shown at, in CSS pixels."""
         width, height = self.canvas.get_width_height(physical=True)
         return width // self.pixel_ratio, height // self.pixel_ratio
+
+    #: What the current frame shows, in words (its alt text); set by a subclass's update.
+    description = ""
 
     def moving(self, *artists):
         for artist in artists:
@@ -193,8 +195,8 @@ class BlitChart:
         self.canvas.restore_region(self._background)
         for artist in self._moving:
             artist.axes.draw_artist(artist) if artist.axes else self.fig.draw_artist(artist)
-        # the figure is opaque: RGB is a quarter fewer bytes to filter and compress than RGBA
-        return png_bytes(np.asarray(self.canvas.buffer_rgba())[..., :3])
+        # RGBA as Agg holds it: dropping alpha would cost a copy that zlib does not win back
+        return png_bytes(self.canvas.buffer_rgba())
 
     def saved_png(self):
         """The current frame as a small PNG, for the notebook's saved output."""

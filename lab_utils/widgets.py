@@ -424,7 +424,7 @@ class _BoundaryChart(BlitChart):
         self.moving(self.regions, *points, *self.region_labels, self.marker, self.caption)
 
     def update(self, frame):
-        from .boundaries import region_label_positions, regions_description
+        from .boundaries import region_label_positions
 
         self.regions.set_data(frame.regions)
         if frame.epoch not in self._label_positions:
@@ -438,11 +438,18 @@ class _BoundaryChart(BlitChart):
         self.marker.set_data([frame.epoch] if frame.loss is not None else [],
                              [frame.loss] if frame.loss is not None else [])
         self.caption.set_text(frame.caption)
-        self.description = (f"The model's class regions over the plane at {frame.caption}, "
-                            f"with the {self.n_points} training points on top; "
-                            + regions_description(frame.regions)
-                            + " Beside it, the training loss per epoch.")
+        self.frame = frame
         return self.render()
+
+    @property
+    def description(self):
+        """Worked out when asked (for the saved image), not on every frame of a drag."""
+        from .boundaries import regions_description
+
+        return (f"The model's class regions over the plane at {self.frame.caption}, "
+                f"with the {self.n_points} training points on top; "
+                + regions_description(self.frame.regions)
+                + " Beside it, the training loss per epoch.")
 
 
 class EpochSlider:

@@ -90,7 +90,7 @@ def test_a_chart_frame_is_a_png_of_its_canvas():
     chart = w._SoftmaxChart(4, (-10, 10))
     png = chart.update(np.array([1.0, 2.0, 3.0, 4.0]), softmax([1.0, 2.0, 3.0, 4.0]))
     decoded = np.asarray(Image.open(BytesIO(png)))
-    np.testing.assert_array_equal(decoded, np.asarray(chart.canvas.buffer_rgba())[..., :3])
+    np.testing.assert_array_equal(decoded, np.asarray(chart.canvas.buffer_rgba()))
 
 
 def test_a_steady_title_is_redrawn_when_it_changes():
