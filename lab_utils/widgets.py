@@ -389,7 +389,7 @@ def epoch_frame(snapshots, epoch):
 class _BoundaryChart(BlitChart):
     """Class regions with the data on top, and the loss curve with a dot at the current epoch."""
 
-    def __init__(self, snapshots, X, y, pixel_ratio=PIXEL_RATIO):
+    def __init__(self, snapshots, X, y, pixel_ratio=PIXEL_RATIO, region_labels=True):
         from .boundaries import REGION_ALPHA, class_legend_handles
 
         super().__init__(figsize=(8.5, 3.4), pixel_ratio=pixel_ratio)
@@ -411,7 +411,7 @@ class _BoundaryChart(BlitChart):
         # each region named where it is widest, so the classes read without colour
         self.region_labels = [ax_plane.text(0, 0, f"class {k}", ha="center", va="center",
                                             fontsize=9, fontweight="bold", color="#222222")
-                              for k in range(n)]
+                              for k in range(n)] if region_labels else []
         ax_plane.set(xlabel="$x_0$", ylabel="$x_1$")
         if any("loss" in log for log in snapshots.logs):
             ax_loss.plot(*snapshots.history("loss"), color=NEUTRAL)
@@ -427,10 +427,10 @@ class _BoundaryChart(BlitChart):
         from .boundaries import region_label_positions
 
         self.regions.set_data(frame.regions)
-        if frame.epoch not in self._label_positions:
+        if self.region_labels and frame.epoch not in self._label_positions:
             self._label_positions[frame.epoch] = region_label_positions(
                 frame.regions, self.snapshots.xx0, self.snapshots.xx1)
-        where = self._label_positions[frame.epoch]
+        where = self._label_positions.get(frame.epoch, {})
         for k, label in enumerate(self.region_labels):
             label.set_visible(k in where)
             if k in where:
@@ -477,8 +477,9 @@ class EpochSlider:
                                  description="play the training")
         widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.chart = widgets.Image(format="png")
-        self._charts = SharpWhenIdle(lambda ratio: _BoundaryChart(snapshots, X, y,
-                                                                  pixel_ratio=ratio))
+        # while the slider moves, the regions go unlabelled: a frame's text costs the most
+        self._charts = SharpWhenIdle(lambda ratio: _BoundaryChart(
+            snapshots, X, y, pixel_ratio=ratio, region_labels=ratio > 1))
         self._chart = self._charts.sharp
         self.slider.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.chart])
