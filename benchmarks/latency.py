@@ -127,11 +127,10 @@ def widgets_to_drive():
 
 def drive_widgets(frames):
     """Drag every slider of every widget; print the timings as JSON (run in a kernel)."""
-    from lab_utils import setup
-    from lab_utils import widgets as w
+    from lab_utils import render, setup
 
     setup()
-    watches = [Stopwatch(w.BlitChart, "render"), Stopwatch(w, "png_bytes")]
+    watches = [Stopwatch(render.BlitChart, "render"), Stopwatch(render, "png_bytes")]
     results = {}
     for name, (_widget, sliders) in widgets_to_drive().items():
         results[name] = [frame for s in sliders for frame in drag(s, frames, watches)]

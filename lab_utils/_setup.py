@@ -65,3 +65,4 @@ def setup(seed=SEED, *, style=True):
     seed_everything(seed)
     if style:
         use_style()
+    __import__("lab_utils.display").display.register_figure_formatter()  # 2x PNG + alt text

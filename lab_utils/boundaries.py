@@ -10,13 +10,16 @@ function, a Keras model, or any object with a ``.predict`` method. TensorFlow is
 never imported here: a Keras model is simply called.
 """
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap, to_rgba
+from scipy.ndimage import distance_transform_edt
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.inspection import DecisionBoundaryDisplay
 
-from .style import CLASS_COLORS
+from .display import describe, plain
+from .style import CLASS_COLORS, CLASS_HATCHES, CLASS_MARKERS, MARKER_NAMES, NEUTRAL
 
 #: Points per side of the grid the regions are computed on.
 GRID_RESOLUTION = 200
@@ -25,7 +28,9 @@ MARGIN = 1.0
 #: Opacity of the class regions, light enough for the data to stand out.
 REGION_ALPHA = 0.3
 #: Colour of the per-unit maps that do not belong to one class.
-UNIT_COLOR = "#555555"
+UNIT_COLOR = NEUTRAL
+#: Colour of the hatching that tells class regions apart without colour.
+HATCH_COLOR = "#00000040"
 
 
 # --- input checks -----------------------------------------------------------------
@@ -162,15 +167,70 @@ def _axes_row(axes, n, what, panel_width=4.2, height=3.6):
 
 
 def scatter_classes(X, y, ax=None, *, size=25, edgecolor="white"):
-    """The points of each class in its colour, labelled "class k". Returns ``(fig, ax)``."""
+    """The points of each class in its colour and marker shape, labelled "class k".
+
+    Returns ``(fig, ax)``.
+    """
     X = _check_points(X)
     y = _check_labels(y, len(X))
     fig, ax = _new_axes(ax)
     colors = _class_colors(int(y.max()) + 1)
     for k, color in enumerate(colors):
-        ax.scatter(*X[y == k].T, s=size, color=color, edgecolor=edgecolor, linewidth=0.5,
-                   label=f"class {k}")
+        ax.scatter(*X[y == k].T, s=size, color=color, marker=CLASS_MARKERS[k],
+                   edgecolor=edgecolor, linewidth=0.5, label=f"class {k}")
     return fig, ax
+
+
+def class_legend_handles(n_classes):
+    """Legend entries "class k" showing each class's marker in its colour."""
+    return [plt.Line2D([], [], linestyle="", marker=CLASS_MARKERS[k], color=color,
+                       markeredgecolor="white", markersize=7, label=f"class {k}")
+            for k, color in enumerate(_class_colors(n_classes))]
+
+
+def points_description(y):
+    """``"100 points: class 0 as 25 circles, class 1 as 25 squares, ..."``."""
+    counts = np.bincount(y)
+    parts = [f"class {k} as {count} {MARKER_NAMES[CLASS_MARKERS[k]]}"
+             for k, count in enumerate(counts) if count]
+    return f"{len(y)} points: " + ", ".join(parts)
+
+
+# --- class regions: hatched and labelled, so that they read without colour -----------
+
+
+def region_label_positions(regions, xx0, xx1):
+    """``{class: (x0, x1)}``: for each class present in the grid ``regions``, the point
+    of its region farthest from any boundary or edge (where a label fits best)."""
+    # every other grid point is plenty to place a label, and four times faster (a slider frame)
+    step = 2 if min(np.shape(regions)) >= 40 else 1
+    regions, xx0, xx1 = (np.asarray(a)[::step, ::step] for a in (regions, xx0, xx1))
+    where = {}
+    for k in np.unique(regions):
+        inside = np.pad(regions == k, 1)  # the plane's edge counts as a boundary
+        depth = distance_transform_edt(inside)[1:-1, 1:-1]
+        row, col = np.unravel_index(np.argmax(depth), depth.shape)
+        where[int(k)] = (float(xx0[row, col]), float(xx1[row, col]))
+    return where
+
+
+def regions_description(regions):
+    """``"Predicted class by share of the plane: class 0 24%, class 1 31%, ..."``."""
+    regions = np.asarray(regions)
+    shares = [f"class {k} {100 * np.mean(regions == k):.0f}%" for k in np.unique(regions)]
+    return "Predicted class by share of the plane: " + ", ".join(shares) + "."
+
+
+def _hatch_and_label_regions(ax, xx0, xx1, regions, n_classes, *, box=True):
+    """Hatch each class region in its class's pattern and write "class k" inside it."""
+    with mpl.rc_context({"hatch.color": HATCH_COLOR, "hatch.linewidth": 0.8}):
+        ax.contourf(xx0, xx1, regions, levels=np.arange(n_classes + 1) - 0.5, colors="none",
+                    hatches=list(CLASS_HATCHES[:n_classes]), zorder=-0.9).set_gid("class hatches")
+    style = {"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.7,
+             "edgecolor": "none"} if box else None
+    for k, (x0, x1) in region_label_positions(regions, xx0, xx1).items():
+        ax.text(x0, x1, f"class {k}", ha="center", va="center", fontsize=8,
+                fontweight="bold", color="#222222", bbox=style, zorder=3)
 
 
 def _mark_mistakes(X, y, predicted, ax):
@@ -203,13 +263,27 @@ def decision_boundary(predict_fn, X, y, ax=None, *, title=None, xlabel="$x_0$",
     DecisionBoundaryDisplay(xx0=display.xx0, xx1=display.xx1, n_classes=n_classes,
                             response=display.response).plot("contour", ax=ax, linewidths=0.8,
                                                             zorder=-1, **lines)
+    _hatch_and_label_regions(ax, display.xx0, display.xx1, display.response, n_classes)
     scatter_classes(X, y, ax)
     _mark_mistakes(X, y, predicted, ax)
     if title:
         ax.set_title(title)
     if legend:
         ax.legend(loc="best", fontsize=8)
+    describe(ax, _boundary_description(ax, display.response, y, predicted))
     return fig, ax
+
+
+def _boundary_description(ax, regions, y, predicted):
+    title = plain(ax.get_title())
+    (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
+    wrong = int((predicted != y).sum())
+    return (f"Decision regions{f' of {title}' if title else ''}: the class the model "
+            f"predicts at each point of the plane ({plain(ax.get_xlabel())} from {x_low:.1f} "
+            f"to {x_high:.1f}, {plain(ax.get_ylabel())} from {y_low:.1f} to {y_high:.1f}), "
+            f"shaded, hatched and labelled by class, boundaries in black. "
+            f"{regions_description(regions)} On top, {points_description(y)}; "
+            f"{wrong} misclassified, circled.")
 
 
 def _predicted_classes(predict_fn, X, y):
@@ -255,12 +329,18 @@ def unit_maps(layer_fn, X, y, axes=None, *, title="unit {unit}", colors=None,
             grid_resolution=grid_resolution, eps=margin, cmap=_white_to(color), levels=levels,
             zorder=-1, ax=ax, xlabel=xlabel, ylabel=ylabel,
         )
-        ax.figure.colorbar(display.surface_, ax=ax)
-        _draw_switch_on_line(display, ax)
+        ax.figure.colorbar(display.surface_, ax=ax, label=f"value of unit {unit}")
+        switches = _draw_switch_on_line(display, ax)
         if nonnegative:
             _grey_out_negative(ax)
         scatter_classes(X, y, ax, size=15, edgecolor="black")
         ax.set_title(title.format(unit=unit))
+        low, high = display.response.min(), display.response.max()
+        describe(ax, f'"{plain(ax.get_title())}": the value of unit {unit} over the plane '
+                     f"({plain(xlabel)} against {plain(ylabel)}), shaded from white at its lowest "
+                     f"({low:.2f}) to dark at its highest ({high:.2f})"
+                     + ("; a dashed line marks where it switches on from 0" if switches else "")
+                     + f". On top, {points_description(y)}.")
     return fig, axes
 
 
@@ -270,6 +350,8 @@ def _draw_switch_on_line(display, ax):
     if on.any() and (display.response == 0).any():
         ax.contour(display.xx0, display.xx1, on, levels=[0.5], colors="black",
                    linestyles="--", linewidths=1.0, zorder=-0.5)
+        return True
+    return False
 
 
 def _grey_out_negative(ax):
@@ -379,8 +461,13 @@ def boundaries_over_training(snapshots, X, y, epochs, axes=None):
     fig, axes = _axes_row(axes, len(epochs), "epoch", panel_width=3.2, height=3.0)
     for epoch, ax in zip(epochs, axes, strict=True):
         snapshot_regions(snapshots, epoch, ax)
+        regions = snapshots.regions[snapshot_index(snapshots, epoch)]
+        _hatch_and_label_regions(ax, snapshots.xx0, snapshots.xx1, regions,
+                                 snapshots.n_classes, box=False)
         scatter_classes(X, y, ax, size=10)
         ax.set_title(f"epoch {epoch}")
+        describe(ax, f"The class regions at {epoch_caption(snapshots, epoch)}. "
+                     f"{regions_description(regions)} On top, {points_description(y)}.")
     return fig, axes
 
 

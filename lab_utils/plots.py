@@ -3,13 +3,17 @@
 Each function takes the data (NumPy arrays, or lists of numbers) and an optional
 ``ax`` / ``axes`` to draw into, returns ``(fig, ax)`` or ``(fig, axes)``, and
 never calls ``plt.show()``: a notebook shows the figure at the end of the cell,
-a test inspects what was drawn. Classes are coloured with ``CLASS_COLORS``.
+a test inspects what was drawn. Classes have a colour (``CLASS_COLORS``) and a marker
+shape (``CLASS_MARKERS``), so they read without colour too. Each function attaches a
+description of what it drew to its axes (`lab_utils.display.describe`): the figure's alt
+text and its ``text/plain``.
 """
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import CLASS_COLORS
+from .display import describe
+from .style import CLASS_COLORS, CLASS_MARKERS, MARKER_NAMES, NEUTRAL
 
 #: Line styles and widths for overlaid curves: a thin dashed curve on top of a wide solid
 #: one leaves both visible even where the two are identical.
@@ -75,12 +79,18 @@ def plot_blobs(X, y, ax=None, title="The data, coloured by class"):
                          f"got shape {X.shape}")
     y = _labels(y, X.shape[0])
     fig, ax = _figure_and_axes(ax)
+    parts = []
     for label in np.unique(y):
         points = X[y == label]
-        ax.scatter(points[:, 0], points[:, 1], s=10, color=CLASS_COLORS[label], alpha=0.7,
-                   label=f"class {label}")
+        ax.scatter(points[:, 0], points[:, 1], s=14, color=CLASS_COLORS[label],
+                   marker=CLASS_MARKERS[label], alpha=0.7, linewidths=0, label=f"class {label}")
+        (x0, x1) = points.mean(axis=0)
+        parts.append(f"class {label}: {len(points)} {MARKER_NAMES[CLASS_MARKERS[label]]} "
+                     f"around ({x0:.1f}, {x1:.1f})")
     ax.set(xlabel="$x_0$", ylabel="$x_1$", title=title)
     ax.legend(loc="best", markerscale=2)
+    describe(ax, f'"{title}": a scatter plot of {X.shape[0]} points, x0 across, x1 up; '
+                 + "; ".join(parts) + ".")
     return fig, ax
 
 
@@ -96,29 +106,64 @@ def plot_loss_curves(losses, ax=None, title="Training loss"):
     if len(losses) > len(CLASS_COLORS):
         raise ValueError(f"at most {len(CLASS_COLORS)} curves fit the palette, got {len(losses)}")
     fig, ax = _figure_and_axes(ax)
+    parts = []
     for i, (name, values) in enumerate(losses.items()):
         values = getattr(values, "history", {}).get("loss", values)
         curve = _numbers(values, f"losses[{name!r}]", 1)
         ax.plot(np.arange(1, curve.size + 1), curve, color=CLASS_COLORS[i],
                 linestyle=LINE_STYLES[i % len(LINE_STYLES)],
-                linewidth=LINE_WIDTHS[i % len(LINE_WIDTHS)], marker="o", label=name)
+                linewidth=LINE_WIDTHS[i % len(LINE_WIDTHS)], marker=CLASS_MARKERS[i],
+                label=name)
+        parts.append(f"{name} ({_LINE_NAMES[i % len(LINE_STYLES)]}, "
+                     f"{MARKER_NAMES[CLASS_MARKERS[i]]}) from {curve[0]:.3g} at epoch 1 to "
+                     f"{curve[-1]:.3g} at epoch {curve.size}, lowest {curve.min():.3g}")
     ax.set(xlabel="epoch", ylabel="loss", title=title)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend()
+    describe(ax, f'"{title}": loss against epoch, {len(parts)} '
+                 f"curve{'s' if len(parts) > 1 else ''}: " + "; ".join(parts) + ".")
     return fig, ax
 
 
+_LINE_NAMES = ("solid line", "dashed line", "dotted line", "dash-dot line")
+
+
 def _strip(ax, values, y, rng):
-    """Each output unit's values over all examples, as a column of jittered points."""
+    """Each output unit's values over all examples, as a column of jittered points.
+
+    With labels ``y``, each point has its true class's colour and marker shape.
+    """
     n, k = values.shape
     for unit in range(k):
         x = unit + rng.uniform(-JITTER, JITTER, size=n)
         if y is None:
-            colors = CLASS_COLORS[unit % len(CLASS_COLORS)]
-        else:
-            colors = [CLASS_COLORS[label] for label in y]
-        ax.scatter(x, values[:, unit], s=4, c=colors, alpha=0.4, linewidths=0)
+            ax.scatter(x, values[:, unit], s=4, c=CLASS_COLORS[unit % len(CLASS_COLORS)],
+                       alpha=0.4, linewidths=0)
+            continue
+        for label in np.unique(y):
+            mine = y == label
+            ax.scatter(x[mine], values[mine, unit], s=6, c=CLASS_COLORS[label],
+                       marker=CLASS_MARKERS[label], alpha=0.4, linewidths=0)
     ax.set_xticks(range(k))
+
+
+def _2f(value):
+    """Two decimals, and never "-0.00" (a reader would say "minus zero")."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
+def _strip_description(values, y, symbol):
+    """Per unit: the range of its values, and (with labels) its mean for its own class."""
+    parts = []
+    for unit in range(values.shape[1]):
+        column = values[:, unit]
+        text = f"{symbol}{unit} from {_2f(column.min())} to {_2f(column.max())}"
+        if y is not None and (y == unit).any():
+            text += (f", mean {_2f(column[y == unit].mean())} on class {unit} and "
+                     f"{_2f(column[y != unit].mean())} on the others")
+        parts.append(text)
+    return "; ".join(parts)
 
 
 def plot_model_outputs(probabilities, logits, y=None, axes=None,
@@ -150,13 +195,22 @@ def plot_model_outputs(probabilities, logits, y=None, axes=None,
     ax_p.set_xticklabels([f"$a_{j}$" for j in range(probabilities.shape[1])])
 
     _strip(ax_z, logits, y, rng)
-    ax_z.axhline(0, color="#555555", linewidth=0.8)
+    ax_z.axhline(0, color=NEUTRAL, linewidth=0.8)
     ax_z.set(title=f"{names[1]}: logits", xlabel="output unit")
     ax_z.set_xticklabels([f"$z_{j}$" for j in range(logits.shape[1])])
 
     if y is not None:
-        handles = [plt.Line2D([], [], linestyle="", marker="o", color=CLASS_COLORS[label],
-                              label=f"class {label}") for label in np.unique(y)]
+        handles = [plt.Line2D([], [], linestyle="", marker=CLASS_MARKERS[label],
+                              color=CLASS_COLORS[label], label=f"class {label}")
+                   for label in np.unique(y)]
         ax_z.legend(handles=handles, title="true class", loc="upper left",
                     bbox_to_anchor=(1.0, 1.0))
+    n = probabilities.shape[0]
+    by = "colour and marker give the example's true class" if y is not None else \
+        "one colour per unit"
+    describe(ax_p, f"{names[0]}: its {probabilities.shape[1]} output probabilities for each of "
+                   f"{n} examples, one jittered column per unit ({by}): "
+                   + _strip_description(probabilities, y, "a") + ".")
+    describe(ax_z, f"{names[1]}: its {logits.shape[1]} output logits for the same examples: "
+                   + _strip_description(logits, y, "z") + ".")
     return fig, (ax_p, ax_z)

@@ -1,27 +1,26 @@
 """Interactive views, thin ipywidgets wrappers around pure, tested functions.
 
-A chart is a matplotlib ``Figure`` rendered to PNG into an ``ipywidgets.Image``:
-updates go through ``observe`` (printing from a callback would be recorded as
-cell output), the figure is built once and only its artists change, and it runs
-wherever ipywidgets does (JupyterLab, Notebook 7, VS Code, Colab) with no
-extra front-end extension. Each view also carries a static PNG in its saved
-output, so the notebook still shows the chart on GitHub or nbviewer.
+A chart is a matplotlib ``Figure`` drawn by `lab_utils.render` and shown as a PNG in an
+``ipywidgets.Image``: updates go through ``observe`` (printing from a callback would be
+recorded as cell output), the figure is built once and only its artists change, and it
+runs wherever ipywidgets does (JupyterLab, Notebook 7, VS Code, Colab) with no extra
+front-end extension. Each view also carries a static PNG in its saved output, with alt
+text saying what it shows, so the notebook still reads on GitHub or nbviewer.
+
+Layers: widgets (this module: sliders, callbacks, what to draw) -> `lab_utils.render`
+(how a chart is drawn, fast) -> `lab_utils.style` (colours, markers, pixel ratio).
 """
 
-import base64
-import struct
 import warnings
-import zlib
 from typing import NamedTuple
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
-from matplotlib.ft2font import FT2Font, RenderMode
 
-from .style import CLASS_COLORS
+from .display import image_output
+from .render import BlitChart, SharpWhenIdle
+from .style import CLASS_COLORS, CLASS_MARKERS, NEUTRAL, PIXEL_RATIO
 
 #: Outputs that sum to 1 within this are accepted as a probability vector.
 SUM_TOLERANCE = 1e-5
@@ -63,151 +62,22 @@ def softmax_outputs(softmax_fn, z):
     return a, None
 
 
-def png_bytes(pixels):
-    """Encode an RGBA (or RGB) pixel array as PNG, fast rather than small.
-
-    Written with zlib directly: Pillow chooses a filter for every row by trying them
-    all, which took longer than redrawing the chart. Every row here is stored minus
-    the row above (PNG's "Up" filter: a chart's flat areas become zeros) and lightly
-    compressed; any PNG reader decodes it.
-    """
-    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
-    height, width, channels = pixels.shape
-    rows = pixels.reshape(height, width * channels)
-    filtered = np.empty((height, 1 + width * channels), np.uint8)
-    filtered[:, 0] = 2  # the filter type of each row: Up
-    filtered[0, 1:] = rows[0]
-    np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])  # modulo 256, as PNG wants
-    color_type = {3: 2, 4: 6}[channels]  # RGB, RGBA
-    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(filtered, 1)) + _png_chunk(b"IEND", b""))
-
-
-def _png_chunk(kind, data):
-    body = kind + data
-    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-
-# FreeType's private per-glyph API, used by matplotlib >= 3.11's Agg text drawing.
-_CAN_CACHE_GLYPHS = all(hasattr(FT2Font, name) for name in ("_layout", "_set_transform",
-                                                            "_render_glyph"))
-_UNROTATED = np.array([[0x10000, 0], [0, 0x10000]])  # FreeType's 16.16 identity matrix
-
-
-class _GlyphCacheRenderer(RendererAgg):
-    """An Agg renderer that remembers laid-out strings and rasterised glyphs.
-
-    Matplotlib lays out and rasterises every glyph of every text on every draw, which
-    is most of a slider frame, although a chart shows the same few characters again
-    and again. The pixels are the same as matplotlib's (a test compares them); math
-    text, rotated text and font features take matplotlib's own path.
-    """
-
-    layouts, glyphs = {}, {}  # shared by every chart in the kernel
-    MAX_ENTRIES = 20_000
-
-    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        special = mtext is not None and (mtext.get_fontfeatures() or mtext.get_language())
-        if ismath or angle or special or not gc.get_antialiased():
-            return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-        flags, size = get_hinting_flag(), prop.get_size_in_points()
-        for font, glyph, dx, dy in self._layout(s, prop, flags):
-            # positions are in 1/64 pixel: one bitmap per sub-pixel phase, moved by whole pixels
-            px, py = round(64 * (x + dx)), round(64 * (self.height - y + dy))
-            bitmap, left, top = self._glyph(font, size, glyph, px & 63, py & 63, flags)
-            self._renderer.draw_text_image(bitmap, left + (px >> 6), int(self.height) - top
-                                           - (py >> 6) + bitmap.shape[0], 0, gc)
-
-    def _layout(self, s, prop, flags):
-        key = (s, prop.copy(), self.dpi, flags)
-        if key not in self.layouts:
-            _forget_if_full(self.layouts, self.MAX_ENTRIES)
-            items = self._prepare_font(prop)._layout(s, flags=flags)
-            self.layouts[key] = [(i.ft_object, i.glyph_index, i.x, i.y) for i in items]
-        return self.layouts[key]
-
-    def _glyph(self, font, size, glyph, phase_x, phase_y, flags):
-        key = (font.fname, size, self.dpi, glyph, phase_x, phase_y, flags)
-        if key not in self.glyphs:
-            _forget_if_full(self.glyphs, self.MAX_ENTRIES)
-            font.set_size(size, self.dpi)
-            font._set_transform(_UNROTATED, [phase_x, phase_y])
-            bitmap = font._render_glyph(glyph, flags, RenderMode.NORMAL)
-            self.glyphs[key] = (np.array(bitmap.buffer), bitmap.left, bitmap.top)
-        return self.glyphs[key]
-
-
-def _forget_if_full(cache, limit):
-    if len(cache) >= limit:
-        cache.clear()
-
-
-class _FastTextCanvas(FigureCanvasAgg):
-    """A FigureCanvasAgg that draws with `_GlyphCacheRenderer` where matplotlib allows it."""
-
-    _size = None
-
-    def get_renderer(self):
-        if not _CAN_CACHE_GLYPHS:
-            return super().get_renderer()
-        # asked for every artist of every frame: compare the figure's size cheaply
-        size = (self.figure.dpi, *self.figure.bbox_inches.size)
-        if size != self._size:
-            width, height = self.get_width_height(physical=True)
-            self.renderer = _GlyphCacheRenderer(width, height, self.figure.dpi)
-            self._size, self._lastKey = size, (width, height, self.figure.dpi)
-        return self.renderer
-
-
-class BlitChart:
-    """A figure whose static parts are drawn once; ``render()`` redraws only the moving ones.
-
-    Subclasses create ``self.fig`` and mark their changing artists with
-    ``self.moving(artist, ...)`` (and those that change seldom, such as a title, with
-    ``self.steady(artist, ...)``); after updating them, ``render()`` returns the PNG.
-    Redrawing only what moves keeps a slider responsive.
-    """
-
-    def __init__(self, figsize=(8, 3), dpi=80):
-        # a fixed layout, so that the cached background stays valid
-        self.fig = Figure(figsize=figsize, dpi=dpi, layout="none")
-        self.canvas = _FastTextCanvas(self.fig)
-        self._moving, self._steady, self._background = [], [], None
-
-    def moving(self, *artists):
-        for artist in artists:
-            artist.set_animated(True)  # canvas.draw() skips it: it is not in the background
-            self._moving.append(artist)
-
-    def steady(self, *artists):
-        """Artists drawn into the background, which is redrawn when one of them changes."""
-        self._steady.extend(artists)
-
-    def render(self):
-        # matplotlib marks an artist stale when a property really changes
-        if self._background is None or any(artist.stale for artist in self._steady):
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-        self.canvas.restore_region(self._background)
-        for artist in self._moving:
-            artist.axes.draw_artist(artist) if artist.axes else self.fig.draw_artist(artist)
-        return png_bytes(self.canvas.buffer_rgba())
-
-
 class _SoftmaxChart(BlitChart):
     """Two bar charts, inputs z and outputs a, built once and updated in place."""
 
-    def __init__(self, n, z_range):
-        super().__init__(figsize=(8, 3))
-        self.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.12, top=0.86, wspace=0.25)
+    def __init__(self, n, z_range, temperature=False, pixel_ratio=PIXEL_RATIO):
+        super().__init__(figsize=(8, 3.5 if temperature else 3), pixel_ratio=pixel_ratio)
+        bottom = 0.27 if temperature else 0.12
+        self.fig.subplots_adjust(left=0.08, right=0.98, bottom=bottom, top=0.86, wspace=0.25)
         ax_z, ax_a = self.fig.subplots(1, 2)
         colors = [CLASS_COLORS[i % len(CLASS_COLORS)] for i in range(n)]
 
         self.z_bars = ax_z.bar(range(n), np.zeros(n), color=colors)
-        ax_z.set(title="inputs z", ylim=z_range, xticks=range(n))
-        ax_z.set_xticklabels([f"z{i}" for i in range(n)])
-        ax_z.axhline(0, color="#555555", linewidth=0.8)
+        ax_z.set(title="inputs z / T" if temperature else "inputs z", ylim=z_range,
+                 xticks=range(n))
+        ax_z.set_xticklabels([f"z{i}" + ("/T" if temperature else "") for i in range(n)])
+        ax_z.axhline(0, color=NEUTRAL, linewidth=0.8)
+        self.temperature = _TemperatureGauge(self) if temperature else None
 
         self.a_bars = ax_a.bar(range(n), np.zeros(n), color=colors)
         ax_a.set(ylim=(0, 1.15), xticks=range(n))
@@ -217,7 +87,13 @@ class _SoftmaxChart(BlitChart):
         self.moving(*self.z_bars, *self.a_bars, *self.a_labels)
         self.steady(self.a_title)  # "sum = 1.000" whenever the outputs are probabilities
 
-    def update(self, z, a):
+    def update(self, z, a, temperature=None):
+        """Draw inputs ``z`` (already divided by the temperature) and outputs ``a``; PNG out."""
+        if (temperature is None) != (self.temperature is None):
+            raise ValueError("temperature must be given exactly when the chart shows it")
+        if self.temperature is not None:
+            self.temperature.update(temperature)
+        self.description = softmax_description(z, a, temperature)
         for bar, value in zip(self.z_bars, z, strict=True):
             bar.set_height(value)
         for bar, label, p in zip(self.a_bars, self.a_labels, a, strict=True):
@@ -226,6 +102,38 @@ class _SoftmaxChart(BlitChart):
             label.set_text(f"{p:.3f}")
         self.a_title.set_text(f"a = softmax(z),  sum = {a.sum():.3f}")
         return self.render()
+
+
+class _TemperatureGauge:
+    """The T slider drawn into the chart (log scale 0.1..10), so a saved image shows T too."""
+
+    def __init__(self, chart):
+        ax = chart.fig.add_axes((0.08, 0.09, 0.4, 0.05))
+        ax.set(xscale="log", xlim=(0.1, 10), ylim=(-1, 1), yticks=[])
+        ax.set_xticks([0.1, 1, 10], ["0.1", "1", "10"])
+        ax.tick_params(axis="x", labelsize=9, length=3)
+        ax.grid(False)
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
+        ax.plot([0.1, 10], [0, 0], color="#BBBBBB", linewidth=4, solid_capstyle="round")
+        (self.handle,) = ax.plot([1], [0], "o", color=NEUTRAL, markersize=9)
+        self.label = ax.text(1.04, 0.5, " ", transform=ax.transAxes, va="center", fontsize=11)
+        chart.moving(self.handle, self.label)
+
+    def update(self, temperature):
+        self.handle.set_xdata([temperature])
+        self.label.set_text(f"temperature T = {temperature:.2f}")
+
+
+def softmax_description(z, a, temperature=None):
+    """Alt text of the softmax chart: the inputs, the outputs and which input wins."""
+    z_text = ", ".join(f"{v:.2f}" for v in z)
+    a_text = ", ".join(f"{p:.3f}" for p in a)
+    top = int(np.argmax(a))
+    start = ("Bar charts of the inputs z = [" + z_text + "]" if temperature is None else
+             f"Temperature T = {temperature:.2f}. Bar charts of the inputs z / T = [{z_text}]")
+    return (f"{start} and of the outputs a = softmax = [{a_text}], sum {a.sum():.3f}. "
+            f"The largest output is a{top} = {a[top]:.3f}.")
 
 
 class SoftmaxSliders:
@@ -263,9 +171,11 @@ class SoftmaxSliders:
             if temperature else None
         )
         self.readout = widgets.HTML()
-        self.chart = widgets.Image(format="png")
+        self.chart = widgets.Image(format="png")  # sized by chart_image()
         self.message = widgets.HTML()
-        self._chart = _SoftmaxChart(n, value_range)
+        self._charts = SharpWhenIdle(lambda ratio: _SoftmaxChart(n, value_range, temperature,
+                                                                 pixel_ratio=ratio))
+        self._chart = self._charts.sharp
         self.probabilities, self.error = None, None
 
         controls = self.sliders + ([self.temperature] if self.temperature else [])
@@ -291,27 +201,38 @@ class SoftmaxSliders:
             return
         self.message.value = ""
         self.readout.value = readout_html(self.probabilities)
-        self.chart.value = self._chart.update(self.z, self.probabilities)
+        z, a = self.z, self.probabilities
+        temperature = self.temperature.value if self.temperature else None
+        self._charts.show(self.chart, lambda chart: chart.update(z, a, temperature))
         self.chart.layout.display = None
 
     def _repr_mimebundle_(self, **kwargs):
         values = ", ".join(f"{s.value:.1f}" for s in self.sliders)
-        return saved_bundle(self.widget, self.chart,
-                            f"Softmax sliders at z = [{values}] (run the notebook to drag them)",
-                            **kwargs)
+        what = f"Softmax sliders at z = [{values}]"
+        if self.temperature:
+            what += f", temperature T = {self.temperature.value:.2f}"
+        return saved_bundle(self.widget, None if self.error else self._charts, self.chart,
+                            f"{what} (run the notebook to drag them)", **kwargs)
 
 
-def saved_bundle(widget, chart, text, **kwargs):
-    """A view's output: the live widget, a stable text, and the chart's current PNG.
+def saved_bundle(widget, charts, image, text, **kwargs):
+    """A view's output: the live widget, a stable text, and the chart's current frame.
 
-    The PNG is what GitHub, nbviewer and an unexecuted notebook show, where widgets
-    do not run; the text is what nbval compares.
+    The frame (a small PNG, 2x, with the chart's description as alt text) is what GitHub,
+    nbviewer and an unexecuted notebook show, where widgets do not run; the text (the
+    view's state, then the description) is what nbval compares and a screen reader reads.
+    Returns ``(data, metadata)``, as IPython allows.
     """
     bundle = widget._repr_mimebundle_(**kwargs)
-    bundle["text/plain"] = text
-    if chart.value:
-        bundle["image/png"] = base64.b64encode(chart.value).decode("ascii")
-    return bundle
+    if charts is None:
+        bundle["text/plain"] = text
+        return bundle, {}
+    charts.flush(image)  # the last change, drawn sharp
+    chart = charts.sharp
+    alt = f"{text}. {chart.description}"
+    data, metadata = image_output(chart.saved_png(), *chart.css_size, alt)
+    bundle.update(data)
+    return bundle, metadata
 
 
 def readout_html(a):
@@ -355,8 +276,8 @@ def target_loss(p):
 class _LossChart(BlitChart):
     """-log(p) against p twice: on a linear axis (the wall near 0) and a log axis (a line)."""
 
-    def __init__(self):
-        super().__init__(figsize=(8, 3))
+    def __init__(self, pixel_ratio=PIXEL_RATIO):
+        super().__init__(figsize=(8, 3), pixel_ratio=pixel_ratio)
         self.fig.subplots_adjust(left=0.08, right=0.95, bottom=0.17, top=0.84, wspace=0.22)
         ax_lin, ax_log = self.fig.subplots(1, 2, sharey=True)
         low, high = (10.0 ** e for e in P_EXPONENTS)
@@ -365,7 +286,7 @@ class _LossChart(BlitChart):
         for ax in (ax_lin, ax_log):
             ax.plot(p, target_loss(p), color=CLASS_COLORS[0])
             ax.plot([REFERENCE_P], [target_loss(REFERENCE_P)], "o", markersize=8,
-                    markerfacecolor="none", markeredgecolor="#555555", label=f"p = {REFERENCE_P}")
+                    markerfacecolor="none", markeredgecolor=NEUTRAL, label=f"p = {REFERENCE_P}")
             ax.set(xlabel="p, the probability given to the target class", ylim=(0, top))
         ax_lin.set(xlim=(0, 1), ylabel="loss  $-\\log p$")
         ax_log.set(xscale="log", xlim=(low, high), title="same curve, log scale for p")
@@ -379,6 +300,11 @@ class _LossChart(BlitChart):
         for marker in self.markers:
             marker.set_data([p], [loss])
         self.title.set_text(f"p = {p:.3g}:  loss = {loss:.3f}")
+        self.description = (
+            f"The loss -log p against p, the probability given to the target class, on a "
+            f"linear and on a log axis for p; the loss rises without bound as p falls to 0. "
+            f"The filled dot marks p = {p:.3g}, loss {loss:.3f}; the hollow circle marks "
+            f"p = {REFERENCE_P}, loss {target_loss(REFERENCE_P):.3f}.")
         return self.render()
 
 
@@ -402,7 +328,8 @@ class CrossEntropyView:
         )
         self.readout = widgets.HTML()
         self.chart = widgets.Image(format="png")
-        self._chart = _LossChart()
+        self._charts = SharpWhenIdle(lambda ratio: _LossChart(pixel_ratio=ratio))
+        self._chart = self._charts.sharp
         self.slider.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.slider, self.readout]), self.chart])
         self._on_change()
@@ -422,10 +349,11 @@ class CrossEntropyView:
             f"<span style='font-family:monospace'>loss = -log({self.p:.3g}) = {self.loss:.3f}"
             f" &nbsp;= {self.reference_ratio:.1f} &times; the loss at p = {REFERENCE_P}</span>"
         )
-        self.chart.value = self._chart.update(self.p, self.loss)
+        p, loss = self.p, self.loss
+        self._charts.show(self.chart, lambda chart: chart.update(p, loss))
 
     def _repr_mimebundle_(self, **kwargs):
-        return saved_bundle(self.widget, self.chart,
+        return saved_bundle(self.widget, self._charts, self.chart,
                             f"Cross-entropy view at p = {self.p:.3g}, loss = {self.loss:.3f}"
                             " (run the notebook to drag the slider)", **kwargs)
 
@@ -461,13 +389,14 @@ def epoch_frame(snapshots, epoch):
 class _BoundaryChart(BlitChart):
     """Class regions with the data on top, and the loss curve with a dot at the current epoch."""
 
-    def __init__(self, snapshots, X, y):
-        from .boundaries import REGION_ALPHA
+    def __init__(self, snapshots, X, y, pixel_ratio=PIXEL_RATIO, region_labels=True):
+        from .boundaries import REGION_ALPHA, class_legend_handles
 
-        super().__init__(figsize=(8.5, 3.4))
+        super().__init__(figsize=(8.5, 3.4), pixel_ratio=pixel_ratio)
         self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.85, wspace=0.22)
         ax_plane, ax_loss = self.fig.subplots(1, 2, width_ratios=(1.3, 1))
         n, xx0, xx1 = snapshots.n_classes, snapshots.xx0, snapshots.xx1
+        self.snapshots, self.n_points, self._label_positions = snapshots, len(X), {}
         # an image, not scikit-learn's mesh of 10,000 cells: it redraws in a few milliseconds
         self.regions = ax_plane.imshow(
             snapshots.regions[-1], origin="lower", extent=(xx0[0, 0], xx0[0, -1], xx1[0, 0],
@@ -476,24 +405,51 @@ class _BoundaryChart(BlitChart):
             interpolation="nearest", aspect="auto", zorder=-1,
         )
         # lines of markers, not scatter collections: they redraw several times faster
-        points = [ax_plane.plot(*X[y == k].T, "o", color=color, markersize=4,
-                                markeredgecolor="white", markeredgewidth=0.5)[0]
-                  for k, color in enumerate(CLASS_COLORS[:n])]
+        points = [ax_plane.plot(*X[y == k].T, CLASS_MARKERS[k], color=CLASS_COLORS[k],
+                                markersize=4.5, markeredgecolor="white",
+                                markeredgewidth=0.5)[0] for k in range(n)]
+        # each region named where it is widest, so the classes read without colour
+        self.region_labels = [ax_plane.text(0, 0, f"class {k}", ha="center", va="center",
+                                            fontsize=9, fontweight="bold", color="#222222")
+                              for k in range(n)] if region_labels else []
         ax_plane.set(xlabel="$x_0$", ylabel="$x_1$")
         if any("loss" in log for log in snapshots.logs):
-            ax_loss.plot(*snapshots.history("loss"), color="#555555")
+            ax_loss.plot(*snapshots.history("loss"), color=NEUTRAL)
         ax_loss.set(xlabel="epoch", ylabel="loss", title="training loss")
+        ax_loss.legend(handles=class_legend_handles(n), loc="upper right", fontsize=8,
+                       title="points", title_fontsize=8)
         (self.marker,) = ax_loss.plot([], [], "o", color=CLASS_COLORS[2], markersize=8)
         self.caption = self.fig.suptitle(" ", fontsize=11)
         # the points are redrawn after the regions, which would otherwise cover them
-        self.moving(self.regions, *points, self.marker, self.caption)
+        self.moving(self.regions, *points, *self.region_labels, self.marker, self.caption)
 
     def update(self, frame):
+        from .boundaries import region_label_positions
+
         self.regions.set_data(frame.regions)
+        if self.region_labels and frame.epoch not in self._label_positions:
+            self._label_positions[frame.epoch] = region_label_positions(
+                frame.regions, self.snapshots.xx0, self.snapshots.xx1)
+        where = self._label_positions.get(frame.epoch, {})
+        for k, label in enumerate(self.region_labels):
+            label.set_visible(k in where)
+            if k in where:
+                label.set_position(where[k])
         self.marker.set_data([frame.epoch] if frame.loss is not None else [],
                              [frame.loss] if frame.loss is not None else [])
         self.caption.set_text(frame.caption)
+        self.frame = frame
         return self.render()
+
+    @property
+    def description(self):
+        """Worked out when asked (for the saved image), not on every frame of a drag."""
+        from .boundaries import regions_description
+
+        return (f"The model's class regions over the plane at {self.frame.caption}, "
+                f"with the {self.n_points} training points on top; "
+                + regions_description(self.frame.regions)
+                + " Beside it, the training loss per epoch.")
 
 
 class EpochSlider:
@@ -521,7 +477,10 @@ class EpochSlider:
                                  description="play the training")
         widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.chart = widgets.Image(format="png")
-        self._chart = _BoundaryChart(snapshots, X, y)
+        # while the slider moves, the regions go unlabelled: a frame's text costs the most
+        self._charts = SharpWhenIdle(lambda ratio: _BoundaryChart(
+            snapshots, X, y, pixel_ratio=ratio, region_labels=ratio > 1))
+        self._chart = self._charts.sharp
         self.slider.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.chart])
         self._on_change()
@@ -536,10 +495,11 @@ class EpochSlider:
 
     def _on_change(self, _change=None):
         self.frame = epoch_frame(self.snapshots, self.epoch)
-        self.chart.value = self._chart.update(self.frame)
+        frame = self.frame
+        self._charts.show(self.chart, lambda chart: chart.update(frame))
 
     def _repr_mimebundle_(self, **kwargs):
-        return saved_bundle(self.widget, self.chart,
+        return saved_bundle(self.widget, self._charts, self.chart,
                             f"Decision boundary at {self.frame.caption} "
                             "(run the notebook to drag the slider)", **kwargs)
 

@@ -48,7 +48,8 @@ def blobs():
 
 def filled_regions(ax):
     """The filled ContourSet that decision_boundary drew (one path per class level)."""
-    (regions,) = [c for c in ax.collections if isinstance(c, ContourSet) and c.filled]
+    (regions,) = [c for c in ax.collections if isinstance(c, ContourSet) and c.filled
+                  and c.get_gid() != "class hatches"]
     return regions
 
 

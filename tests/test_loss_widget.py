@@ -108,11 +108,12 @@ def test_confident_mistake_costs_many_confident_right_answers():
 
 def test_static_png_and_text_in_the_saved_output():
     view = cross_entropy_view(p=0.01)
-    bundle = view._repr_mimebundle_()
-    assert base64.b64decode(bundle["image/png"]) == view.chart.value
-    assert bundle["text/plain"] == (
-        "Cross-entropy view at p = 0.01, loss = 4.605 (run the notebook to drag the slider)"
-    )
+    bundle, metadata = view._repr_mimebundle_()
+    assert base64.b64decode(bundle["image/png"]) == view._chart.saved_png()
+    assert bundle["text/plain"].startswith(
+        "Cross-entropy view at p = 0.01, loss = 4.605 (run the notebook to drag the slider). "
+        "The loss -log p against p")
+    assert "p = 0.01, loss 4.605" in metadata["image/png"]["alt"]
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 

@@ -11,6 +11,7 @@ from matplotlib.colors import to_hex
 
 from lab_utils import CLASS_COLORS, softmax
 from lab_utils.plots import plot_blobs, plot_loss_curves, plot_model_outputs
+from lab_utils.style import CLASS_MARKERS
 
 X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0], [3.0, 1.0], [4.0, 0.0], [5.0, 1.0]])
 Y = np.array([0, 1, 2, 3, 0, 2])
@@ -139,10 +140,15 @@ def test_outputs_two_panels_one_column_per_unit():
 
 def test_outputs_coloured_by_true_class_with_a_legend():
     fig, (ax_p, ax_z) = plot_model_outputs(softmax(LOGITS), LOGITS, y=Y)
-    colours = [to_hex(c) for c in ax_z.collections[0].get_facecolors()]
-    assert colours == [CLASS_COLORS[label].lower() for label in Y]
+    classes = np.unique(Y)
+    first_unit = ax_z.collections[:len(classes)]  # unit 0: one collection per true class
+    for label, points in zip(classes, first_unit, strict=True):
+        assert face_hexes(points) == {CLASS_COLORS[label].lower()}
+        np.testing.assert_allclose(points.get_offsets()[:, 1], LOGITS[Y == label, 0])
     assert [t.get_text() for t in ax_z.get_legend().get_texts()] == [
         "class 0", "class 1", "class 2", "class 3"]
+    markers = [h.get_marker() for h in ax_z.get_legend().legend_handles]
+    assert markers == list(CLASS_MARKERS[:4])  # a shape per class, not only a colour
 
 
 def test_outputs_same_picture_every_time():

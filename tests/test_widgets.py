@@ -89,13 +89,34 @@ def test_textbook_softmax_overflow_is_explained_not_drawn():
 
 
 def test_saved_output_carries_a_static_png_and_stable_text():
-    bundle = softmax_sliders(my_softmax)._repr_mimebundle_()
+    bundle, metadata = softmax_sliders(my_softmax)._repr_mimebundle_()
     png = base64.b64decode(bundle["image/png"])
     assert png.startswith(b"\x89PNG")
     assert bundle["text/plain"] == (
-        "Softmax sliders at z = [1.0, 2.0, 3.0, 4.0] (run the notebook to drag them)"
+        "Softmax sliders at z = [1.0, 2.0, 3.0, 4.0] (run the notebook to drag them). "
+        "Bar charts of the inputs z = [1.00, 2.00, 3.00, 4.00] and of the outputs "
+        "a = softmax = [0.032, 0.087, 0.237, 0.644], sum 1.000. "
+        "The largest output is a3 = 0.644."
     )
+    assert metadata["image/png"] == {"width": 640, "height": 240, "alt": bundle["text/plain"]}
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_the_temperature_widgets_saved_image_shows_t():
+    plain, _ = softmax_sliders(my_softmax)._repr_mimebundle_()
+    sliders = softmax_sliders(my_softmax, temperature=True)
+    hot, metadata = sliders._repr_mimebundle_()
+    assert hot["image/png"] != plain["image/png"]  # at T = 1 the bars are the same; T is drawn
+    assert "temperature T = 1.00" in metadata["image/png"]["alt"]
+    assert sliders._chart.temperature.label.get_text() == "temperature T = 1.00"
+    sliders.temperature.value = 10 ** 0.5
+    assert sliders._chart.temperature.handle.get_xdata()[0] == pytest.approx(10 ** 0.5)
+    assert "T = 3.16" in sliders._repr_mimebundle_()[0]["text/plain"]
+
+
+def test_a_failing_softmax_saves_no_image():
+    bundle, metadata = softmax_sliders(lambda z: z)._repr_mimebundle_()
+    assert "image/png" not in bundle and metadata == {}
 
 
 def test_readout_html_lists_every_probability_and_the_sum():

@@ -1,0 +1,260 @@
+"""The widgets' chart renderer: a matplotlib figure redrawn fast enough for a slider.
+
+Three parts, each there because a slider frame was too slow without it:
+
+- `BlitChart` draws a figure's static parts once and only its moving artists on each
+  frame (matplotlib's blitting, without a GUI canvas).
+- `_GlyphCacheRenderer` remembers laid-out strings and rasterised glyphs across frames.
+  It leans on matplotlib's **private** FreeType API (``FT2Font._layout``,
+  ``FT2Font._set_transform``, ``FT2Font._render_glyph``, matplotlib >= 3.11). Where any
+  of them is missing (an older or a newer matplotlib), ``_CAN_CACHE_GLYPHS`` is false and
+  every frame draws text with matplotlib's own, public path: the same pixels, slower.
+  A test compares the two pixel for pixel under both the default and the suite style.
+- `png_bytes` encodes a frame with zlib directly (fast, not small); `small_png` encodes
+  an image that is saved in a notebook (small, not fast).
+
+Charts are drawn at ``PIXEL_RATIO`` pixels per CSS pixel (sharp on HiDPI screens); the
+widget shows them at ``css_size``.
+"""
+
+import struct
+import zlib
+from io import BytesIO
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font, RenderMode
+
+from .style import PIXEL_RATIO
+
+#: CSS pixels per inch of a figure on screen (matplotlib's figure.dpi in the suite's style).
+CSS_DPI = 80
+#: Colours kept in an image saved into a notebook: a chart has few, plus antialiasing.
+SAVED_COLORS = 256
+
+
+def png_bytes(pixels):
+    """Encode an RGBA (or RGB) pixel array as PNG, fast rather than small.
+
+    Written with zlib directly: Pillow chooses a filter for every row by trying them
+    all, which took longer than redrawing the chart. Every row here is stored minus
+    the row above (PNG's "Up" filter: a chart's flat areas become zeros) and lightly
+    compressed; any PNG reader decodes it.
+    """
+    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+    height, width, channels = pixels.shape
+    rows = pixels.reshape(height, width * channels)
+    filtered = np.empty((height, 1 + width * channels), np.uint8)
+    filtered[:, 0] = 2  # the filter type of each row: Up
+    filtered[0, 1:] = rows[0]
+    np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])  # modulo 256, as PNG wants
+    color_type = {3: 2, 4: 6}[channels]  # RGB, RGBA
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(filtered, 1)) + _png_chunk(b"IEND", b""))
+
+
+def small_png(pixels, colors=SAVED_COLORS):
+    """Encode an RGBA (or RGB) pixel array as a small PNG, for an image saved in a notebook.
+
+    The image is reduced to ``colors`` colours (Pillow's median cut, which is
+    deterministic: the same pixels always give the same bytes) and compressed hard.
+    A chart drawn for a 2x screen then takes about the bytes of the 1x RGBA image.
+    """
+    from PIL import Image  # only when saving: a slider frame never needs it
+
+    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+    image = Image.fromarray(pixels[..., :3])  # charts are opaque: drop alpha
+    quantised = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT,
+                               dither=Image.Dither.NONE)
+    out = BytesIO()
+    quantised.save(out, format="png", optimize=True)
+    return out.getvalue()
+
+
+def _png_chunk(kind, data):
+    body = kind + data
+    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+
+# FreeType's private per-glyph API, used by matplotlib >= 3.11's Agg text drawing.
+_CAN_CACHE_GLYPHS = all(hasattr(FT2Font, name) for name in ("_layout", "_set_transform",
+                                                            "_render_glyph"))
+_UNROTATED = np.array([[0x10000, 0], [0, 0x10000]])  # FreeType's 16.16 identity matrix
+
+
+class _GlyphCacheRenderer(RendererAgg):
+    """An Agg renderer that remembers laid-out strings and rasterised glyphs.
+
+    Matplotlib lays out and rasterises every glyph of every text on every draw, which
+    is most of a slider frame, although a chart shows the same few characters again
+    and again. The pixels are the same as matplotlib's (a test compares them); math
+    text, rotated text and font features take matplotlib's own path.
+    """
+
+    layouts, glyphs = {}, {}  # shared by every chart in the kernel
+    MAX_ENTRIES = 20_000
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        special = mtext is not None and (mtext.get_fontfeatures() or mtext.get_language())
+        if ismath or angle or special or not gc.get_antialiased():
+            return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        flags, size = get_hinting_flag(), prop.get_size_in_points()
+        for font, glyph, dx, dy in self._layout(s, prop, flags):
+            # positions are in 1/64 pixel: one bitmap per sub-pixel phase, moved by whole pixels
+            px, py = round(64 * (x + dx)), round(64 * (self.height - y + dy))
+            bitmap, left, top = self._glyph(font, size, glyph, px & 63, py & 63, flags)
+            self._renderer.draw_text_image(bitmap, left + (px >> 6), int(self.height) - top
+                                           - (py >> 6) + bitmap.shape[0], 0, gc)
+
+    def _layout(self, s, prop, flags):
+        key = (s, prop.copy(), self.dpi, flags)
+        if key not in self.layouts:
+            _forget_if_full(self.layouts, self.MAX_ENTRIES)
+            items = self._prepare_font(prop)._layout(s, flags=flags)
+            self.layouts[key] = [(i.ft_object, i.glyph_index, i.x, i.y) for i in items]
+        return self.layouts[key]
+
+    def _glyph(self, font, size, glyph, phase_x, phase_y, flags):
+        key = (font.fname, size, self.dpi, glyph, phase_x, phase_y, flags)
+        if key not in self.glyphs:
+            _forget_if_full(self.glyphs, self.MAX_ENTRIES)
+            font.set_size(size, self.dpi)
+            font._set_transform(_UNROTATED, [phase_x, phase_y])
+            bitmap = font._render_glyph(glyph, flags, RenderMode.NORMAL)
+            self.glyphs[key] = (np.array(bitmap.buffer), bitmap.left, bitmap.top)
+        return self.glyphs[key]
+
+
+def _forget_if_full(cache, limit):
+    if len(cache) >= limit:
+        cache.clear()
+
+
+class _FastTextCanvas(FigureCanvasAgg):
+    """A FigureCanvasAgg that draws with `_GlyphCacheRenderer` where matplotlib allows it."""
+
+    _size = None
+
+    def get_renderer(self):
+        if not _CAN_CACHE_GLYPHS:
+            return super().get_renderer()
+        # asked for every artist of every frame: compare the figure's size cheaply
+        size = (self.figure.dpi, *self.figure.bbox_inches.size)
+        if size != self._size:
+            width, height = self.get_width_height(physical=True)
+            self.renderer = _GlyphCacheRenderer(width, height, self.figure.dpi)
+            self._size, self._lastKey = size, (width, height, self.figure.dpi)
+        return self.renderer
+
+
+class BlitChart:
+    """A figure whose static parts are drawn once; ``render()`` redraws only the moving ones.
+
+    Subclasses create ``self.fig`` and mark their changing artists with
+    ``self.moving(artist, ...)`` (and those that change seldom, such as a title, with
+    ``self.steady(artist, ...)``); after updating them, ``render()`` returns the PNG
+    and ``self.description`` should say in words what the frame shows (its alt text).
+    Redrawing only what moves keeps a slider responsive.
+    """
+
+    def __init__(self, figsize=(8, 3), pixel_ratio=PIXEL_RATIO):
+        if pixel_ratio not in (1, 2, 3):
+            raise ValueError(f"pixel_ratio must be 1, 2 or 3 (pixels per CSS pixel), "
+                             f"got {pixel_ratio!r}")
+        # a fixed layout, so that the cached background stays valid
+        self.fig = Figure(figsize=figsize, dpi=CSS_DPI * pixel_ratio, layout="none")
+        self.canvas = _FastTextCanvas(self.fig)
+        self.pixel_ratio = pixel_ratio
+        self._moving, self._steady, self._background = [], [], None
+
+    @property
+    def css_size(self):
+        """``(width, height)`` the chart is shown at, in CSS pixels."""
+        width, height = self.canvas.get_width_height(physical=True)
+        return width // self.pixel_ratio, height // self.pixel_ratio
+
+    #: What the current frame shows, in words (its alt text); set by a subclass's update.
+    description = ""
+
+    def moving(self, *artists):
+        for artist in artists:
+            artist.set_animated(True)  # canvas.draw() skips it: it is not in the background
+            self._moving.append(artist)
+
+    def steady(self, *artists):
+        """Artists drawn into the background, which is redrawn when one of them changes."""
+        self._steady.extend(artists)
+
+    def render(self):
+        # matplotlib marks an artist stale when a property really changes
+        if self._background is None or any(artist.stale for artist in self._steady):
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self.canvas.restore_region(self._background)
+        for artist in self._moving:
+            artist.axes.draw_artist(artist) if artist.axes else self.fig.draw_artist(artist)
+        # RGBA as Agg holds it: dropping alpha would cost a copy that zlib does not win back
+        return png_bytes(self.canvas.buffer_rgba())
+
+    def saved_png(self):
+        """The current frame as a small PNG, for the notebook's saved output."""
+        return small_png(self.canvas.buffer_rgba())
+
+
+
+
+def _running_loop():
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class SharpWhenIdle:
+    """A chart twice: drawn at 1x on every change while a slider moves, at 2x once it stops.
+
+    A 2x frame has four times the pixels to draw and compress: too slow for every step
+    of a drag on a shared class machine, and the eye does not need it while the bars move.
+    ``show(image, draw)`` puts ``draw(fast)`` into the ``ipywidgets.Image`` at once and
+    ``draw(sharp)`` ``IDLE_S`` seconds after the last change (on the kernel's event loop;
+    without a running loop, as in a script or a test, the sharp frame is drawn at once).
+    ``make_chart(pixel_ratio)`` builds one chart; both have the same on-screen size.
+    """
+
+    IDLE_S = 0.15
+
+    def __init__(self, make_chart):
+        self.fast, self.sharp = make_chart(1), make_chart(PIXEL_RATIO)
+        self._pending, self._timer = None, None
+
+    def show(self, image, draw):
+        self._pending = draw
+        loop = _running_loop()
+        if loop is None:
+            self.flush(image)
+            return
+        _put(image, self.fast, draw(self.fast))
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_later(self.IDLE_S, self.flush, image)
+
+    def flush(self, image):
+        """Draw the sharp frame now, if a change has not been drawn sharp yet."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._pending is not None:
+            draw, self._pending = self._pending, None
+            _put(image, self.sharp, draw(self.sharp))
+
+
+def _put(image, chart, png):
+    """A chart's frame into its ``ipywidgets.Image``, at the chart's on-screen size."""
+    width, height = chart.css_size
+    if image.width != str(width):
+        image.width, image.height = str(width), str(height)
+    image.value = png
