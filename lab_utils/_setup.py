@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from .display import register_figure_formatter
 from .style import use_style
 
 #: The seed every notebook uses unless it says otherwise.
@@ -65,4 +66,4 @@ def setup(seed=SEED, *, style=True):
     seed_everything(seed)
     if style:
         use_style()
-    __import__("lab_utils.display").display.register_figure_formatter()  # 2x PNG + alt text
+    register_figure_formatter()  # every figure: a 2x PNG with alt text
