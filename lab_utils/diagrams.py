@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
+from .display import describe
 from .style import CLASS_COLORS
 
 #: Beyond this many nodes in a column the labels overlap.
@@ -97,4 +98,8 @@ def softmax_diagram(n_inputs=2, n_classes=4, ax=None):
     ax.set_ylim(-(rows - 1) / 2 - 0.7, top + 1.1)
     ax.set_aspect("equal")
     ax.axis("off")
+    describe(ax, f"Diagram: {n_inputs} inputs x1..x{n_inputs}, each joined by a weight to "
+                 f"every one of {n_classes} logits z1..z{n_classes} (the linear layer "
+                 f"z = Wx + b); the logits go through softmax to {n_classes} probabilities "
+                 f"a1..a{n_classes}, which sum to 1.")
     return fig, ax
