@@ -18,6 +18,10 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# tf-keras (Keras 2) for tests/test_tf_keras_legacy.py, which runs the original lab on it.
+	# --no-deps: its declared dependency is the full `tensorflow` package, which would be
+	# installed next to tensorflow-cpu (a second TensorFlow); tensorflow-cpu is all it needs.
+	$(BIN)/python -m pip install --quiet --no-deps "tf-keras>=2.16,<2.22"
 	touch $@
 
 lab: install
