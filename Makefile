@@ -17,9 +17,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstall only when the dependencies change; `make test` stays fast afterwards.
+# tf-keras (Keras 2) is for tests/test_tf_keras_legacy.py, which runs the original lab on it.
+# --no-deps: its declared dependency is the full `tensorflow` package, which pip would install
+# next to tensorflow-cpu (a second TensorFlow); tensorflow-cpu is all it needs.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --no-deps "tf-keras>=2.16,<2.22"
 	touch $@
 
 lab: install

@@ -1,9 +1,11 @@
-"""The Keras facts that notebooks 02 and 03 teach, asserted on the Keras installed here.
+"""The Keras facts that notebooks 02 and 03 teach, asserted on the Keras installed here
+with the TensorFlow backend (the facts of other backends live in their own files).
 
 If a Keras or TensorFlow upgrade changes one of them, this fails and names it,
 instead of leaving the notebooks' prose quietly wrong. Small models, few steps.
 """
 
+import importlib
 import os
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import pytest
 import tensorflow as tf
 
 from lab_utils.data import make_seed_blobs
+from lab_utils.numerics import logsumexp
 
 LOGITS = np.array([[30.0, 0.0, -30.0, 0.0]], dtype=np.float32)
 TARGET = np.array([2])
@@ -104,6 +107,83 @@ def test_only_the_tensorflow_backend_looks_for_the_logits():
 def test_any_op_between_softmax_and_loss_drops_the_logits():
     probabilities = keras.activations.softmax(tf.constant(LOGITS))
     assert float(sparse_loss()(TARGET, tf.identity(probabilities))) == pytest.approx(CLIP_LOSS)
+
+
+def test_the_logits_are_found_by_a_private_function_of_the_tensorflow_backend():
+    # notebook 03 names it and its file: keras/src/backend/tensorflow/nn.py
+    module = importlib.import_module("keras.src.backend.tensorflow.nn")
+    assert callable(module._get_logits)
+    assert Path(module.__file__).parts[-4:] == ("src", "backend", "tensorflow", "nn.py")
+
+
+# --- where the rescue applies: notebook 03's table of routes --------------------------
+# Target 2, logits [30, 0, -30, 0]: the exact loss is 60.0, the clipped one 16.118.
+
+
+def loss_of(probabilities_of, z=LOGITS):
+    return float(sparse_loss()(TARGET, probabilities_of(tf.constant(z))))
+
+
+def in_a_graph(probabilities_of):
+    """The loss of ``probabilities_of(z)`` computed inside a tf.function."""
+    graph = tf.function(lambda z: sparse_loss()(TARGET, probabilities_of(z)))
+    return float(graph(tf.constant(LOGITS)))
+
+
+def test_eager_tf_nn_softmax_clips():
+    assert loss_of(tf.nn.softmax) == pytest.approx(CLIP_LOSS, rel=1e-6)
+    assert round(loss_of(tf.nn.softmax), 3) == 16.118
+
+
+def test_inside_tf_function_tf_nn_softmax_is_rescued():
+    # the graph-mode branch of _get_logits: a tensor made by a Softmax op gives its input
+    assert in_a_graph(tf.nn.softmax) == 60.0
+
+
+def test_tf_identity_after_the_softmax_clips_eager_and_in_a_graph():
+    def softmax_then_identity(z):
+        return tf.identity(tf.nn.softmax(z))
+
+    assert loss_of(softmax_then_identity) == pytest.approx(CLIP_LOSS, rel=1e-6)
+    assert in_a_graph(softmax_then_identity) == pytest.approx(CLIP_LOSS, rel=1e-6)
+
+
+def test_keras_softmax_is_rescued_eager_and_in_a_graph():
+    assert loss_of(keras.activations.softmax) == 60.0
+    assert in_a_graph(keras.activations.softmax) == 60.0
+
+
+def test_calling_a_softmax_model_is_rescued():
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(4, activation="softmax")])
+    model.set_weights([np.zeros((2, 4), np.float32), LOGITS[0]])
+    probabilities = model(np.zeros((1, 2), np.float32))
+    assert float(sparse_loss()(TARGET, probabilities)) == 60.0
+
+
+def test_only_a_graph_tensor_knows_the_op_that_made_it():
+    assert not hasattr(tf.nn.softmax(tf.constant(LOGITS)), "op")  # eager
+    types = []
+
+    @tf.function
+    def trace(z):
+        probabilities = tf.nn.softmax(z)
+        types.extend([probabilities.op.type, tf.identity(probabilities).op.type])
+        return probabilities
+
+    trace(tf.constant(LOGITS))
+    assert types == ["Softmax", "Identity"]
+
+
+def test_the_fused_loss_is_minus_the_target_logit_plus_logsumexp():
+    # L = -z_y + log sum_k exp(z_k): what from_logits=True computes
+    rng = np.random.default_rng(0)
+    z = rng.normal(scale=5.0, size=(64, 4)).astype(np.float32)
+    y = rng.integers(0, 4, size=64)
+    by_hand = -z[np.arange(64), y] + logsumexp(z.astype(np.float64), axis=1)
+    keras_losses = keras.losses.sparse_categorical_crossentropy(y, z, from_logits=True)
+    np.testing.assert_allclose(keras_losses, by_hand, rtol=1e-5, atol=1e-5)
+    exact = -LOGITS[0, 2] + logsumexp(LOGITS[0].astype(np.float64))
+    assert float(np.float32(exact)) == 60.0 == float(sparse_loss(True)(TARGET, LOGITS))
 
 
 # --- outside training: probabilities clip --------------------------------------------
