@@ -33,13 +33,15 @@ def _matrix(values, name):
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of numbers, got {type(values).__name__}") from None
+        kind = type(values).__name__
+        raise TypeError(f"{name} must be an array of numbers, got {kind}") from None
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] < 2:
         raise ValueError(f"{name} must have shape (m, N): one row per example, one column per "
                          f"class (at least 2), got shape {arr.shape}")
     if not np.isfinite(arr).all():
         at = np.unravel_index(np.argmax(~np.isfinite(arr)), arr.shape)
-        raise ValueError(f"{name} must be finite, but {name}{[int(i) for i in at]} = {arr[at]}")
+        where = [int(i) for i in at]
+        raise ValueError(f"{name} must be finite, but {name}{where} = {arr[at]}")
     return arr
 
 
