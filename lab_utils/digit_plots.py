@@ -58,7 +58,9 @@ def plot_digits(images, captions, ncols=10, ax=None, title="Handwritten digits")
         top, left = (i // ncols) * (h + gap_y) + gap_y, (i % ncols) * (w + gap_x)
         mosaic[top:top + h, left:left + w] = image
     if ax is None:
-        fig, ax = plt.subplots(figsize=(0.9 * ncols, (0.9 + 0.25 * lines) * nrows + 0.4))
+        longest = max(len(line) for c in captions for line in c.splitlines() or [""])
+        width = max(0.9, 0.075 * longest)  # inches per image: room for its caption
+        fig, ax = plt.subplots(figsize=(width * ncols, (width + 0.25 * lines) * nrows + 0.4))
     else:
         fig, ax = _figure_and_axes(ax)
     cmap = plt.get_cmap(CMAP).with_extremes(bad="white")
@@ -66,7 +68,7 @@ def plot_digits(images, captions, ncols=10, ax=None, title="Handwritten digits")
               interpolation="nearest")
     for i, caption in enumerate(captions):
         top, left = (i // ncols) * (h + gap_y) + gap_y, (i % ncols) * (w + gap_x)
-        ax.text(left + w / 2, top - 0.7, caption, ha="center", va="bottom", fontsize=9)
+        ax.text(left + w / 2, top - 0.7, caption, ha="center", va="bottom", fontsize=8)
     ax.set_axis_off()
     ax.set_title(title)
     return fig, ax
