@@ -464,3 +464,83 @@ def test_a_learner_changing_its_arguments_cannot_change_the_cases(capsys):
     assert capsys.readouterr().out.splitlines()[-1].startswith(PASS)
     for (A0, y0), (_, A, y) in zip(before, checks.COST_CASES, strict=True):
         assert np.array_equal(A0, A) and np.array_equal(y0, y)
+
+
+# --- 07: the expected calibration error -------------------------------------------------
+
+from lab_utils.calibration import expected_calibration_error  # noqa: E402
+from lab_utils.checks import check_calibration_error  # noqa: E402
+
+
+def ece_with(confidence_of=lambda P, y: P.max(axis=1), weight="share", absolute=True,
+             nan_for_empty=False, clip_last=True, bins_used=None, combine=np.sum):
+    """A learner's my_ece with floor binning ([low, high) bins), varied one way at a time."""
+
+    def my_ece(P, y, n_bins=10):
+        n = bins_used or n_bins
+        confidence, correct = confidence_of(P, y), P.argmax(axis=1) == y
+        bins = (confidence * n).astype(int)
+        if clip_last:
+            bins = np.minimum(bins, n - 1)
+        parts = []
+        for k in range(n):
+            inside = bins == k
+            if not inside.any() and not nan_for_empty:
+                continue
+            gap = correct[inside].mean() - confidence[inside].mean()
+            gap = abs(gap) if absolute else gap
+            share = {"share": inside.mean(), "count": inside.sum(), "equal": 1.0}[weight]
+            parts.append(share * gap)
+        return abs(combine(parts)) if not absolute else combine(parts)
+
+    return my_ece
+
+
+ECE_MISTAKES = {
+    "unweighted": ece_with(weight="equal", combine=np.mean),
+    "over_n_bins": ece_with(weight="equal", combine=lambda parts: np.sum(parts) / 10),
+    "counts": ece_with(weight="count"),
+    "signed": ece_with(absolute=False),
+    "true_class": ece_with(confidence_of=lambda P, y: P[np.arange(len(y)), y]),
+    "one_lost": ece_with(clip_last=False),
+    "always_10_bins": ece_with(bins_used=10),
+    "nan_for_empty": ece_with(nan_for_empty=True),
+}
+
+
+def test_ece_solutions_with_either_edge_convention_pass(capsys):
+    assert_passes(run_check(check_calibration_error, ece_with(), capsys))
+    assert_passes(run_check(check_calibration_error, expected_calibration_error, capsys))
+
+
+def test_no_ece_case_puts_a_confidence_on_an_inner_bin_edge():
+    for _, P, _, n_bins in checks.ECE_CASES:
+        scaled = P.max(axis=1) * n_bins
+        on_edge = (scaled == np.round(scaled)) & (scaled > 0) & (scaled < n_bins)
+        assert not on_edge.any()
+    assert any((P.max(axis=1) == 1.0).any() for _, P, _, _ in checks.ECE_CASES)
+
+
+@pytest.mark.parametrize(("mistake", "fragments"), [
+    ("unweighted", ["every bin counts the same", "n_k / m"]),
+    ("over_n_bins", ["divides by the number of bins"]),
+    ("counts", ["counts, not shares"]),
+    ("signed", ["cancel out", "absolute value"]),
+    ("true_class", ["probability of the true class", "P.max(axis=1)"]),
+    ("one_lost", ["exactly 1.0 ended up in no bin"]),
+    ("always_10_bins", ["10 bins whatever n_bins says"]),
+    ("nan_for_empty", ["returned nan", "empty bin"]),
+])
+def test_ece_mistakes_are_explained(mistake, fragments, capsys):
+    assert_explains(run_check(check_calibration_error, ECE_MISTAKES[mistake], capsys), *fragments)
+
+
+@pytest.mark.parametrize(("learner", "fragments"), [
+    (placeholder, ["not written yet"]),
+    (forgot_return, ["returned None", "return"]),
+    (np.array([0.5]), ["no parentheses"]),
+    (lambda P, y, n_bins: np.zeros(n_bins), ["array of shape (10,)", "one number"]),
+    (lambda y, P, n_bins: P.max(axis=1), ["raised", "(P, y, n_bins)"]),
+])
+def test_ece_placeholder_and_misuse_are_explained(learner, fragments, capsys):
+    assert_explains(run_check(check_calibration_error, learner, capsys), *fragments)

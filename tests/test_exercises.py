@@ -30,6 +30,13 @@ PLANTED = {
         "        keras.losses.SparseCategoricalCrossentropy())"),
     "compute_gradient": (  # the targets not subtracted
         "A = softmax(predict_logits(X, W, b))\nreturn X.T @ A / len(y), A.sum(axis=0) / len(y)"),
+    "my_ece": (  # every bin counts the same, whatever it holds
+        "confidence, correct = P.max(axis=1), P.argmax(axis=1) == y\n"
+        "edges = np.linspace(0, 1, n_bins + 1)\n"
+        "gaps = [abs(correct[b].mean() - confidence[b].mean())\n"
+        "        for b in ((confidence > lo) & (confidence <= hi)\n"
+        "                  for lo, hi in zip(edges[:-1], edges[1:], strict=True)) if b.any()]\n"
+        "return float(np.mean(gaps))"),
 }
 
 

@@ -1,0 +1,139 @@
+"""Pick a test image and a temperature T; see the image beside softmax(z / T) (notebook 07).
+
+Built like the softmax sliders of `lab_utils.widgets`: the callback calls the pure,
+tested `digit_frame`, updates go through ``observe``, the chart is drawn once and only
+its moving parts are redrawn, and the saved output carries a static PNG.
+"""
+
+from typing import NamedTuple
+
+import ipywidgets as widgets
+import numpy as np
+
+from .calibration import _labels, _matrix, _temperature, temperature_scale
+from .digit_plots import _images, draw_digit_and_probabilities, update_probability_bars
+from .numerics import log_softmax
+from .widgets import BlitChart, saved_bundle
+
+#: The temperature slider spans T = 10**-1 .. 10**1, as notebook 01's does.
+T_EXPONENTS = (-1, 1)
+
+
+class DigitFrame(NamedTuple):
+    """What the picker shows for one test image at one temperature."""
+
+    index: int
+    label: int
+    probabilities: np.ndarray
+    predicted: int
+    loss: float
+
+
+def digit_frame(logits, y, index, T=1.0):
+    """Image ``index``'s probabilities ``softmax(z / T)``, predicted class and loss ``-log a_y``."""
+    z = _matrix(logits, "logits")
+    labels = _labels(y, *z.shape)
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+        raise TypeError(f"index must be an integer, got {index!r}")
+    if not 0 <= index < len(z):
+        raise ValueError(f"index must lie in 0..{len(z) - 1}, got {index}")
+    row = z[index:index + 1]
+    probabilities = temperature_scale(row, T)[0]
+    label = int(labels[index])
+    loss = float(-log_softmax(row / _temperature(T), axis=1)[0, label])
+    return DigitFrame(int(index), label, probabilities, int(np.argmax(probabilities)), loss)
+
+
+class _DigitChart(BlitChart):
+    """The image on the left, its ten probabilities on the right, updated in place."""
+
+    def __init__(self, image, frame):
+        super().__init__(figsize=(8, 2.8))
+        self.fig.subplots_adjust(left=0.02, right=0.98, bottom=0.17, top=0.86, wspace=0.15)
+        ax_image, ax_bars = self.fig.subplots(1, 2, width_ratios=(1, 3.2))
+        self.image, self.bars, self.title = draw_digit_and_probabilities(
+            ax_image, ax_bars, image, frame.probabilities, frame.label)
+        self.label_title = ax_image.title
+        self.moving(self.image, *self.bars, self.title, self.label_title)
+
+    def update(self, image, frame):
+        self.image.set_data(image)
+        self.image.set_clim(0, float(image.max()) or 1.0)
+        self.label_title.set_text(f"test image {frame.index}, label {frame.label}")
+        update_probability_bars(self.bars, frame.probabilities, frame.label, self.title)
+        return self.render()
+
+
+class DigitPicker:
+    """A slider choosing a test image and a temperature slider, showing softmax(z / T).
+
+    ``.picker`` (an IntSlider over the test images) and ``.temperature`` (a log slider
+    for T) are the controls, ``.index`` and ``.T`` their values, ``.frame`` what is
+    shown (see `digit_frame`). Display the object to show the widget.
+    """
+
+    def __init__(self, images, logits, y, index=0, T=1.0):
+        self.images = _images(images)
+        self.logits = _matrix(logits, "logits")
+        self.y = _labels(y, *self.logits.shape)
+        if len(self.images) != len(self.logits):
+            raise ValueError(f"images has {len(self.images)} entries but logits has "
+                             f"{len(self.logits)} rows: pass the same test images")
+        low, high = T_EXPONENTS
+        if not 10.0 ** low <= _temperature(T) <= 10.0 ** high:
+            raise ValueError(f"T must lie within the slider's range [0.1, 10], got {T}")
+        frame = digit_frame(self.logits, self.y, index, T)  # validates index
+        self.picker = widgets.IntSlider(value=index, min=0, max=len(self.logits) - 1,
+                                        description="test image", continuous_update=True,
+                                        layout=widgets.Layout(width="420px"))
+        self.temperature = widgets.FloatLogSlider(value=T, base=10, min=low, max=high,
+                                                  step=0.02, description="T",
+                                                  readout_format=".2f",
+                                                  layout=widgets.Layout(width="420px"))
+        self.readout = widgets.HTML()
+        self.chart = widgets.Image(format="png")
+        self._chart = _DigitChart(self.images[index], frame)
+        for control in self.controls:
+            control.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([widgets.HBox([widgets.VBox(self.controls), self.readout]),
+                                    self.chart])
+        self._on_change()
+
+    @property
+    def controls(self):
+        return [self.picker, self.temperature]
+
+    @property
+    def sliders(self):
+        return self.controls
+
+    @property
+    def index(self):
+        return int(self.picker.value)
+
+    @property
+    def T(self):
+        return float(self.temperature.value)
+
+    def _on_change(self, _change=None):
+        self.frame = digit_frame(self.logits, self.y, self.index, self.T)
+        f = self.frame
+        self.readout.value = (
+            "<span style='font-family:monospace'>"
+            f"a{f.predicted} = {f.probabilities[f.predicted]:.3f} (predicted), "
+            f"a{f.label} = {f.probabilities[f.label]:.3f} (true class)<br>"
+            f"loss = -log a{f.label} = {f.loss:.3f} at T = {self.T:.2f}</span>")
+        self.chart.value = self._chart.update(self.images[self.index], f)
+
+    def _repr_mimebundle_(self, **kwargs):
+        f = self.frame
+        return saved_bundle(self.widget, self.chart,
+                            f"Test image {f.index} (label {f.label}) at T = {self.T:.2f}: "
+                            f"predicted {f.predicted} with probability "
+                            f"{f.probabilities[f.predicted]:.3f} (run the notebook to pick "
+                            "another image or temperature)", **kwargs)
+
+
+def digit_picker(images, logits, y, index=0, T=1.0):
+    """Pick a test image and a temperature and watch its probabilities; see `DigitPicker`."""
+    return DigitPicker(images, logits, y, index=index, T=T)

@@ -1,0 +1,155 @@
+"""Expected calibration error and temperature scaling, against hand-made cases and scikit-learn."""
+
+import math
+
+import numpy as np
+import pytest
+from sklearn.calibration import calibration_curve
+
+from lab_utils import log_softmax, softmax
+from lab_utils.calibration import (
+    bin_indices,
+    confidence_and_correct,
+    expected_calibration_error,
+    fit_temperature,
+    reliability_table,
+    temperature_cross_entropy,
+    temperature_scale,
+)
+
+# confidences 0.95, 0.95, 0.55, 0.55: the first two right, one of the last two right
+P = np.array([[0.95, 0.05], [0.05, 0.95], [0.55, 0.45], [0.45, 0.55]])
+Y = np.array([0, 1, 0, 0])
+
+
+def random_problem(m=300, n=10, seed=0, scale=3.0):
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=(m, n)) * scale
+    y = np.where(rng.uniform(size=m) < 0.7, logits.argmax(axis=1), rng.integers(0, n, m))
+    return logits, y
+
+
+def test_confidence_is_the_largest_probability_and_correct_its_class():
+    confidence, correct = confidence_and_correct(P, Y)
+    np.testing.assert_allclose(confidence, [0.95, 0.95, 0.55, 0.55])
+    np.testing.assert_array_equal(correct, [True, True, True, False])
+
+
+def test_the_ece_of_a_hand_made_case():
+    # bin (0.9, 1]: accuracy 1, confidence 0.95; bin (0.5, 0.6]: accuracy 0.5, confidence 0.55
+    assert expected_calibration_error(P, Y) == pytest.approx(0.5 * 0.05 + 0.5 * 0.05)
+
+
+def test_one_bin_is_the_gap_between_mean_confidence_and_accuracy():
+    logits, y = random_problem()
+    p = softmax(logits)
+    confidence, correct = confidence_and_correct(p, y)
+    assert expected_calibration_error(p, y, n_bins=1) == pytest.approx(
+        abs(confidence.mean() - correct.mean()))
+
+
+def test_a_model_right_exactly_as_often_as_it_claims_has_no_error():
+    # five examples at confidence 0.8, four of them right
+    p = np.tile([0.8, 0.2], (5, 1))
+    assert expected_calibration_error(p, np.array([0, 0, 0, 0, 1])) == pytest.approx(0, abs=1e-12)
+
+
+def test_the_bins_are_scikit_learns():
+    logits, y = random_problem(seed=3)
+    p = softmax(logits)
+    confidence, correct = confidence_and_correct(p, y)
+    count, mean_confidence, accuracy = reliability_table(p, y)
+    accuracy_sk, confidence_sk = calibration_curve(correct, confidence, n_bins=10)
+    filled = count > 0
+    np.testing.assert_allclose(accuracy[filled], accuracy_sk)
+    np.testing.assert_allclose(mean_confidence[filled], confidence_sk)
+    assert np.isnan(accuracy[~filled]).all() and count.sum() == len(y)
+
+
+def test_a_confidence_on_an_edge_goes_to_the_lower_bin_and_1_to_the_last():
+    np.testing.assert_array_equal(bin_indices([0.0, 0.1, 0.1000001, 0.5, 1.0]), [0, 0, 1, 4, 9])
+
+
+def test_the_ece_equals_its_definition_on_random_problems():
+    for seed in range(5):
+        logits, y = random_problem(seed=seed)
+        p = softmax(logits)
+        confidence, correct = confidence_and_correct(p, y)
+        edges = np.linspace(0, 1, 16)
+        expected = 0.0
+        for low, high in zip(edges[:-1], edges[1:], strict=True):
+            inside = (confidence > low) & (confidence <= high)
+            if inside.any():
+                expected += inside.mean() * abs(correct[inside].mean() -
+                                                confidence[inside].mean())
+        assert expected_calibration_error(p, y, n_bins=15) == pytest.approx(expected)
+
+
+def test_temperature_divides_the_logits():
+    logits, _ = random_problem(m=5)
+    np.testing.assert_allclose(temperature_scale(logits, 2.0), softmax(logits / 2))
+    np.testing.assert_allclose(temperature_scale(logits, 1), softmax(logits))
+
+
+def test_temperature_never_changes_the_predicted_class():
+    logits, _ = random_problem()
+    for T in (0.1, 0.7, 3.0, 20.0):
+        np.testing.assert_array_equal(temperature_scale(logits, T).argmax(1), logits.argmax(1))
+
+
+def test_temperature_cross_entropy_is_the_mean_loss():
+    logits, y = random_problem(m=20)
+    expected = -np.mean(log_softmax(logits / 1.5)[np.arange(20), y])
+    assert temperature_cross_entropy(logits, y, 1.5) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("true_T", [0.5, 2.0])
+def test_fit_temperature_recovers_the_temperature_the_labels_were_drawn_with(true_T):
+    rng = np.random.default_rng(7)
+    logits = rng.normal(size=(20000, 5)) * 2
+    p = softmax(logits / true_T)
+    y = (rng.uniform(size=(len(p), 1)) > p.cumsum(axis=1)).sum(axis=1)
+    assert fit_temperature(logits, y) == pytest.approx(true_T, rel=0.05)
+
+
+def test_fit_temperature_finds_the_minimum_of_the_cross_entropy():
+    logits, y = random_problem(seed=11)
+    T = fit_temperature(logits, y)
+    best = temperature_cross_entropy(logits, y, T)
+    for nearby in (T * 0.99, T * 1.01):
+        assert temperature_cross_entropy(logits, y, nearby) > best
+    grid = np.exp(np.linspace(np.log(0.05), np.log(20), 400))
+    assert best <= min(temperature_cross_entropy(logits, y, t) for t in grid)
+
+
+def test_fit_temperature_stops_at_the_range_when_sharper_is_always_better():
+    logits = np.array([[5.0, 0.0], [0.0, 5.0]])
+    assert fit_temperature(logits, np.array([0, 1]), t_range=(0.5, 4.0)) == pytest.approx(
+        0.5, rel=1e-6)
+
+
+@pytest.mark.parametrize(("call", "error", "message"), [
+    (lambda: expected_calibration_error(P[0], Y), ValueError, r"shape \(m, N\)"),
+    (lambda: expected_calibration_error(P * 2, Y), ValueError, "outside \\[0, 1\\]: did you pass "
+                                                               "logits"),
+    (lambda: expected_calibration_error(P * 0.9, Y), ValueError, "row 0 of probabilities sums"),
+    (lambda: expected_calibration_error(np.where(P == 0.55, np.nan, P), Y), ValueError,
+     r"must be finite, but probabilities\[2, 0\] = nan"),
+    (lambda: expected_calibration_error("abc", Y), TypeError, "array of numbers"),
+    (lambda: expected_calibration_error(P, Y[:3]), ValueError, r"one label per example, shape"),
+    (lambda: expected_calibration_error(P, Y.astype(float)), TypeError, "integer class labels"),
+    (lambda: expected_calibration_error(P, np.array([0, 1, 2, 0])), ValueError,
+     r"y\[2\] = 2 is not a class label in 0..1"),
+    (lambda: expected_calibration_error(P, Y, n_bins=0), ValueError, "n_bins must be at least 1"),
+    (lambda: expected_calibration_error(P, Y, n_bins=2.5), TypeError, "n_bins must be an integer"),
+    (lambda: temperature_scale(P, 0), ValueError, "positive, finite temperature"),
+    (lambda: temperature_scale(P, math.inf), ValueError, "positive, finite temperature"),
+    (lambda: temperature_scale(P, "1"), TypeError, "T must be a number"),
+    (lambda: temperature_cross_entropy(P, Y, -1.0), ValueError, "positive"),
+    (lambda: fit_temperature(P, Y, t_range=(2.0, 1.0)), ValueError, "low < high"),
+    (lambda: fit_temperature(P, Y, t_range=(0, 1.0)), ValueError, "two positive temperatures"),
+    (lambda: fit_temperature(P, Y, tol=0), ValueError, "tol must be a number in"),
+])
+def test_bad_input_is_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

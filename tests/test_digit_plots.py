@@ -1,0 +1,98 @@
+"""The digit figures: what they draw and how they reject bad input."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+
+from lab_utils import softmax
+from lab_utils.digit_plots import (
+    TRUE_COLOR,
+    plot_digit_probabilities,
+    plot_digits,
+    plot_reliability,
+)
+
+RNG = np.random.default_rng(0)
+IMAGES = RNG.integers(0, 17, size=(12, 64)).astype(float)
+PROBABILITIES = softmax(RNG.normal(size=(3, 10)) * 3)
+LABELS = np.array([4, 0, 9])
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_digits_are_one_mosaic_with_a_caption_each():
+    fig, ax = plot_digits(IMAGES, [f"label {i}" for i in range(12)], ncols=5, title="mine")
+    (mosaic,) = ax.get_images()
+    data = mosaic.get_array()
+    assert data.shape[1] == 5 * (8 + 2)  # 5 columns of 8 pixels and a gap
+    assert data.count() == 12 * 64  # every pixel of every image, nothing else
+    assert [t.get_text() for t in ax.texts] == [f"label {i}" for i in range(12)]
+    assert ax.get_title() == "mine"
+
+
+def test_the_first_image_is_drawn_where_its_caption_is():
+    fig, ax = plot_digits(IMAGES[:2], ["a", "b"])
+    data = np.ma.getdata(ax.get_images()[0].get_array())
+    x, y = ax.texts[0].get_position()
+    top, left = int(round(y + 0.7)), int(round(x - 4))
+    np.testing.assert_array_equal(data[top:top + 8, left:left + 8], IMAGES[0].reshape(8, 8))
+
+
+def test_each_row_shows_the_image_and_its_probabilities_with_the_true_class_hatched():
+    fig, axes = plot_digit_probabilities(IMAGES[:3], PROBABILITIES, LABELS)
+    assert axes.shape == (3, 2)
+    for i, ((ax_image, ax_bars), p, label) in enumerate(zip(axes, PROBABILITIES, LABELS,
+                                                            strict=True)):
+        np.testing.assert_array_equal(ax_image.get_images()[0].get_array(),
+                                      IMAGES[i].reshape(8, 8))
+        heights = [bar.get_height() for bar in ax_bars.patches]
+        np.testing.assert_allclose(heights, p)
+        hatched = [k for k, bar in enumerate(ax_bars.patches) if bar.get_hatch()]
+        assert hatched == [label]
+        assert to_hex(ax_bars.patches[label].get_facecolor()) == TRUE_COLOR.lower()
+        predicted = int(np.argmax(p))
+        assert ax_bars.get_title().startswith(f"predicted {predicted} ({p[predicted]:.3f})")
+        assert ("right" if predicted == label else "wrong") in ax_bars.get_title()
+        assert ax_image.get_title() == f"label {label}"
+
+
+def test_reliability_draws_one_curve_per_model_and_the_diagonal():
+    curves = {"before": ([0.2, 0.6, 0.9], [0.3, 0.7, 0.97]), "after": ([0.5, 0.95], [0.5, 0.9])}
+    fig, ax = plot_reliability(curves)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["Perfectly calibrated", "before", "after"]
+    np.testing.assert_allclose(ax.get_lines()[1].get_xydata(), [[0.3, 0.2], [0.7, 0.6],
+                                                               [0.97, 0.9]])
+    assert ax.get_xlabel().startswith("confidence") and ax.get_ylabel() == "accuracy in the bin"
+
+
+@pytest.mark.parametrize(("call", "error", "message"), [
+    (lambda: plot_digits(IMAGES[:, :60], ["x"] * 12), ValueError, "not square images"),
+    (lambda: plot_digits(IMAGES, ["x"] * 11), ValueError, "captions has 11 entries"),
+    (lambda: plot_digits(IMAGES, "x" * 12), TypeError, "list of strings"),
+    (lambda: plot_digits(IMAGES, ["x"] * 12, ncols=0), ValueError, "ncols must be a positive"),
+    (lambda: plot_digits(IMAGES[0], ["x"]), ValueError, "must be 3-D"),
+    (lambda: plot_digit_probabilities(IMAGES[:2], PROBABILITIES, LABELS), ValueError,
+     "3 rows but there are 2 images"),
+    (lambda: plot_digit_probabilities(IMAGES[:3], PROBABILITIES, LABELS.astype(float)),
+     ValueError, "one integer label per image"),
+    (lambda: plot_digit_probabilities(IMAGES[:3], PROBABILITIES, np.array([4, 0, 10])),
+     ValueError, "label must be a class 0..9"),
+    (lambda: plot_digit_probabilities(IMAGES[:3], PROBABILITIES, LABELS, axes=[1, 2]),
+     TypeError, r"axes must be an \(3, 2\) array"),
+    (lambda: plot_reliability({}), TypeError, "non-empty dict"),
+    (lambda: plot_reliability({"a": [0.1, 0.2, 0.3]}), TypeError, "must be a pair"),
+    (lambda: plot_reliability({"a": ([0.1, 0.2], [0.3])}), ValueError, "differ in length"),
+])
+def test_bad_input_is_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
