@@ -13,7 +13,8 @@ import numpy as np
 from .calibration import _labels, _matrix, _temperature, temperature_scale
 from .digit_plots import _images, draw_digit_and_probabilities, update_probability_bars
 from .numerics import log_softmax
-from .widgets import BlitChart, saved_bundle
+from .render import BlitChart, SharpWhenIdle
+from .widgets import saved_bundle
 
 #: The temperature slider spans T = 10**-1 .. 10**1, as notebook 01's does.
 T_EXPONENTS = (-1, 1)
@@ -47,8 +48,8 @@ def digit_frame(logits, y, index, T=1.0):
 class _DigitChart(BlitChart):
     """The image on the left, its ten probabilities on the right, updated in place."""
 
-    def __init__(self, image, frame):
-        super().__init__(figsize=(8, 2.8))
+    def __init__(self, image, frame, pixel_ratio):
+        super().__init__(figsize=(8, 2.8), pixel_ratio=pixel_ratio)
         self.fig.subplots_adjust(left=0.02, right=0.98, bottom=0.17, top=0.86, wspace=0.15)
         ax_image, ax_bars = self.fig.subplots(1, 2, width_ratios=(1, 3.2))
         self.image, self.bars, self.title = draw_digit_and_probabilities(
@@ -61,6 +62,11 @@ class _DigitChart(BlitChart):
         self.image.set_clim(0, float(image.max()) or 1.0)
         self.label_title.set_text(f"test image {frame.index}, label {frame.label}")
         update_probability_bars(self.bars, frame.probabilities, frame.label, self.title)
+        self.description = (
+            f"Test image {frame.index}, an 8 by 8 handwritten digit labelled {frame.label}, "
+            f"beside its 10 probabilities: the largest, {frame.probabilities[frame.predicted]:.3f},"
+            f" is for {frame.predicted}; the true class {frame.label} gets "
+            f"{frame.probabilities[frame.label]:.3f}.")
         return self.render()
 
 
@@ -92,7 +98,9 @@ class DigitPicker:
                                                   layout=widgets.Layout(width="420px"))
         self.readout = widgets.HTML()
         self.chart = widgets.Image(format="png")
-        self._chart = _DigitChart(self.images[index], frame)
+        self._charts = SharpWhenIdle(
+            lambda ratio: _DigitChart(self.images[index], frame, pixel_ratio=ratio))
+        self._chart = self._charts.sharp
         for control in self.controls:
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox([widgets.VBox(self.controls), self.readout]),
@@ -123,11 +131,12 @@ class DigitPicker:
             f"a{f.predicted} = {f.probabilities[f.predicted]:.3f} (predicted), "
             f"a{f.label} = {f.probabilities[f.label]:.3f} (true class)<br>"
             f"loss = -log a{f.label} = {f.loss:.3f} at T = {self.T:.2f}</span>")
-        self.chart.value = self._chart.update(self.images[self.index], f)
+        image = self.images[self.index]
+        self._charts.show(self.chart, lambda chart: chart.update(image, f))
 
     def _repr_mimebundle_(self, **kwargs):
         f = self.frame
-        return saved_bundle(self.widget, self.chart,
+        return saved_bundle(self.widget, self._charts, self.chart,
                             f"Test image {f.index} (label {f.label}) at T = {self.T:.2f}: "
                             f"predicted {f.predicted} with probability "
                             f"{f.probabilities[f.predicted]:.3f} (run the notebook to pick "

@@ -286,7 +286,8 @@ class _LossChart(BlitChart):
         for ax in (ax_lin, ax_log):
             ax.plot(p, target_loss(p), color=CLASS_COLORS[0])
             ax.plot([REFERENCE_P], [target_loss(REFERENCE_P)], "o", markersize=8,
-                    markerfacecolor="none", markeredgecolor=NEUTRAL, label=f"p = {REFERENCE_P}")
+                    markerfacecolor="none", markeredgecolor=NEUTRAL, label=f"p = {REFERENCE_P}",
+                    clip_on=False, zorder=3)  # near the axes' edges: drawn whole
             ax.set(xlabel="p, the probability given to the target class", ylim=(0, top))
         ax_lin.set(xlim=(0, 1), ylabel="loss  $-\\log p$")
         ax_log.set(xscale="log", xlim=(low, high), title="same curve, log scale for p")

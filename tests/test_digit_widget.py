@@ -52,10 +52,11 @@ def test_moving_either_control_updates_frame_readout_and_chart():
 
 def test_the_saved_output_has_a_stable_text_and_the_chart_png():
     w = digit_picker(IMAGES, LOGITS, LABELS, index=3)
-    bundle = w._repr_mimebundle_()
+    bundle, metadata = w._repr_mimebundle_()
     assert bundle["text/plain"].startswith("Test image 3 (label 1) at T = 1.00: predicted")
-    assert base64.b64decode(bundle["image/png"]) == w.chart.value
+    assert base64.b64decode(bundle["image/png"]) == w._chart.saved_png()
     assert bytes(w.chart.value).startswith(b"\x89PNG")
+    assert "labelled 1, beside its 10 probabilities" in metadata["image/png"]["alt"]
 
 
 @pytest.mark.parametrize(("call", "error", "message"), [
