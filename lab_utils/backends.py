@@ -52,3 +52,41 @@ def count_at_clip(probabilities, labels, epsilon=EPSILON):
         raise ValueError(f"epsilon must be a number strictly between 0 and 0.5, got {epsilon!r}")
     p_true = true_class_probabilities(probabilities, labels)
     return ClipCount(below=int(np.sum(p_true < epsilon)), above=int(np.sum(p_true > 1 - epsilon)))
+
+
+def clip_counter(inputs, labels, epsilon=EPSILON):
+    """A Keras callback that counts the examples at the clip before training and after each epoch.
+
+    Its ``counts`` list holds one `ClipCount` per moment (index 0: before training). The
+    callback is built on the Keras imported when this is called, so it serves whichever
+    backend Keras is on then.
+    """
+    import keras  # not at module level: importing Keras picks the backend
+
+    inputs = np.asarray(inputs)
+    if inputs.ndim != 2 or not np.issubdtype(inputs.dtype, np.floating):
+        raise ValueError(f"inputs must be a 2-D float array (examples, features), got shape "
+                         f"{inputs.shape} and dtype {inputs.dtype}")
+    labels = np.asarray(labels)
+    if labels.shape != (inputs.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be {inputs.shape[0]} integer class labels, one per row "
+                         f"of inputs, got shape {labels.shape} and dtype {labels.dtype}")
+    count_at_clip(np.full((1, 2), 0.5), np.zeros(1, dtype=int), epsilon)  # checks epsilon
+
+    class ClipCounter(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.counts = []
+
+        def count(self):
+            probabilities = self.model.predict(inputs, verbose=0)
+            self.counts.append(count_at_clip(probabilities, labels, epsilon))
+
+        def on_train_begin(self, logs=None):
+            self.counts = []
+            self.count()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.count()
+
+    return ClipCounter()
