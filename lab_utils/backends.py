@@ -24,7 +24,11 @@ class ClipCount(NamedTuple):
 
 
 def true_class_probabilities(probabilities, labels):
-    """Each example's probability of its own class: ``probabilities[i, labels[i]]``."""
+    """Each example's probability of its own class, as Keras' loss sees it before clipping.
+
+    Keras first divides each row by its sum (1 up to float rounding for a softmax output),
+    and the rounding decides which side of the clip an example right at it falls on.
+    """
     p = np.asarray(probabilities)
     if p.ndim != 2 or p.shape[1] < 2 or not np.issubdtype(p.dtype, np.floating):
         raise ValueError("probabilities must be a 2-D float array (examples, classes) with at "
@@ -38,7 +42,10 @@ def true_class_probabilities(probabilities, labels):
                          f"probabilities, got shape {y.shape} and dtype {y.dtype}")
     if y.size and (y.min() < 0 or y.max() >= p.shape[1]):
         raise ValueError(f"labels must lie in 0..{p.shape[1] - 1}, got {y.min()}..{y.max()}")
-    return p[np.arange(p.shape[0]), y]
+    sums = p.sum(axis=1, keepdims=True)
+    if not np.all(sums > 0):
+        raise ValueError("probabilities must not have a row of zeros (Keras divides by the sum)")
+    return (p / sums)[np.arange(p.shape[0]), y]
 
 
 def count_at_clip(probabilities, labels, epsilon=EPSILON):

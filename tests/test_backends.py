@@ -16,6 +16,16 @@ def test_true_class_probabilities_picks_each_rows_label():
     np.testing.assert_array_equal(true_class_probabilities(P, Y), P[[0, 1, 2, 3], [0, 0, 2, 0]])
 
 
+def test_rows_are_divided_by_their_sum_as_keras_does_before_clipping():
+    # 0.99999988 is not above float32's 1 - 1e-7, but divided by its row's sum it is
+    p = np.array([[0.99999988, 6e-8, 0.0]], dtype=np.float32)
+    assert p[0, 0] == np.float32(1 - 1e-7)
+    assert true_class_probabilities(p, np.array([0]))[0] > np.float32(1 - 1e-7)
+    assert count_at_clip(p, np.array([0])) == ClipCount(below=0, above=1)
+    np.testing.assert_allclose(true_class_probabilities(np.array([[2.0, 6.0]]), np.array([1])),
+                               [0.75])
+
+
 def test_count_at_clip_counts_each_end():
     count = count_at_clip(P, Y)
     assert count == ClipCount(below=2, above=1)
@@ -47,6 +57,7 @@ def test_count_agrees_with_the_loss_keras_computes():
     (np.array([[1, 0], [0, 1]]), "float"),
     (np.array([[2.0, -1.0], [0.5, 0.5]]), "logits instead of probabilities"),
     (np.array([[np.nan, 0.5], [0.5, 0.5]]), r"in \[0, 1\]"),
+    (np.array([[0.0, 0.0], [0.5, 0.5]]), "row of zeros"),
 ])
 def test_bad_probabilities_are_named(probabilities, message):
     with pytest.raises(ValueError, match=f"probabilities must.*{message}"):
