@@ -17,7 +17,7 @@ import sys
 
 from ._common import HEADER, ROOT, Row, load, machine, markdown_table
 
-BENCHMARKS = ["accuracy", "throughput", "latency", "training", "suite"]
+BENCHMARKS = ["accuracy", "throughput", "latency", "training", "kernel_pin", "suite"]
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 
 

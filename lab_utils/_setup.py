@@ -3,6 +3,7 @@
 import os
 import random
 import sys
+import warnings
 
 import numpy as np
 
@@ -11,12 +12,38 @@ from .style import use_style
 #: The seed every notebook uses unless it says otherwise.
 SEED = 1234
 
+#: The instruction set the stored outputs were computed with; see pin_instruction_set().
+PINNED_ISA = "AVX2"
+#: Set this environment variable to 1 to let oneDNN and XLA use the CPU's own kernels.
+NATIVE_KERNELS_ENV = "SOFTMAX_LAB_NATIVE_KERNELS"
+
 
 def quiet_tensorflow():
     """Silence TensorFlow's C++ start-up logs; only effective before TensorFlow is imported."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     # oneDNN's message is noise, and its reordered sums change the last bits of results.
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+def pin_instruction_set(isa=PINNED_ISA):
+    """Make oneDNN (inside TensorFlow) and XLA (JAX) use ``isa`` kernels at most.
+
+    Both pick their kernels by the CPU they run on, and an AVX-512 kernel sums in another
+    order than an AVX2 one, so the last digits of a training run would depend on the
+    learner's CPU. Pinned, every x86-64 CPU with AVX2 or newer computes the same bits as
+    the stored outputs. Overrides what the environment says, unless
+    SOFTMAX_LAB_NATIVE_KERNELS=1. Only effective before TensorFlow or JAX computes anything.
+    """
+    if os.environ.get(NATIVE_KERNELS_ENV) == "1":
+        return
+    late = [name for name in ("tensorflow", "jax") if name in sys.modules]
+    if late and os.environ.get("ONEDNN_MAX_CPU_ISA") != isa:
+        warnings.warn(f"{' and '.join(late)} was imported before setup(): its kernels may "
+                      "not be pinned; call setup() first", stacklevel=3)
+    os.environ["ONEDNN_MAX_CPU_ISA"] = isa
+    flags = [flag for flag in os.environ.get("XLA_FLAGS", "").split()
+             if not flag.startswith("--xla_cpu_max_isa")]
+    os.environ["XLA_FLAGS"] = " ".join([*flags, f"--xla_cpu_max_isa={isa}"])
 
 
 def seed_everything(seed=SEED):
@@ -28,12 +55,13 @@ def seed_everything(seed=SEED):
 
 
 def setup(seed=SEED, *, style=True):
-    """Prepare a notebook: quiet TensorFlow, seed everything, apply the suite's style.
+    """Prepare a notebook: quiet TensorFlow, pin its kernels, seed everything, apply the style.
 
     TensorFlow is not imported here: a notebook that needs it imports it itself,
     so the lessons that do not need it keep a small kernel.
     """
     quiet_tensorflow()
+    pin_instruction_set()
     seed_everything(seed)
     if style:
         use_style()

@@ -8,6 +8,7 @@ saying what to install, except under CI (``CI=true``), where they fail instead.
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 from pathlib import Path
@@ -38,6 +39,28 @@ INSTALL_HINT = (
 def notebook_names():
     """Every notebook in notebooks/, so that a new one is tested without editing this file."""
     return sorted(path.name for path in NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+WIDGET_IMPORT = re.compile(r"lab_utils\.\w*widget")  # lab_utils.widgets, lab_utils.digit_widget...
+
+
+def has_controls(name):
+    """Whether the notebook shows widgets from lab_utils (sliders, Play buttons, pickers)."""
+    return WIDGET_IMPORT.search((NOTEBOOKS_DIR / name).read_text(encoding="utf-8")) is not None
+
+
+
+def interactive_notebooks():
+    """The notebooks a learner drives: each is run (Run All) and its controls moved.
+
+    The others hold no controls; nbval already runs every one of them top to bottom, so
+    the browser only opens them and checks what JupyterLab draws of their stored outputs.
+    """
+    return [name for name in notebook_names() if has_controls(name)]
+
+
+def static_notebooks():
+    return [name for name in notebook_names() if not has_controls(name)]
 
 
 def running_in_ci():
@@ -114,6 +137,12 @@ class RanNotebooks:
         notebook = self.opened[name]
         if notebook.failure:
             raise RuntimeError(f"{name} did not open and run in JupyterLab") from notebook.failure
+        return notebook
+
+    def stored(self, name):
+        """The notebook opened in JupyterLab as it is stored, not run."""
+        notebook = self.open(name).open()
+        self.opened.setdefault(f"stored:{name}", notebook)
         return notebook
 
     def screenshot_path(self, name):

@@ -1,7 +1,14 @@
-"""Every notebook, the way a learner meets it: open in JupyterLab, Run All, look, move sliders."""
+"""Every notebook, the way a learner meets it in JupyterLab.
+
+A notebook with controls is run (Run All), looked at, and its sliders moved; one without
+is opened as stored and what JupyterLab draws of its outputs is checked (nbval runs every
+notebook top to bottom already).
+"""
+
+import json
 
 import pytest
-from conftest import notebook_names
+from conftest import NOTEBOOKS_DIR, interactive_notebooks, notebook_names, static_notebooks
 from lab import differs, direction_with_more_room, wait_until
 
 CHANGE_TIMEOUT_S = 60  # hang guard for a slider's round trip through the kernel
@@ -9,9 +16,26 @@ KEY_PRESSES = 5
 CONTROLS = ".widget-slider, .widget-play"  # what a learner moves
 
 
-@pytest.fixture(params=notebook_names())
+@pytest.fixture(params=interactive_notebooks())
 def notebook(request, ran_notebooks):
     return ran_notebooks(request.param)
+
+
+def stored_output_count(name):
+    cells = json.loads((NOTEBOOKS_DIR / name).read_text(encoding="utf-8"))["cells"]
+    return sum(len(cell.get("outputs", [])) for cell in cells)
+
+
+@pytest.mark.parametrize("name", static_notebooks())
+def test_stored_outputs_are_drawn(ran_notebooks, name):
+    notebook = ran_notebooks.stored(name)
+    outputs = notebook.outputs()
+    assert len(outputs) == stored_output_count(name), "JupyterLab shows another number of outputs"
+    errors = [o for o in outputs if o["drawnAs"] == "application/vnd.jupyter.stderr"]
+    assert not errors, "error or stderr output:\n" + "\n\n".join(map(describe, errors))
+    unloaded = [o for o in outputs if not o["imagesLoaded"]]
+    assert not unloaded, "images not drawn:\n" + "\n\n".join(map(describe, unloaded))
+    assert not notebook.page_errors, f"JavaScript errors: {notebook.page_errors}"
 
 
 def describe(output):
@@ -20,6 +44,7 @@ def describe(output):
 
 def test_there_are_notebooks_to_test():
     assert notebook_names(), "no notebooks found in notebooks/"
+    assert interactive_notebooks(), "no notebook with controls: the sliders go untested"
 
 
 def test_no_cell_shows_an_error(notebook):
