@@ -22,7 +22,7 @@ def test_rows_are_divided_by_their_sum_as_keras_does_before_clipping():
     assert p[0, 0] == np.float32(1 - 1e-7)
     assert true_class_probabilities(p, np.array([0]))[0] > np.float32(1 - 1e-7)
     assert count_at_clip(p, np.array([0])) == ClipCount(below=0, above=1)
-    np.testing.assert_allclose(true_class_probabilities(np.array([[2.0, 6.0]]), np.array([1])),
+    np.testing.assert_allclose(true_class_probabilities(np.array([[0.2, 0.6]]), np.array([1])),
                                [0.75])
 
 

@@ -40,7 +40,7 @@ def build(output_activation, from_logits, seed=1234):
     return model
 
 
-def train_losses(output_activation, from_logits, scale, n=500, epochs=3):
+def train_losses(output_activation, from_logits, scale, n=500, epochs=8):
     """Per-epoch losses on ``n`` blob points times ``scale``, seeded start and batches."""
     import keras
 
@@ -157,7 +157,7 @@ def test_the_gradient_through_the_clip_is_exactly_zero(clip):
 
 
 def test_softmax_output_with_from_logits_true_is_a_silent_double_softmax(clip):
-    assert clip["warnings"] == []
+    assert not any("from_logits" in warning for warning in clip["warnings"])  # TF warns
     expected = -np.log(np.exp(0.0) / (np.exp(1.0) + 3 * np.exp(0.0)))  # softmax of (1,0,0,0)
     assert clip["double_softmax"] == pytest.approx(expected, rel=1e-5)
     assert clip["misused_evaluate"] == pytest.approx(expected, rel=1e-5)
