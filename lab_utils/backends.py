@@ -68,8 +68,6 @@ def clip_counter(inputs, labels, epsilon=EPSILON):
     callback is built on the Keras imported when this is called, so it serves whichever
     backend Keras is on then.
     """
-    import keras  # not at module level: importing Keras picks the backend
-
     inputs = np.asarray(inputs)
     if inputs.ndim != 2 or not np.issubdtype(inputs.dtype, np.floating):
         raise ValueError(f"inputs must be a 2-D float array (examples, features), got shape "
@@ -79,6 +77,8 @@ def clip_counter(inputs, labels, epsilon=EPSILON):
         raise ValueError(f"labels must be {inputs.shape[0]} integer class labels, one per row "
                          f"of inputs, got shape {labels.shape} and dtype {labels.dtype}")
     count_at_clip(np.full((1, 2), 0.5), np.zeros(1, dtype=int), epsilon)  # checks epsilon
+
+    import keras  # not at module level: importing Keras picks the backend
 
     class ClipCounter(keras.callbacks.Callback):
         def __init__(self):

@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from lab_utils.backends import EPSILON, ClipCount, count_at_clip, true_class_probabilities
+from lab_utils.backends import (
+    EPSILON,
+    ClipCount,
+    clip_counter,
+    count_at_clip,
+    true_class_probabilities,
+)
 
 P = np.array([[1.0, 0.0, 0.0],        # true class 0 at 1: above the clip
               [1e-8, 0.5, 0.5 - 1e-8],  # true class 0 at 1e-8: below
@@ -80,3 +86,16 @@ def test_bad_labels_are_named(labels, message):
 def test_bad_epsilon_is_named(epsilon):
     with pytest.raises(ValueError, match="epsilon must be a number strictly between 0 and 0.5"):
         count_at_clip(P, Y, epsilon=epsilon)
+
+
+@pytest.mark.parametrize("inputs, labels, message", [
+    (np.zeros(4), np.zeros(4, dtype=int), "inputs must be a 2-D float array"),
+    (np.zeros((4, 2), dtype=int), np.zeros(4, dtype=int), "inputs must be a 2-D float array"),
+    (np.zeros((4, 2)), np.zeros(3, dtype=int), "labels must be 4 integer class labels"),
+    (np.zeros((4, 2)), np.zeros(4), "labels must be 4 integer class labels"),
+])
+def test_clip_counter_names_bad_input_before_importing_keras(inputs, labels, message):
+    with pytest.raises(ValueError, match=message):
+        clip_counter(inputs, labels)
+    with pytest.raises(ValueError, match="epsilon must be"):
+        clip_counter(np.zeros((4, 2)), np.zeros(4, dtype=int), epsilon=0.7)
