@@ -1,0 +1,101 @@
+"""lab_utils.backends: counting the examples at Keras' clip (pure NumPy, no Keras)."""
+
+import numpy as np
+import pytest
+
+from lab_utils.backends import (
+    EPSILON,
+    ClipCount,
+    clip_counter,
+    count_at_clip,
+    true_class_probabilities,
+)
+
+P = np.array([[1.0, 0.0, 0.0],        # true class 0 at 1: above the clip
+              [1e-8, 0.5, 0.5 - 1e-8],  # true class 0 at 1e-8: below
+              [0.2, 0.3, 0.5],          # true class 2 at 0.5: inside
+              [0.0, 1.0, 0.0]], dtype=np.float32)  # true class 0 at 0: below
+Y = np.array([0, 0, 2, 0])
+
+
+def test_true_class_probabilities_picks_each_rows_label():
+    np.testing.assert_array_equal(true_class_probabilities(P, Y), P[[0, 1, 2, 3], [0, 0, 2, 0]])
+
+
+def test_rows_are_divided_by_their_sum_as_keras_does_before_clipping():
+    # 0.99999988 is not above float32's 1 - 1e-7, but divided by its row's sum it is
+    p = np.array([[0.99999988, 6e-8, 0.0]], dtype=np.float32)
+    assert p[0, 0] == np.float32(1 - 1e-7)
+    assert true_class_probabilities(p, np.array([0]))[0] > np.float32(1 - 1e-7)
+    assert count_at_clip(p, np.array([0])) == ClipCount(below=0, above=1)
+    np.testing.assert_allclose(true_class_probabilities(np.array([[0.2, 0.6]]), np.array([1])),
+                               [0.75])
+
+
+def test_count_at_clip_counts_each_end():
+    count = count_at_clip(P, Y)
+    assert count == ClipCount(below=2, above=1)
+    assert count.total == 3
+
+
+def test_the_clip_ends_are_keras_epsilon_and_exclusive():
+    p = np.array([[EPSILON, 1 - EPSILON], [1 - EPSILON, EPSILON]])  # exactly at the ends
+    assert count_at_clip(p, np.array([0, 0])) == ClipCount(0, 0)
+    assert count_at_clip(p, np.array([0, 0]), epsilon=1e-6) == ClipCount(1, 1)
+
+
+def test_count_agrees_with_the_loss_keras_computes():
+    # an example below the clip costs exactly -log(epsilon), one above it about epsilon
+    rng = np.random.default_rng(0)
+    logits = rng.normal(scale=20, size=(500, 4))
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    y = rng.integers(0, 4, size=500)
+    p_true = np.clip(true_class_probabilities(p, y), EPSILON, 1 - EPSILON)
+    count = count_at_clip(p, y)
+    assert 0 < count.below < 500 and 0 < count.above < 500
+    assert np.sum(-np.log(p_true) == -np.log(EPSILON)) == count.below
+
+
+@pytest.mark.parametrize("probabilities, message", [
+    (np.array([0.5, 0.5]), "2-D"),
+    (np.array([[1.0], [1.0]]), "at least 2 classes"),
+    (np.array([[1, 0], [0, 1]]), "float"),
+    (np.array([[2.0, -1.0], [0.5, 0.5]]), "logits instead of probabilities"),
+    (np.array([[np.nan, 0.5], [0.5, 0.5]]), r"in \[0, 1\]"),
+    (np.array([[0.0, 0.0], [0.5, 0.5]]), "row of zeros"),
+])
+def test_bad_probabilities_are_named(probabilities, message):
+    with pytest.raises(ValueError, match=f"probabilities must.*{message}"):
+        count_at_clip(probabilities, np.array([0, 1]))
+
+
+@pytest.mark.parametrize("labels, message", [
+    (np.array([0, 1, 1]), "2 integer class labels"),
+    (np.array([0.0, 1.0]), "integer"),
+    (np.array([[0], [1]]), "one per row"),
+    (np.array([0, 2]), r"0\.\.1, got 0\.\.2"),
+    (np.array([-1, 0]), r"0\.\.1, got -1\.\.0"),
+])
+def test_bad_labels_are_named(labels, message):
+    with pytest.raises(ValueError, match=f"labels must.*{message}"):
+        count_at_clip(np.array([[0.5, 0.5], [0.5, 0.5]]), labels)
+
+
+@pytest.mark.parametrize("epsilon", [0, -1e-7, 0.5, 1.0, True, "1e-7", None, np.nan])
+def test_bad_epsilon_is_named(epsilon):
+    with pytest.raises(ValueError, match="epsilon must be a number strictly between 0 and 0.5"):
+        count_at_clip(P, Y, epsilon=epsilon)
+
+
+@pytest.mark.parametrize("inputs, labels, message", [
+    (np.zeros(4), np.zeros(4, dtype=int), "inputs must be a 2-D float array"),
+    (np.zeros((4, 2), dtype=int), np.zeros(4, dtype=int), "inputs must be a 2-D float array"),
+    (np.zeros((4, 2)), np.zeros(3, dtype=int), "labels must be 4 integer class labels"),
+    (np.zeros((4, 2)), np.zeros(4), "labels must be 4 integer class labels"),
+])
+def test_clip_counter_names_bad_input_before_importing_keras(inputs, labels, message):
+    with pytest.raises(ValueError, match=message):
+        clip_counter(inputs, labels)
+    with pytest.raises(ValueError, match="epsilon must be"):
+        clip_counter(np.zeros((4, 2)), np.zeros(4, dtype=int), epsilon=0.7)
