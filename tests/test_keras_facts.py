@@ -71,6 +71,22 @@ def test_same_start_and_batches_train_bit_identically(blobs):
         np.testing.assert_array_equal(a, b)
 
 
+def test_unscaled_inputs_still_train_bit_identically(blobs):
+    """Notebook 06: on TensorFlow the rescue holds where the clip bites (blobs x 100)."""
+    X, y = blobs
+    start = build(*OBVIOUS, seed=1).get_weights()
+    losses_obvious, _ = train(OBVIOUS, start, 7, X * 100, y)
+    assert losses_obvious == train(PREFERRED, start, 7, X * 100, y)[0]
+
+
+def test_a_softmax_output_with_from_logits_true_gets_a_warning(blobs):
+    """Notebook 06's gallery: TensorFlow's Keras warns, then uses the softmax's logits."""
+    X, y = blobs
+    model = build("softmax", True, seed=1)
+    with pytest.warns(UserWarning, match="from_logits=True.*Softmax"):
+        model.evaluate(X[:32], y[:32], verbose=0)
+
+
 def test_the_comparison_can_tell_runs_apart(blobs):
     # the control: a different start or a different batch order changes the losses
     start = build(*OBVIOUS, seed=1).get_weights()
