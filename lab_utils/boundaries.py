@@ -241,13 +241,14 @@ def _mark_mistakes(X, y, predicted, ax):
 
 def decision_boundary(predict_fn, X, y, ax=None, *, title=None, xlabel="$x_0$",
                       ylabel="$x_1$", grid_resolution=GRID_RESOLUTION, margin=MARGIN,
-                      alpha=REGION_ALPHA, legend=True):
+                      alpha=REGION_ALPHA, legend=True, mark_mistakes=True):
     """The class each point of the plane gets from ``predict_fn``, with the data on top.
 
     ``predict_fn`` maps points ``(n, 2)`` to class scores ``(n, n_classes)``: a
     function, a Keras model, or an object with ``.predict``. Each region is shaded
     in its class's colour, the boundaries are drawn in black, and misclassified
-    points are circled. Returns ``(fig, ax)``.
+    points are circled (``mark_mistakes=False``: not, where they would bury the data).
+    Returns ``(fig, ax)``.
     """
     X = _check_points(X)
     y = _check_labels(y, len(X))
@@ -265,7 +266,8 @@ def decision_boundary(predict_fn, X, y, ax=None, *, title=None, xlabel="$x_0$",
                                                             zorder=-1, **lines)
     _hatch_and_label_regions(ax, display.xx0, display.xx1, display.response, n_classes)
     scatter_classes(X, y, ax)
-    _mark_mistakes(X, y, predicted, ax)
+    if mark_mistakes:
+        _mark_mistakes(X, y, predicted, ax)
     if title:
         ax.set_title(title)
     if legend:
@@ -304,7 +306,8 @@ def _white_to(color):
 
 def unit_maps(layer_fn, X, y, axes=None, *, title="unit {unit}", colors=None,
               xlabel="$x_0$", ylabel="$x_1$", nonnegative=False,
-              grid_resolution=GRID_RESOLUTION // 2, margin=MARGIN, levels=12):
+              grid_resolution=GRID_RESOLUTION // 2, margin=MARGIN, levels=12,
+              colorbar_label=None):
     """One panel per output of ``layer_fn``: its value over the plane of ``X``, data on top.
 
     ``layer_fn`` maps points ``(n, 2)`` to unit values ``(n, n_units)``, for example
@@ -313,6 +316,7 @@ def unit_maps(layer_fn, X, y, axes=None, *, title="unit {unit}", colors=None,
     where a unit is exactly 0 on part of the plane (a ReLU that is off), a dashed
     line marks where it switches on. ``nonnegative=True`` greys out negative
     coordinates (use it when ``X`` holds ReLU outputs, which are never negative).
+    ``colorbar_label`` (formatted with ``unit``, like ``title``) labels each colour bar.
     Returns ``(fig, axes)``.
     """
     X = _check_points(X)
@@ -329,7 +333,8 @@ def unit_maps(layer_fn, X, y, axes=None, *, title="unit {unit}", colors=None,
             grid_resolution=grid_resolution, eps=margin, cmap=_white_to(color), levels=levels,
             zorder=-1, ax=ax, xlabel=xlabel, ylabel=ylabel,
         )
-        ax.figure.colorbar(display.surface_, ax=ax, label=f"value of unit {unit}")
+        label = colorbar_label.format(unit=unit) if colorbar_label else f"value of unit {unit}"
+        ax.figure.colorbar(display.surface_, ax=ax, label=label)
         switches = _draw_switch_on_line(display, ax)
         if nonnegative:
             _grey_out_negative(ax)
@@ -415,12 +420,14 @@ class BoundarySnapshots:
         snapshots = self
 
         class RecordBoundaries(keras.callbacks.Callback):
+            # predict_on_batch runs the model as one compiled call: the grid is one batch,
+            # and an eager model(points) spends twice the CPU per snapshot
             def on_train_begin(self, logs=None):
                 if not snapshots.epochs:
-                    snapshots.record(0, self.model)
+                    snapshots.record(0, self.model.predict_on_batch)
 
             def on_epoch_end(self, epoch, logs=None):
-                snapshots.record(snapshots.epochs[-1] + 1, self.model, logs)
+                snapshots.record(snapshots.epochs[-1] + 1, self.model.predict_on_batch, logs)
 
         return RecordBoundaries()
 
@@ -450,10 +457,12 @@ def snapshot_index(snapshots, epoch):
     return int(np.searchsorted(snapshots.epochs, epoch, side="right")) - 1
 
 
-def boundaries_over_training(snapshots, X, y, epochs, axes=None):
+def boundaries_over_training(snapshots, X, y, epochs, axes=None, *, xlabel=None,
+                             ylabel=None, legend=False):
     """Small multiples: the decision boundary at each of ``epochs``, data on top.
 
-    Returns ``(fig, axes)``.
+    ``xlabel`` goes under every panel, ``ylabel`` beside the first; ``legend=True`` puts
+    the classes' legend beside the last. Returns ``(fig, axes)``.
     """
     X = _check_points(X)
     y = _check_labels(y, len(X))
@@ -468,6 +477,12 @@ def boundaries_over_training(snapshots, X, y, epochs, axes=None):
         ax.set_title(f"epoch {epoch}")
         describe(ax, f"The class regions at {epoch_caption(snapshots, epoch)}. "
                      f"{regions_description(regions)} On top, {points_description(y)}.")
+        if xlabel:
+            ax.set_xlabel(xlabel)
+    if ylabel:
+        axes[0].set_ylabel(ylabel)
+    if legend:
+        axes[-1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8)
     return fig, axes
 
 

@@ -353,3 +353,30 @@ def test_a_keras_model_is_drawn_like_a_function(blobs):
     expected = np.asarray(model.predict(X, verbose=0)).argmax(axis=1)
     (circles,) = [c for c in ax.collections if c.get_label().startswith("misclassified")]
     assert circles.get_label() == f"misclassified ({(expected != y).sum()})"
+
+
+# --- options for notebook 04's figures (appended) ----------------------------------------
+
+
+def test_mistakes_can_be_left_uncircled(blobs):
+    X, y = blobs
+    _, ax = decision_boundary(lambda P: np.tile([1.0, 0, 0, 0], (len(P), 1)), X, y,
+                              mark_mistakes=False)
+    assert not [c for c in ax.collections if c.get_label().startswith("misclassified")]
+    assert len(class_scatters(ax)) == 4
+
+
+def test_unit_maps_label_each_colour_bar(blobs):
+    X, y = blobs
+    fig, axes = unit_maps(relu_layer, X, y, colorbar_label="value of unit {unit}")
+    bars = [ax for ax in fig.axes if ax not in list(axes)]
+    assert sorted(bar.get_ylabel() for bar in bars) == [f"value of unit {u}" for u in range(3)]
+
+
+def test_small_multiples_get_axis_labels_and_a_legend(blobs, snapshots):
+    X, y = blobs
+    _, axes = boundaries_over_training(snapshots, X, y, epochs=[0, 5], xlabel="$x_1$",
+                                       ylabel="$x_2$", legend=True)
+    assert [ax.get_xlabel() for ax in axes] == ["$x_1$", "$x_1$"]
+    assert axes[0].get_ylabel() == "$x_2$"
+    assert axes[-1].get_legend() is not None and axes[0].get_legend() is None

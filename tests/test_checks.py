@@ -544,3 +544,95 @@ def test_ece_mistakes_are_explained(mistake, fragments, capsys):
 ])
 def test_ece_placeholder_and_misuse_are_explained(learner, fragments, capsys):
     assert_explains(run_check(check_calibration_error, learner, capsys), *fragments)
+
+
+# --- 04: one point through the network, by hand -------------------------------------------
+
+from lab_utils.checks import check_classify  # noqa: E402  (appended section)
+
+
+def classify(x, W1, b1, W2, b2):
+    h = np.maximum(0, x @ W1 + b1)
+    return np.argmax(h @ W2 + b2)
+
+
+def classify_with(z_of):
+    def wrong_classify(x, W1, b1, W2, b2):
+        return z_of(x, W1, b1, W2, b2)
+
+    return wrong_classify
+
+
+CLASSIFY_MISTAKES = {
+    "no_relu": classify_with(lambda x, W1, b1, W2, b2: np.argmax((x @ W1 + b1) @ W2 + b2)),
+    "rows_as_units": classify_with(
+        lambda x, W1, b1, W2, b2: np.argmax(np.maximum(0, W1 @ x + b1) @ W2 + b2)),
+    "no_b1": classify_with(lambda x, W1, b1, W2, b2: np.argmax(np.maximum(0, x @ W1) @ W2 + b2)),
+    "no_b2": classify_with(lambda x, W1, b1, W2, b2: np.argmax(np.maximum(0, x @ W1 + b1) @ W2)),
+    "argmin": classify_with(
+        lambda x, W1, b1, W2, b2: np.argmin(np.maximum(0, x @ W1 + b1) @ W2 + b2)),
+    "counted_from_1": classify_with(lambda x, W1, b1, W2, b2: classify(x, W1, b1, W2, b2) + 1),
+    "logits_returned": classify_with(
+        lambda x, W1, b1, W2, b2: np.maximum(0, x @ W1 + b1) @ W2 + b2),
+    "global_weights": classify_with(  # notebook 04's trained weights, not the arguments
+        lambda x, W1, b1, W2, b2: classify(x, np.array([[0.47, 1.41], [-1.78, 0.75]]),
+                                           np.array([1.53, 1.73]),
+                                           np.array([[-1.44, 2.21, -0.98, 1.67],
+                                                     [-2.63, -2.41, 0.52, -0.08]]),
+                                           np.array([4.1, 0.33, -0.08, -2.24]))),
+}
+
+
+def test_classify_solution_passes(capsys):
+    assert_passes(run_check(check_classify, classify, capsys))
+
+
+def test_classify_placeholder_and_missing_return_are_explained(capsys):
+    assert_explains(run_check(check_classify, placeholder, capsys), "not written yet")
+    assert_explains(run_check(check_classify, forgot_return, capsys), "returned None")
+
+
+def test_every_classify_mistake_gives_its_own_classes():
+    # otherwise the check could not tell them apart (and might call a mistake by another name)
+    W1, b1, W2, b2 = checks.CLASSIFY_WEIGHTS
+    answers = [tuple(mistake(x, W1, b1, W2, b2) for x in checks.CLASSIFY_POINTS)
+               for mistake, _ in checks.CLASSIFY_MISTAKES]
+    answers.append(tuple(checks.reference_class(x, W1, b1, W2, b2) for x in checks.CLASSIFY_POINTS))
+    assert len(set(answers)) == len(answers)
+
+
+def test_the_reference_class_is_the_networks_largest_logit():
+    x, W1, b1, W2, b2 = checks.CLASSIFY_WIDE
+    z = np.maximum(0, x @ W1 + b1) @ W2 + b2
+    assert checks.reference_class(x, W1, b1, W2, b2) == int(np.argmax(z))
+    assert np.sort(z)[-1] - np.sort(z)[-2] > 0.1  # a clear winner, no tie
+
+
+@pytest.mark.parametrize(("mistake", "fragments"), [
+    ("no_relu", ["no ReLU"]),
+    ("rows_as_units", ["W1 @ x", "columns are the hidden units"]),
+    ("no_b1", ["b1 is missing"]),
+    ("no_b2", ["b2 is missing"]),
+    ("argmin", ["smallest logit"]),
+    ("counted_from_1", ["from 1", "counts from 0"]),
+    ("logits_returned", ["returned 4 numbers", "np.argmax(z)"]),
+    ("global_weights", ["expected [0, 1, 2, 0]", "z = h @ W2 + b2"]),
+])
+def test_classify_mistakes_are_explained(mistake, fragments, capsys):
+    assert_explains(run_check(check_classify, CLASSIFY_MISTAKES[mistake], capsys), *fragments)
+
+
+def test_a_classify_that_assumes_two_hidden_units_is_explained(capsys):
+    def two_units_only(x, W1, b1, W2, b2):
+        h = np.maximum(0, x @ W1[:, :2] + b1[:2])
+        return np.argmax(h @ W2[:2] + b2)
+
+    assert_explains(run_check(check_classify, two_units_only, capsys), "3 hidden units")
+
+
+def test_a_classify_that_raises_on_a_shape_says_which_way_W1_goes(capsys):
+    def rows_as_units_raising(x, W1, b1, W2, b2):
+        return np.argmax(np.maximum(0, W1 @ x.reshape(1, 2) + b1) @ W2 + b2)
+
+    assert_explains(run_check(check_classify, rows_as_units_raising, capsys),
+                    "columns are the hidden units")

@@ -28,6 +28,8 @@ PLANTED = {
     "preferred_output_and_loss": (  # the obvious model's last layer and loss
         'return (keras.layers.Dense(NUM_CLASSES, activation="softmax"),\n'
         "        keras.losses.SparseCategoricalCrossentropy())"),
+    "classify": (  # W1 @ x: the rows of W1 taken as the units
+        "h = np.maximum(0, W1 @ x + b1)\nreturn int(np.argmax(h @ W2 + b2))"),
     "compute_gradient": (  # the targets not subtracted
         "A = softmax(predict_logits(X, W, b))\nreturn X.T @ A / len(y), A.sum(axis=0) / len(y)"),
     "my_ece": (  # every bin counts the same, whatever it holds
