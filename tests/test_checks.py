@@ -237,10 +237,7 @@ def test_cost_mistakes_are_explained(mistake, fragments, capsys):
 
 @pytest.fixture(scope="module")
 def keras():
-    import os
-
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
+    import keras  # quieted and pinned by tests/conftest.py
 
     return keras
 

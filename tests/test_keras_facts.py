@@ -6,13 +6,9 @@ instead of leaving the notebooks' prose quietly wrong. Small models, few steps.
 """
 
 import importlib
-import os
 from pathlib import Path
 
-# as lab_utils.setup() does for the notebooks, before TensorFlow is imported
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
+# tests/conftest.py has quieted and pinned TensorFlow, as setup() does for the notebooks
 import keras
 import numpy as np
 import pytest
