@@ -29,7 +29,7 @@ def sparse_loss(from_logits=False):
 # --- training: the obvious and the preferred model are the same computation ---------
 
 
-def build(output_activation, from_logits, seed):
+def build(output_activation, from_logits, seed, steps_per_execution=1):
     keras.utils.set_random_seed(seed)
     model = keras.Sequential([
         keras.Input(shape=(2,)),
@@ -37,13 +37,14 @@ def build(output_activation, from_logits, seed):
         keras.layers.Dense(15, activation="relu"),
         keras.layers.Dense(4, activation=output_activation),
     ])
-    model.compile(loss=sparse_loss(from_logits), optimizer=keras.optimizers.Adam(0.001))
+    model.compile(loss=sparse_loss(from_logits), optimizer=keras.optimizers.Adam(0.001),
+                  steps_per_execution=steps_per_execution)
     return model
 
 
-def train(build_args, start, shuffle_seed, X, y):
+def train(build_args, start, shuffle_seed, X, y, steps_per_execution=1):
     """A fresh model (and optimizer) from ``start``, batches shuffled by ``shuffle_seed``."""
-    model = build(*build_args, seed=0)
+    model = build(*build_args, seed=0, steps_per_execution=steps_per_execution)
     model.set_weights(start)
     keras.utils.set_random_seed(shuffle_seed)
     history = model.fit(X, y, epochs=2, batch_size=32, verbose=0)
@@ -65,6 +66,17 @@ def test_same_start_and_batches_train_bit_identically(blobs):
     assert losses_obvious == losses_preferred  # exact equality, not approx
     for a, b in zip(weights_obvious, weights_preferred, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_steps_per_execution_changes_no_number(blobs):
+    """Notebooks 03-07 hand TensorFlow a whole epoch's batches per call: only faster."""
+    start = build(*OBVIOUS, seed=1).get_weights()
+    for route in (OBVIOUS, PREFERRED):
+        losses, weights = train(route, start, 7, *blobs)
+        losses_batched, weights_batched = train(route, start, 7, *blobs, steps_per_execution=8)
+        assert losses_batched == losses
+        for a, b in zip(weights_batched, weights, strict=True):
+            np.testing.assert_array_equal(a, b)
 
 
 def test_unscaled_inputs_still_train_bit_identically(blobs):

@@ -25,7 +25,7 @@ PINNED_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
 # --- what the fresh process measures (Keras and JAX imported only in there) ---------
 
 
-def build(output_activation, from_logits, seed=1234):
+def build(output_activation, from_logits, seed=1234, steps_per_execution=1):
     import keras
 
     keras.utils.set_random_seed(seed)
@@ -36,18 +36,19 @@ def build(output_activation, from_logits, seed=1234):
         keras.layers.Dense(4, activation=output_activation),
     ])
     model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits),
-                  optimizer=keras.optimizers.Adam(0.001))
+                  optimizer=keras.optimizers.Adam(0.001),
+                  steps_per_execution=steps_per_execution)
     return model
 
 
-def train_losses(output_activation, from_logits, scale, n=500, epochs=8):
+def train_losses(output_activation, from_logits, scale, n=500, epochs=8, steps_per_execution=1):
     """Per-epoch losses on ``n`` blob points times ``scale``, seeded start and batches."""
     import keras
 
     from lab_utils.data import make_seed_blobs
 
     X, y = make_seed_blobs(n=n)
-    model = build(output_activation, from_logits)
+    model = build(output_activation, from_logits, steps_per_execution=steps_per_execution)
     keras.utils.set_random_seed(1234)
     return model.fit(scale * X, y, epochs=epochs, verbose=0).history["loss"]
 
@@ -92,9 +93,17 @@ def measure_clip():
 
 
 def measure_training():
-    return {route: {scale: train_losses(*args, scale) for scale in (1, 100)}
-            for route, args in {"obvious": ("softmax", False),
-                                "preferred": ("linear", True)}.items()}
+    losses = {route: {scale: train_losses(*args, scale) for scale in (1, 100)}
+              for route, args in {"obvious": ("softmax", False),
+                                  "preferred": ("linear", True)}.items()}
+    # 500 points are 16 batches of 32: one call to the backend per epoch
+    losses["obvious, 16 steps per execution"] = train_losses("softmax", False, 100,
+                                                             steps_per_execution=16)
+    return losses
+
+
+def measure_clip_and_training():
+    return {"clip": measure_clip(), "training": measure_training()}
 
 
 def measure_set_backend():
@@ -115,7 +124,7 @@ def measure_set_backend():
             "losses": train_losses("softmax", False, 100)}
 
 
-MEASUREMENTS = {"clip": measure_clip, "training": measure_training,
+MEASUREMENTS = {"clip and training": measure_clip_and_training,
                 "set_backend": measure_set_backend}
 
 
@@ -132,13 +141,18 @@ def run_fresh(what, backend="jax"):
 
 
 @pytest.fixture(scope="module")
-def clip():
-    return run_fresh("clip")
+def measured():
+    return run_fresh("clip and training")  # one process: JAX and Keras imported once
 
 
 @pytest.fixture(scope="module")
-def training():
-    return run_fresh("training")
+def clip(measured):
+    return measured["clip"]
+
+
+@pytest.fixture(scope="module")
+def training(measured):
+    return measured["training"]
 
 
 def test_the_measurements_ran_on_jax(clip):
@@ -174,6 +188,11 @@ def test_unscaled_inputs_stall_the_obvious_model(training):
     obvious, preferred = training["obvious"]["100"][-1], training["preferred"]["100"][-1]
     assert obvious > 10 * preferred
     assert obvious > 2  # stuck examples at the clip carry -log(1e-7) each
+
+
+def test_steps_per_execution_changes_no_number(training):
+    """Notebook 06 hands JAX a whole epoch's batches per call: only faster."""
+    assert training["obvious, 16 steps per execution"] == training["obvious"]["100"]
 
 
 def test_set_backend_switches_a_tensorflow_process_to_the_same_jax_numbers(training):
