@@ -4,6 +4,9 @@ course/release/ must be exactly what `make exercises` generates from the solved 
 now. nbgrader's autograde, run for real, gives a submission with the solutions full marks
 and one with a typical mistake planted in every exercise no marks, with the check's
 explanation in the graded cell.
+
+Each submission ends at its last graded cell, as a learner's who hands in once the exercise
+passes: what comes after it grades nothing, and strict nbval runs it already (`make nbval`).
 """
 
 import csv
@@ -53,8 +56,12 @@ generator = load_generator()
 ASSIGNMENTS = generator.assignments()
 
 
+def is_nbgrader(cell, kind):
+    return cell.metadata.get("nbgrader", {}).get(kind, False)
+
+
 def nbgrader_cells(nb, kind):
-    return [cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get(kind)]
+    return [cell for cell in nb.cells if is_nbgrader(cell, kind)]
 
 
 def solved(name):
@@ -129,9 +136,16 @@ def test_each_solution_is_removed_from_the_release(name):
 # --- autograding ---------------------------------------------------------------------------
 
 
+def up_to_the_last_graded_cell(nb):
+    """`nb` without the cells after its last graded one."""
+    graded = [i for i, cell in enumerate(nb.cells) if is_nbgrader(cell, "grade")]
+    nb.cells = nb.cells[:max(graded) + 1]
+    return nb
+
+
 def submission(name, planted):
     """The solved notebook as a learner would hand it in: the solutions, or planted mistakes."""
-    nb = solved(name)
+    nb = up_to_the_last_graded_cell(solved(name))
     for cell in nbgrader_cells(nb, "solution"):
         body = PLANTED[cell.metadata.nbgrader["grade_id"]] if planted else None
 

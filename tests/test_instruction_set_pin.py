@@ -18,49 +18,67 @@ pytestmark = pytest.mark.skipif(
     platform.machine().lower() not in ("x86_64", "amd64"),
     reason="oneDNN's instruction sets (SSE4.1 ... AVX-512) exist on x86-64 only")
 
-PROBE = """
-import hashlib, sys
-if sys.argv[1] == "setup":
-    from lab_utils import setup
-    setup()
-import numpy as np
-import tensorflow as tf
-rng = np.random.default_rng(0)
-a = rng.standard_normal((64, 300)).astype(np.float32)
-b = rng.standard_normal((300, 25)).astype(np.float32)
-print(hashlib.sha1(tf.matmul(a, b).numpy().tobytes()).hexdigest())
-"""
+def matmul_hash():
+    """The hash of one float32 TensorFlow matmul's bytes."""
+    import hashlib
+
+    import numpy as np
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((64, 300)).astype(np.float32)
+    b = rng.standard_normal((300, 25)).astype(np.float32)
+    return hashlib.sha1(tf.matmul(a, b).numpy().tobytes()).hexdigest()
 
 
-def matmul_fingerprint(*, call_setup, **env):
-    """The hash of one TensorFlow matmul, computed in a fresh process with ``env``."""
+def probe_environment(call_setup, **env):
     environ = {k: v for k, v in os.environ.items()
                if k not in ("ONEDNN_MAX_CPU_ISA", "XLA_FLAGS", NATIVE_KERNELS_ENV)}
-    environ.update(env, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0")
-    result = subprocess.run([sys.executable, "-c", PROBE, "setup" if call_setup else "bare"],
-                            env=environ, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return environ | env | {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+
+
+#: The processes, by case: (whether the probe calls setup(), its environment).
+CASES = {
+    "SSE4.1": (False, {"ONEDNN_MAX_CPU_ISA": "SSE41"}),
+    "SSE4.1, setup()": (True, {"ONEDNN_MAX_CPU_ISA": "SSE41"}),
+    "SSE4.1, setup(), opted out": (True, {"ONEDNN_MAX_CPU_ISA": "SSE41", NATIVE_KERNELS_ENV: "1"}),
+}
+
+
+@pytest.fixture(scope="module")
+def fingerprints():
+    """``{case: hash of one TensorFlow matmul}``, each case in a fresh process, all at once."""
+    running = {case: subprocess.Popen(
+                   [sys.executable, __file__, "setup" if call_setup else "bare"],
+                   env=probe_environment(call_setup, **env), stdout=subprocess.PIPE,
+                   stderr=subprocess.PIPE, text=True)
+               for case, (call_setup, env) in CASES.items()}
+    hashes = {}
+    for case, process in running.items():
+        out, err = process.communicate(timeout=180)
+        assert process.returncode == 0, f"{case}: {err}"
+        hashes[case] = out.strip()
+    return hashes
 
 
 @pytest.fixture(scope="module")
 def pinned_bits():
-    return matmul_fingerprint(call_setup=False, ONEDNN_MAX_CPU_ISA=PINNED_ISA)
+    """The same matmul in this process, which tests/conftest.py pinned as setup() does."""
+    assert os.environ["ONEDNN_MAX_CPU_ISA"] == PINNED_ISA
+    return matmul_hash()
 
 
-def test_another_instruction_set_changes_the_bits(pinned_bits):
+def test_another_instruction_set_changes_the_bits(fingerprints, pinned_bits):
     """Without the pin, SSE4.1 kernels give other bits: what a different CPU would see."""
-    assert matmul_fingerprint(call_setup=False, ONEDNN_MAX_CPU_ISA="SSE41") != pinned_bits
+    assert fingerprints["SSE4.1"] != pinned_bits
 
 
-def test_setup_overrides_the_environment(pinned_bits):
-    assert matmul_fingerprint(call_setup=True, ONEDNN_MAX_CPU_ISA="SSE41") == pinned_bits
+def test_setup_overrides_the_environment(fingerprints, pinned_bits):
+    assert fingerprints["SSE4.1, setup()"] == pinned_bits
 
 
-def test_native_kernels_opt_out_is_honoured(pinned_bits):
-    opted_out = matmul_fingerprint(call_setup=True, ONEDNN_MAX_CPU_ISA="SSE41",
-                                   **{NATIVE_KERNELS_ENV: "1"})
-    assert opted_out != pinned_bits
+def test_native_kernels_opt_out_is_honoured(fingerprints):
+    assert fingerprints["SSE4.1, setup(), opted out"] == fingerprints["SSE4.1"]
 
 
 def test_xla_flags_keep_other_flags_and_one_pin(monkeypatch):
@@ -72,3 +90,11 @@ def test_xla_flags_keep_other_flags_and_one_pin(monkeypatch):
     assert os.environ["XLA_FLAGS"].split() == ["--xla_dump_to=/tmp/x",
                                                f"--xla_cpu_max_isa={PINNED_ISA}"]
     assert os.environ["ONEDNN_MAX_CPU_ISA"] == PINNED_ISA
+
+
+if __name__ == "__main__":  # one probe process
+    if sys.argv[1] == "setup":
+        from lab_utils import setup
+
+        setup(style=False)
+    print(matmul_hash())
