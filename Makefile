@@ -60,6 +60,7 @@ browser: install
 
 # A class of LEARNERS runs every notebook through a real JupyterHub (benchmarks/class_test.py);
 # its measurements go to benchmarks/results/class_test_N$(LEARNERS).json, or RESULTS=file.
+# LESSONS="01 02 03 04 05": only those notebooks (by number); every notebook by default.
 # A load test: `make bench` runs it; `make test` has the 2-learner smoke test (tests/test_class_hub.py).
 LEARNERS ?= 4
 
@@ -69,7 +70,8 @@ $(PROXY):
 	npm install --prefix .ci/node --no-audit --no-fund --loglevel=error configurable-http-proxy@~5.2.0
 
 class-test: install $(PROXY)
-	$(BIN)/python benchmarks/class_test.py --learners $(LEARNERS) $(if $(RESULTS),--json $(RESULTS))
+	$(BIN)/python benchmarks/class_test.py --learners $(LEARNERS) $(if $(RESULTS),--json $(RESULTS)) \
+		$(if $(LESSONS),--notebooks $(LESSONS))
 
 outputs: install
 	$(BIN)/python tests/execute_notebooks.py $(NOTEBOOKS)

@@ -4,9 +4,10 @@
    class hub of deploy/, with a local spawner), configurable-http-proxy in front.
 2. Creates N learners through the Hub REST API, gives each an API token and starts
    every learner's server at once, as a class logging in together does.
-3. Every learner, at the same time, runs every notebook in notebooks/ in turn, as Run All
-   in JupyterLab does: a new session (kernel) in their own server, each code cell sent
-   over the kernel websocket through the proxy, the kernel shut down after the notebook.
+3. Every learner, at the same time, runs every notebook in notebooks/ (or those named with
+   --notebooks) in turn, as Run All in JupyterLab does: a new session (kernel) in their own
+   server, each code cell sent over the kernel websocket through the proxy, the kernel
+   shut down after the notebook.
 4. Checks every cell of every notebook ran without error for every learner; records wall
    time, each learner's memory (their server plus the running kernel: PSS, anonymous,
    RSS), kernel CPU time and failures.
@@ -516,6 +517,8 @@ def main():
     parser.add_argument("--json", type=Path,
                         help="write the measurements here, not to "
                              "benchmarks/results/class_test_N<learners>.json")
+    parser.add_argument("--notebooks", nargs="+", metavar="NN",
+                        help="the notebooks every learner runs, by number (01 03 ...); default all")
     parser.add_argument("--table", type=Path, nargs="+",
                         help="print the capacity table of runs kept with --json, and exit")
     args = parser.parse_args()
@@ -528,7 +531,10 @@ def main():
         return 0
     if not args.proxy.exists():
         parser.error(f"{args.proxy} not found: run `make class-test`, which installs it")
-    notebooks = [p.name for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+    notebooks = [p.name for p in sorted((ROOT / "notebooks").glob("*.ipynb"))
+                 if not args.notebooks or p.name[:2] in args.notebooks]
+    if args.notebooks and len(notebooks) != len(args.notebooks):
+        parser.error(f"--notebooks {' '.join(args.notebooks)}: found only {notebooks}")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: still clean up
     result = asyncio.run(class_test(args.learners, args.proxy.resolve(), notebooks))
     report(result)

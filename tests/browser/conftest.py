@@ -113,11 +113,13 @@ def screenshots():
 
 
 class RanNotebooks:
-    """Each notebook opened in its own page and run (Run All) once per session.
+    """Each notebook with controls opened in its own page and run (Run All) once per session.
 
-    Run All is the slow part, so every test of a notebook shares one run; a
-    screenshot of the whole notebook is saved right after it. Tests that move a
-    widget must therefore not assume it is still where the notebook left it.
+    Run All is the slow part, so every test of a notebook shares one run, and the first
+    test starts them all at once: while one kernel trains, the browser draws another's
+    outputs (as in a class, where many learners run at the same time). A screenshot of
+    the whole notebook is saved once its run is over. Tests that move a widget must
+    therefore not assume it is still where the notebook left it.
     """
 
     def __init__(self, browser, server, screenshots):
@@ -125,19 +127,35 @@ class RanNotebooks:
         self.opened = {}
 
     def __call__(self, name):
+        if not self.opened.keys() & set(interactive_notebooks()):
+            self.run_all_at_once(interactive_notebooks())
         if name not in self.opened:
-            self.opened[name] = notebook = self.open(name)
-            try:
-                notebook.open().run_all()
-                notebook.screenshot(self.screenshot_path(name))
-            except Exception as error:  # remembered: the notebook's other tests fail fast
-                notebook.failure = error
-                with contextlib.suppress(Exception):  # what the page showed, if it can tell
-                    notebook.page.screenshot(path=self.screenshot_path(name))
+            self.run_all_at_once([name])
         notebook = self.opened[name]
         if notebook.failure:
             raise RuntimeError(f"{name} did not open and run in JupyterLab") from notebook.failure
         return notebook
+
+    def run_all_at_once(self, names):
+        started = []
+        for name in names:
+            self.opened[name] = notebook = self.open(name)
+            if self.attempt(notebook, lambda nb: nb.open().start_run_all()):
+                started.append(notebook)
+        for notebook in started:
+            self.attempt(notebook, lambda nb: nb.wait_for_run().screenshot(
+                self.screenshot_path(nb.name)))
+
+    def attempt(self, notebook, step):
+        """Do ``step(notebook)``; on an error remember it (the notebook's tests fail fast)."""
+        try:
+            step(notebook)
+        except Exception as error:
+            notebook.failure = error
+            with contextlib.suppress(Exception):  # what the page showed, if it can tell
+                notebook.page.screenshot(path=self.screenshot_path(notebook.name))
+            return False
+        return True
 
     def stored(self, name):
         """The notebook opened in JupyterLab as it is stored, not run."""

@@ -265,10 +265,18 @@ class LabNotebook:
 
     def run_all(self):
         """Clear every output, then Run > Run All Cells, and wait until the run is over."""
-        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # optional dep
+        return self.start_run_all().wait_for_run()
 
+    def start_run_all(self):
+        """Clear every output, then Run > Run All Cells; the kernel runs on while we return."""
         self.menu("Edit", "editmenu:clear-all")  # old outputs must not pass for new ones
         self.menu("Run", "runmenu:run-all")
+        return self
+
+    def wait_for_run(self):
+        """Wait until Run All is over and the widgets are drawn."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # optional dep
+
         try:
             self.page.wait_for_function(RUN_FINISHED_JS, arg=STDERR, timeout=RUN_TIMEOUT_S * 1000)
         except PlaywrightTimeoutError:
