@@ -31,7 +31,8 @@ def matmul_hash():
     return hashlib.sha1(tf.matmul(a, b).numpy().tobytes()).hexdigest()
 
 
-def probe_environment(call_setup, **env):
+def probe_environment(**env):
+    """This environment with the instruction-set settings replaced by ``env``."""
     environ = {k: v for k, v in os.environ.items()
                if k not in ("ONEDNN_MAX_CPU_ISA", "XLA_FLAGS", NATIVE_KERNELS_ENV)}
     return environ | env | {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
@@ -50,7 +51,7 @@ def fingerprints():
     """``{case: hash of one TensorFlow matmul}``, each case in a fresh process, all at once."""
     running = {case: subprocess.Popen(
                    [sys.executable, __file__, "setup" if call_setup else "bare"],
-                   env=probe_environment(call_setup, **env), stdout=subprocess.PIPE,
+                   env=probe_environment(**env), stdout=subprocess.PIPE,
                    stderr=subprocess.PIPE, text=True)
                for case, (call_setup, env) in CASES.items()}
     hashes = {}
