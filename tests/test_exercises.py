@@ -7,6 +7,8 @@ explanation in the graded cell.
 
 Each submission ends at its last graded cell, as a learner's who hands in once the exercise
 passes: what comes after it grades nothing, and strict nbval runs it already (`make nbval`).
+The solutions are graded from their stored outputs, which strict nbval reproduces by running
+them; only the planted mistakes need nbgrader to run them again.
 """
 
 import csv
@@ -156,7 +158,8 @@ def submission(name, planted):
             return "".join(f"{indent}{line}\n" for line in body.splitlines())
 
         cell.source = SOLUTION.sub(fill, cell.source).rstrip("\n")
-        cell.outputs = []
+        if planted:
+            cell.outputs = []
     return nb
 
 
@@ -173,13 +176,16 @@ def grades(course_dir):
 def autograded(fresh_course):
     """Every assignment autograded for a learner who solved it and one with planted mistakes.
 
-    Each learner is graded in a copy of the course, so that the two autogrades (each runs
-    every notebook) share the machine's two cores instead of taking turns.
+    Each learner is graded in a copy of the course: the solver's keeps the stored outputs
+    (nbgrader neither clears nor runs them), the planted mistakes' runs every notebook.
     """
     courses = {}
     for student, planted in (("solver", False), ("planted", True)):
         course_dir = courses[student] = fresh_course.with_name(f"{fresh_course.name}-{student}")
         shutil.copytree(fresh_course, course_dir)
+        if not planted:
+            with open(course_dir / "nbgrader_config.py", "a") as config:
+                config.write("c.ClearOutput.enabled = False\nc.Execute.enabled = False\n")
         for name in ASSIGNMENTS:
             path = course_dir / "submitted" / student / name / f"{name}.ipynb"
             path.parent.mkdir(parents=True)
