@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 lab: install
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
-# Each stage in turn, every one even after a failure, then each stage's time (tests/stages.py).
+# Every stage at once, every one even after a failure, then each stage's time (tests/stages.py).
 TEST_STAGES ?= lint unit nbval browser hub
 test: install
 	$(BIN)/python tests/stages.py $(TEST_STAGES)
@@ -37,9 +37,10 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
-# Two workers, one test file each: nbgrader's autograde runs on one core, the rest beside it.
+# Three workers, one test file each: the longest stage of `make test` gets the larger share
+# of the two cores while the other stages run beside it (tests/stages.py).
 unit: install
-	$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/test_class_hub.py -n 2 --dist loadfile
+	$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/test_class_hub.py -n 3 --dist loadfile
 
 # A real class hub: two learners at once and the security probes (tests/test_class_hub.py).
 hub: install $(PROXY)
