@@ -37,10 +37,9 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
-# Three workers, one test file each: the longest stage of `make test` gets the larger share
-# of the two cores while the other stages run beside it (tests/stages.py).
+# Two workers, one test file each: nbgrader's autograde runs on one core, the rest beside it.
 unit: install
-	$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/test_class_hub.py -n 3 --dist loadfile
+	$(BIN)/pytest tests --ignore=tests/browser --ignore=tests/test_class_hub.py -n 2 --dist loadfile
 
 # A real class hub: two learners at once and the security probes (tests/test_class_hub.py).
 hub: install $(PROXY)
