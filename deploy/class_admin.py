@@ -1,47 +1,63 @@
 """The instructor's logins for the class hub (deploy/class_logins.py keeps them as hashes).
 
+    class_admin.py instructor --init          # first install: the logins file, instructor
     class_admin.py instructor                 # a new instructor password, printed once
     class_admin.py codes --roster roster.txt  # a one-time code for each new learner
     class_admin.py codes --reset ada          # a new code for a learner who lost theirs
     class_admin.py remove ada                 # ada can no longer log in
+    class_admin.py remove --purge ada         # ... and her unix account and home are deleted
 
 Each secret is printed once and only its bcrypt hash is stored, in the logins file
 (SOFTMAX_LAB_LOGINS, by default /var/lib/jupyterhub/logins.json, the hub's state
 directory). The hub reads that file at every login: no restart is needed.
+
+A new instructor password, `codes --reset` and `remove` also end the sessions of those
+names at once: their cookies and API tokens stop working and their server is stopped
+(through the hub's API, with the token the hub keeps in CLASS_ADMIN_TOKEN; if the hub is
+not running, the hub refuses those sessions at their next use anyway).
 """
 
 import argparse
 import os
-import re
+import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from class_logins import Logins, new_secret, read_roster  # noqa: E402
+from class_logins import NAME, Logins, new_secret, private_file, read_roster  # noqa: E402
 
 DEFAULT_LOGINS = "/var/lib/jupyterhub/logins.json"
+#: The hub's own API, on loopback (JupyterHub's default hub_bind_url).
+DEFAULT_HUB_API = "http://127.0.0.1:8081/hub/api"
 INSTRUCTOR = "instructor"
-#: JupyterHub lowercases names at login; a unix account `jupyter-<name>` must be valid too.
-NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,23}$")
 PASSWORD_LENGTH = 20
+UNIX_NAME_TEMPLATE = "jupyter-{}"
+USERDEL = "/usr/sbin/userdel"
 
 
 def logins_file():
     return Logins(os.environ.get("SOFTMAX_LAB_LOGINS", DEFAULT_LOGINS))
 
 
+def admin_token_path(logins):
+    """The token of the hub's `class-admin` service, next to the logins file."""
+    return logins.path.with_name("class-admin.token")
+
+
 def check_name(name):
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise ValueError(f"learner name {name!r} must match {NAME.pattern} (lowercase)")
     if name == INSTRUCTOR:
         raise ValueError(f"{INSTRUCTOR!r} is the instructor's account, not a learner's")
     return name
 
 
-def set_instructor_password(logins):
+def set_instructor_password(logins, init=False):
     """A new random password for the instructor account; returns it."""
     password = new_secret(PASSWORD_LENGTH)
-    logins.set_password(INSTRUCTOR, password)
+    logins.set_password(INSTRUCTOR, password, create=init)
     return password
 
 
@@ -60,10 +76,50 @@ def remove(logins, names):
         return sorted(name for name in names if entries.pop(name, None) is not None)
 
 
+def end_sessions(logins, names, hub_api=None):
+    """Delete `names` from the running hub: their server stops, their cookies and tokens
+    stop working (the hub makes the user anew at their next login). Returns a message."""
+    hub_api = hub_api or os.environ.get("SOFTMAX_LAB_HUB_API", DEFAULT_HUB_API)
+    token_path = admin_token_path(logins)
+    if not token_path.exists():
+        return f"no {token_path} (has the hub ever run?): sessions end at their next use"
+    token = private_file(token_path)
+    ended = []
+    for name in sorted(names):
+        request = urllib.request.Request(f"{hub_api}/users/{name}", method="DELETE",
+                                         headers={"Authorization": f"token {token}"})
+        try:
+            urllib.request.urlopen(request, timeout=120).close()
+            ended.append(name)
+        except urllib.error.HTTPError as err:
+            if err.code != 404:  # 404: never logged in, nothing to end
+                raise
+        except urllib.error.URLError as err:
+            return f"the hub is not answering ({err.reason}): sessions end at their next use"
+    return f"sessions ended: {', '.join(ended) or 'none were open'}"
+
+
+def purge_accounts(names):
+    """Delete the unix accounts and homes of `names` (the next learner given one of these
+    names starts afresh). Returns the accounts deleted."""
+    deleted = []
+    for name in sorted(names):
+        account = UNIX_NAME_TEMPLATE.format(check_name(name))
+        result = subprocess.run([USERDEL, "--remove", account], capture_output=True, text=True)
+        if result.returncode == 0:
+            deleted.append(account)
+        elif result.returncode != 6:  # 6: no such account
+            raise RuntimeError(f"userdel {account}: {result.stderr.strip()}")
+    return deleted
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("instructor", help="set a new random instructor password; print it")
+    instructor = commands.add_parser("instructor",
+                                     help="set a new random instructor password; print it")
+    instructor.add_argument("--init", action="store_true",
+                            help="create the logins file (first install only)")
     codes = commands.add_parser("codes", help="one-time codes for learners; print them")
     codes.add_argument("names", nargs="*", help="learner names")
     codes.add_argument("--roster", type=Path, help="a file of learner names, one a line")
@@ -71,16 +127,27 @@ def main(argv=None):
                        help="issue new codes even for learners who have a password")
     removing = commands.add_parser("remove", help="forget learners' logins")
     removing.add_argument("names", nargs="+", help="learner names")
+    removing.add_argument("--purge", action="store_true",
+                          help="also delete their unix accounts and homes")
     args = parser.parse_args(argv)
     logins = logins_file()
+    if args.command == "instructor" and args.init and logins.exists():
+        parser.error(f"{logins.path} exists already: leave out --init for a new password")
+    if args.command != "instructor" or not args.init:
+        logins.read()  # a missing or corrupt file stops here, before anything is written
     if args.command == "remove":
         removed = remove(logins, args.names)
         print(f"can no longer log in: {', '.join(removed) or 'nobody (no such login)'}")
+        print(end_sessions(logins, removed))
+        if args.purge:
+            print(f"deleted: {', '.join(purge_accounts(args.names)) or 'no unix account'}")
         return 0
     if args.command == "instructor":
-        password = set_instructor_password(logins)
+        password = set_instructor_password(logins, init=args.init)
         print(f"instructor password (shown once, only its hash is kept in {logins.path}):")
         print(f"  {INSTRUCTOR}  {password}")
+        if not args.init:
+            print(end_sessions(logins, [INSTRUCTOR]))
         return 0
     names = set(args.names) | (read_roster(args.roster) if args.roster else set())
     if not names:
@@ -97,6 +164,8 @@ def main(argv=None):
         width = max(map(len, issued))
         for name, code in issued.items():
             print(f"  {name:<{width}}  {code}")
+        if args.reset:
+            print(end_sessions(logins, issued))
     return 0
 
 

@@ -1,6 +1,7 @@
 """JupyterHub for one class on one Linux machine, serving softmax-lab to every learner.
 
-The hub runs as root from a checkout of the suite (see deploy/jupyterhub.service):
+The hub runs as root from a checkout of the suite (see deploy/jupyterhub.service, and
+docs/class-hub.md for what is guaranteed and how each guarantee is tested):
 
 - nobody logs in under a name the instructor did not list (deploy/class_logins.py): the
   instructor's password is set at install time (`deploy/class_admin.py instructor`), and
@@ -13,6 +14,8 @@ The hub runs as root from a checkout of the suite (see deploy/jupyterhub.service
   `jupyter-<name>`, with a memory and a CPU cap (SystemdSpawner), and starts in
   JupyterLab on that learner's own copy of the notebooks: the exercise versions
   (course/release/) of those with exercises, so that nobody starts with the solutions;
+  the solutions themselves (SOLUTIONS) are out of the learners' units' reach, and root
+  never follows a path a learner controls (copy_missing_notebooks);
 - a kernel that ran nothing for IDLE_KERNEL_TIMEOUT_S is shut down, even with its tab
   still open (a kernel that imported TensorFlow holds about half a gigabyte; Run All
   brings it back in seconds), and a server nobody used for IDLE_SERVER_TIMEOUT_S is
@@ -25,9 +28,11 @@ Size MEMORY_PER_LEARNER and the machine from the capacity table in the README.
 """
 
 import ipaddress
+import logging
 import os
 import pwd
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -35,9 +40,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from class_logins import ClassAuthenticator  # noqa: E402
+from class_logins import ClassAuthenticator, Logins, private_file  # noqa: E402
 
 c = get_config()  # noqa: F821 -- provided by JupyterHub when it loads this file
+log = logging.getLogger("JupyterHub")
 
 #: The checkout this file lives in: the notebooks are copied from here.
 SUITE = Path(__file__).resolve().parent.parent
@@ -49,14 +55,29 @@ HAND_OUT = "exercises"
 #: The environment that `pip install ".[hub]"` made; the hub runs from it too.
 ENV_BIN = Path(sys.executable).parent
 
+#: What learners must not read: the solved notebooks, nbgrader's sources, the history.
+SOLUTIONS = [SUITE / "notebooks", SUITE / "course" / "source", SUITE / ".git"]
+
 #: The hashes of every login (deploy/class_admin.py writes them), in the hub's state directory.
 LOGINS = Path(os.environ.get("SOFTMAX_LAB_LOGINS", "/var/lib/jupyterhub/logins.json"))
+#: The token with which `class_admin.py` ends sessions through the hub's API.
+CLASS_ADMIN_TOKEN = LOGINS.with_name("class-admin.token")
 INSTRUCTORS = {"instructor"}
 #: "tls": HTTPS on every interface at TLS_PORT; "reverse-proxy": HTTP on 127.0.0.1:8000 only.
 SERVE = os.environ.get("SOFTMAX_LAB_SERVE", "tls")
 TLS_CERT = Path("/etc/jupyterhub/tls/fullchain.pem")
 TLS_KEY = Path("/etc/jupyterhub/tls/privkey.pem")
 TLS_PORT = 443
+HTTP_PORT = 80  # "tls": redirects to TLS_PORT
+#: Proxies that append to X-Forwarded-For before the hub: configurable-http-proxy, and the
+#: reverse proxy in front of it. The client's address is the one the first of them saw.
+TRUSTED_HOPS = {"tls": 1, "reverse-proxy": 2}
+#: Browsers keep to HTTPS for this hub for a year once they have seen it.
+HSTS = "max-age=31536000"
+#: A login lasts this long without use of the password; sessions of a name that is
+#: removed or reset end within AUTH_REFRESH_S.
+COOKIE_MAX_AGE_DAYS = 3
+AUTH_REFRESH_S = 60
 #: Hard caps per learner: the kernel is killed past the memory limit, so leave room
 #: for two TensorFlow kernels (see the README's per-notebook table).
 MEMORY_PER_LEARNER = "2G"
@@ -68,6 +89,17 @@ UNIX_NAME_TEMPLATE = "jupyter-{USERNAME}"
 UNIX_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 #: A learner's home: nobody else reads it (their notebooks hold their answers).
 HOME_MODE = 0o700
+#: Learners have no login shell, and sshd refuses their group (deploy/sshd-learners.conf).
+NO_LOGIN_SHELL = "/usr/sbin/nologin"
+LEARNERS_GROUP = "jupyterhub-learners"
+#: Called by absolute path: the hub runs as root, and never looks them up on PATH.
+USERADD, GROUPADD = "/usr/sbin/useradd", "/usr/sbin/groupadd"
+#: Each learner's unit: no solutions, no cloud metadata service, a bound on processes.
+LEARNER_UNIT = {
+    "InaccessiblePaths": " ".join(f"-{path}" for path in SOLUTIONS),
+    "IPAddressDeny": "169.254.169.254",
+    "TasksMax": "512",
+}
 
 
 #: Kernels' Unix sockets: `<dir>/kernel-<36-character id>-ipc-<n>`, in SystemdSpawner's
@@ -105,28 +137,47 @@ def listen(serve=SERVE, cert=TLS_CERT, key=TLS_KEY, port=TLS_PORT):
         raise ValueError(f'SERVE must be "tls" or "reverse-proxy", not {serve!r}')
     missing = [str(path) for path in (cert, key) if not Path(path).is_file()]
     if missing:
-        raise ValueError(f"the hub serves HTTPS and needs {' and '.join(missing)}: see the "
-                         'README (Let\'s Encrypt, campus CA), or SERVE = "reverse-proxy"')
+        raise ValueError(f"the hub serves HTTPS and needs {' and '.join(missing)}: see "
+                         "docs/class-hub.md (Let's Encrypt, campus CA), "
+                         'or SERVE = "reverse-proxy"')
+    if Path(key).stat().st_mode & 0o077:
+        raise ValueError(f"{key} is readable by others than its owner: chmod 600 {key}")
     return {"bind_url": f"https://:{port}", "ssl_cert": str(cert), "ssl_key": str(key)}
 
 
-def check_not_in_clear(hub):
-    """Raise ValueError if the hub's config `hub` serves plain HTTP beyond loopback."""
+def check_not_in_clear(hub, proxy_api_url=""):
+    """Raise ValueError if the hub's config `hub` serves plain HTTP beyond loopback, or
+    its own API or the proxy's is reachable beyond loopback."""
     bind_url = hub.get("bind_url", "")
     tls = hub.get("ssl_cert") and hub.get("ssl_key")
     if not tls and not is_loopback(bind_url):
         raise ValueError(f"refusing to serve logins in clear on {bind_url}: set TLS_CERT and "
                          "TLS_KEY, or bind 127.0.0.1 behind a reverse proxy that does TLS")
+    for internal in [hub.get("hub_bind_url", ""), proxy_api_url]:
+        if internal and not is_loopback(internal):
+            raise ValueError(f"refusing to open the hub's internals on {internal}: "
+                             "bind them to 127.0.0.1")
+
+
+def check_logins(path):
+    """Raise if the logins file is missing, unreadable or has no instructor: the hub does
+    not start with nobody (or the wrong file) able to log in."""
+    if INSTRUCTORS - Logins(path).read().keys():
+        raise ValueError(f"{path} has no instructor: run `class_admin.py instructor`")
 
 
 def ensure_unix_user(name):
-    """Create the unix account `name` with a home directory, unless it exists."""
+    """Create the unix account `name` with a home directory, unless it exists. It has no
+    login shell and is in LEARNERS_GROUP, which sshd refuses (deploy/sshd-learners.conf):
+    a learner's only way in is their server, inside its capped unit."""
     if not UNIX_NAME.match(name):
         raise ValueError(f"unix user name {name!r} must match {UNIX_NAME.pattern}")
     try:
         return pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", name], check=True)
+        subprocess.run([GROUPADD, "--force", LEARNERS_GROUP], check=True)
+        subprocess.run([USERADD, "--create-home", "--shell", NO_LOGIN_SHELL, "--user-group",
+                        "--groups", LEARNERS_GROUP, name], check=True)
         return pwd.getpwnam(name)
 
 
@@ -139,28 +190,76 @@ def handout(notebook, hand_out=HAND_OUT):
     return exercises if hand_out == "exercises" and exercises.exists() else notebook
 
 
+# The hand-out runs as root in a home the learner controls: it opens every directory by
+# file descriptor, relative to its parent, never through a symlink (O_NOFOLLOW), and only
+# ever creates files (O_EXCL never opens what exists, symlink or not).
+OPEN_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK
+CREATE_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+
+
+def open_learners_dir(name, parent_fd, uid, gid):
+    """A descriptor of the directory `name` in `parent_fd`, made (and given to `uid`) if
+    missing; None if it is anything but a directory of `uid`'s (a symlink, say)."""
+    try:
+        os.mkdir(name, 0o755, dir_fd=parent_fd)
+        created = True
+    except FileExistsError:
+        created = False
+    try:
+        fd = os.open(name, OPEN_DIR, dir_fd=parent_fd)
+    except OSError:  # ELOOP: a symlink; ENOTDIR: a file
+        return None
+    if uid is not None:
+        if created:
+            os.fchown(fd, uid, gid)
+        if os.fstat(fd).st_uid != uid:
+            os.close(fd)
+            return None
+    return fd
+
+
 def copy_missing_notebooks(home, uid=None, gid=None, hand_out=HAND_OUT):
-    """Copy into `home`/softmax-lab/notebooks each notebook the learner does not have yet.
+    """Copy into `home`/softmax-lab/notebooks each notebook the learner does not have yet,
+    as files of `uid`'s. Returns the paths copied.
 
     A learner's own edits are never overwritten; notebooks added to the suite later
-    still reach them at their next server start.
+    still reach them at their next server start. Whatever the learner put in the way
+    (a symlink, a file) is left alone, and nothing is copied past it.
     """
     target = Path(home) / "softmax-lab" / "notebooks"
-    target.mkdir(parents=True, exist_ok=True)
-    copied = []
-    for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
-        if not (target / notebook.name).exists():
-            shutil.copy2(handout(notebook, hand_out), target / notebook.name)
+    fd = os.open(home, OPEN_DIR)
+    try:
+        for part in target.relative_to(home).parts:
+            parent_fd, fd = fd, open_learners_dir(part, fd, uid, gid)
+            os.close(parent_fd)
+            if fd is None:
+                log.warning("not handing out notebooks: %s is not a directory of the "
+                            "learner's own", Path(home) / part)
+                return []
+        copied = []
+        for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
+            try:
+                out = os.open(notebook.name, CREATE_FILE, 0o644, dir_fd=fd)
+            except FileExistsError:
+                continue
+            with open(out, "wb") as copy, open(handout(notebook, hand_out), "rb") as source:
+                if uid is not None:
+                    os.fchown(out, uid, gid)
+                shutil.copyfileobj(source, copy)
             copied.append(target / notebook.name)
-    if uid is not None:
-        for path in [target.parent, target, *copied]:
-            os.chown(path, uid, gid)
-    return copied
+        return copied
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def make_private(home):
     """Only its owner may enter `home` (useradd follows the umask: 755 on Debian)."""
-    os.chmod(home, HOME_MODE)
+    fd = os.open(home, OPEN_DIR)
+    try:
+        os.fchmod(fd, HOME_MODE)
+    finally:
+        os.close(fd)
 
 
 def prepare_learner(spawner):
@@ -173,7 +272,13 @@ def prepare_learner(spawner):
 # --- who can log in -------------------------------------------------------------------
 c.JupyterHub.authenticator_class = ClassAuthenticator
 c.ClassAuthenticator.logins_path = str(LOGINS)
+c.ClassAuthenticator.trusted_hops = TRUSTED_HOPS.get(SERVE, 1)
 c.Authenticator.admin_users = INSTRUCTORS
+c.Authenticator.auth_refresh_age = AUTH_REFRESH_S
+c.Authenticator.auth_refresh_strict = True  # a stale session is refused on API calls too
+c.Authenticator.refresh_pre_spawn = True
+c.JupyterHub.cookie_max_age_days = COOKIE_MAX_AGE_DAYS
+check_logins(LOGINS)
 
 # --- each learner's server ------------------------------------------------------------
 c.JupyterHub.spawner_class = "systemdspawner"
@@ -184,6 +289,8 @@ c.SystemdSpawner.isolate_tmp = True
 c.SystemdSpawner.isolate_devices = True
 c.SystemdSpawner.disable_user_sudo = True
 c.SystemdSpawner.extra_paths = [str(ENV_BIN)]
+c.SystemdSpawner.unit_extra_properties = LEARNER_UNIT
+c.SystemdSpawner.default_shell = "/bin/bash"  # JupyterLab's terminal: not a login shell
 c.Spawner.pre_spawn_hook = prepare_learner
 c.Spawner.cmd = [str(ENV_BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab/tree/softmax-lab/notebooks"
@@ -203,17 +310,27 @@ c.Spawner.http_timeout = 300
 # --- the hub itself -------------------------------------------------------------------
 for setting, value in listen().items():
     setattr(c.JupyterHub, setting, value)
+# Cookies only over HTTPS, in both modes (behind a reverse proxy the hub sees plain HTTP),
+# and browsers told to keep to HTTPS.
+c.JupyterHub.tornado_settings = {"cookie_options": {"secure": True},
+                                 "headers": {"Strict-Transport-Security": HSTS}}
+if SERVE == "tls":
+    c.ConfigurableHTTPProxy.command = ["configurable-http-proxy", "--redirect-port",
+                                       str(HTTP_PORT), "--redirect-to", str(TLS_PORT)]
 check_not_in_clear(c.JupyterHub)
 # A hub restart (config change) leaves learners' servers running.
 c.JupyterHub.cleanup_servers = False
 
-# --- idle culler: give back the memory of servers nobody uses -------------------------
+# --- services: the idle culler gives back the memory of servers nobody uses -----------
 c.JupyterHub.services = [
     {
         "name": "idle-culler",
         "command": [sys.executable, "-m", "jupyterhub_idle_culler",
                     f"--timeout={IDLE_SERVER_TIMEOUT_S}"],
     },
+    # deploy/class_admin.py: ends the sessions of names removed or reset
+    {"name": "class-admin",
+     "api_token": private_file(CLASS_ADMIN_TOKEN, secrets.token_hex(32))},
 ]
 c.JupyterHub.load_roles = [
     {
@@ -221,4 +338,5 @@ c.JupyterHub.load_roles = [
         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
         "services": ["idle-culler"],
     },
+    {"name": "class-admin", "scopes": ["delete:users"], "services": ["class-admin"]},
 ]
