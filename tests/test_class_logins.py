@@ -3,10 +3,15 @@ deploy/class_admin.py), without a hub: tests/test_class_hub.py logs in to a real
 
 import asyncio
 import json
+import os
+import pwd
 import stat
+import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import bcrypt
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,8 +20,10 @@ import class_admin  # noqa: E402
 from class_logins import (  # noqa: E402
     CODE_ALPHABET,
     CODE_LENGTH,
+    MAX_FAILURES,
     ClassAuthenticator,
     Logins,
+    LoginsUnavailable,
     Throttle,
     read_roster,
     secret_matches,
@@ -27,13 +34,17 @@ FAST = 4  # bcrypt rounds: the tests check what is stored, not how slow it is to
 
 @pytest.fixture
 def logins(tmp_path):
-    return Logins(tmp_path / "state" / "logins.json", rounds=FAST)
+    """A logins file with an instructor, as `class_admin.py instructor --init` makes it."""
+    logins = Logins(tmp_path / "state" / "logins.json", rounds=FAST)
+    logins.set_password("instructor", "instructors-password", create=True)
+    return logins
 
 
 def test_the_instructor_password_is_printed_once_and_only_its_hash_kept(
-        logins, monkeypatch, capsys):
+        tmp_path, monkeypatch, capsys):
+    logins = Logins(tmp_path / "state" / "logins.json", rounds=FAST)
     monkeypatch.setattr(class_admin, "logins_file", lambda: logins)
-    assert class_admin.main(["instructor"]) == 0
+    assert class_admin.main(["instructor", "--init"]) == 0
     password = capsys.readouterr().out.split()[-1]
     assert len(password) == class_admin.PASSWORD_LENGTH
     assert password not in logins.path.read_text()
@@ -73,7 +84,7 @@ def test_reset_replaces_a_learners_password_by_a_new_code(logins):
 def test_codes_are_refused_for_bad_names(logins, name, message):
     with pytest.raises(ValueError, match=message):
         class_admin.issue_codes(logins, {name})
-    assert logins.read() == {}
+    assert logins.read().keys() == {"instructor"}
 
 
 @pytest.mark.parametrize(("password", "message"), [
@@ -88,8 +99,9 @@ def test_passwords_too_short_or_too_long_are_refused(logins, password, message):
 def test_the_logins_file_is_rewritten_whole(logins):
     logins.set_password("ada", "password-of-ada")
     logins.issue_code("bob")
-    assert set(json.loads(logins.path.read_text())) == {"ada", "bob"}
-    assert not logins.path.with_suffix(".new").exists()
+    assert set(json.loads(logins.path.read_text())) == {"instructor", "ada", "bob"}
+    assert [path.name for path in logins.path.parent.iterdir()
+            if path.name.startswith(".")] == []  # no temporary file left behind
 
 
 class Clock:
@@ -127,6 +139,7 @@ def test_throttle_forgets_addresses_whose_failures_are_old():
 
 class Handler:
     class request:  # noqa: N801 -- stands in for tornado's handler.request
+        headers = {"X-Forwarded-For": "10.0.0.7"}  # as the hub's proxy recorded it
         remote_ip = "10.0.0.7"
 
 
@@ -158,5 +171,224 @@ def test_remove_forgets_a_learners_login(logins, monkeypatch, capsys):
     logins.issue_code("ada")
     logins.issue_code("bob")
     assert class_admin.main(["remove", "ada", "kim"]) == 0
-    assert capsys.readouterr().out == "can no longer log in: ada\n"
-    assert set(logins.read()) == {"bob"}
+    assert capsys.readouterr().out.splitlines()[0] == "can no longer log in: ada"
+    assert set(logins.read()) == {"instructor", "bob"}
+
+
+# --- the logins file on disk --------------------------------------------------------------
+
+def test_every_write_reaches_the_disk_before_it_replaces_the_file(logins, monkeypatch):
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.fstat(fd).st_mode)
+                        or real_fsync(fd))
+    logins.issue_code("ada")
+    assert [stat.S_ISREG(mode) for mode in synced] == [True, False]  # the file, then its dir
+    assert stat.S_ISDIR(synced[1])
+
+
+def test_the_previous_logins_are_kept_as_a_backup(logins):
+    logins.set_password("ada", "password-of-ada")
+    before = logins.path.read_text()
+    logins.issue_code("bob")
+    backup = logins.path.with_name("logins.json.bak")
+    assert backup.read_text() == before
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+
+
+def test_a_stale_new_file_does_not_make_the_logins_readable(logins):
+    stale = logins.path.with_suffix(".new")
+    stale.write_text("left over")
+    stale.chmod(0o644)
+    logins.issue_code("ada")
+    assert stat.S_IMODE(logins.path.stat().st_mode) == 0o600
+
+
+def test_the_state_directory_is_made_private(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        Logins(tmp_path / "state" / "logins.json", rounds=FAST).set_password(
+            "instructor", "instructors-password", create=True)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "state").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "state" / "logins.lock").stat().st_mode) == 0o600
+
+
+def test_a_missing_logins_file_is_an_error_not_nobody(logins, monkeypatch, capsys):
+    monkeypatch.setattr(class_admin, "logins_file", lambda: logins)
+    logins.path.unlink()
+    authenticator = ClassAuthenticator(logins_path=str(logins.path), bcrypt_rounds=FAST)
+    with pytest.raises(LoginsUnavailable, match="is missing"):
+        authenticate(authenticator, username="instructor", password="instructors-password")
+    with pytest.raises(LoginsUnavailable, match="is missing"):
+        authenticator.check_allowed("instructor")
+    with pytest.raises(LoginsUnavailable, match="is missing"):
+        class_admin.main(["codes", "bob"])
+    assert not logins.path.exists(), "class_admin.py started a new logins file"
+    logins.path.write_text("{}")
+    with pytest.raises(SystemExit):  # --init only on a first install
+        class_admin.main(["instructor", "--init"])
+    assert logins.path.read_text() == "{}"
+
+
+@pytest.mark.parametrize("text", ["", '{"instructor": {"pass'])
+def test_a_corrupt_logins_file_names_its_backup(logins, text):
+    logins.issue_code("ada")
+    logins.path.write_text(text)
+    with pytest.raises(LoginsUnavailable, match="logins.json.bak"):
+        logins.read()
+    with pytest.raises(LoginsUnavailable):
+        logins.issue_code("bob")
+    assert logins.path.read_text() == text  # never silently reset
+
+
+# --- the throttle under a flood -----------------------------------------------------------
+
+class CountingClock(Clock):
+    calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        return self.now
+
+
+def test_the_throttle_table_stays_bounded_and_each_failure_costs_the_same():
+    clock = CountingClock()
+    throttle = Throttle(max_failures=3, window_s=60, max_keys=100, clock=clock)
+    for i in range(1000):  # all inside the window
+        throttle.failed((f"name{i}", "10.0.0.7"))
+    assert len(throttle.failures) == 100
+    calls = clock.calls
+    throttle.failed(("one-more", "10.0.0.7"))
+    assert clock.calls - calls <= 2  # not one look at every key in the table
+
+
+def test_names_that_cannot_exist_are_refused_without_being_kept(logins):
+    authenticator = ClassAuthenticator(logins_path=str(logins.path), bcrypt_rounds=FAST)
+    for name in ["x" * 10_000_000, "ada; rm -rf /", "a" * 25]:
+        assert authenticate(authenticator, username=name, password="guess") is None
+    assert len(authenticator.throttle.failures) == 0
+    assert len(authenticator.name_throttle.failures) == 0
+
+
+# --- what a login attempt costs and counts ------------------------------------------------
+
+@pytest.fixture
+def checks(monkeypatch):
+    """The bcrypt checks made, in order."""
+    made = []
+    real = bcrypt.checkpw
+    monkeypatch.setattr(bcrypt, "checkpw", lambda *args: made.append(args) or real(*args))
+    return made
+
+
+@pytest.mark.parametrize(("name", "code"), [
+    ("kim", ""),                # not on the roster
+    ("ada", ""),                # on the roster with a password, wrong one
+    ("bob", ""),                # holding a code, none given
+    ("bob", "not-the-code"),    # holding a code, a wrong one
+])
+def test_every_refusal_costs_one_password_check(logins, checks, name, code):
+    logins.set_password("ada", "password-of-ada")
+    logins.issue_code("bob")
+    authenticator = ClassAuthenticator(logins_path=str(logins.path), bcrypt_rounds=FAST)
+    assert authenticate(authenticator, username=name, password="a-guess-1", otp=code) is None
+    assert len(checks) == 1
+
+
+def test_concurrent_guesses_are_counted_before_their_check(logins, monkeypatch):
+    logins.set_password("ada", "password-of-ada")
+    authenticator = ClassAuthenticator(logins_path=str(logins.path), bcrypt_rounds=FAST)
+    checked, gate = [], threading.Event()
+
+    def slow_check(*args):  # each check takes as long as the others need to arrive
+        checked.append(args)
+        gate.wait(5)
+        return False
+
+    monkeypatch.setattr(authenticator, "_check", slow_check)
+
+    async def burst():
+        tries = [authenticator.authenticate(Handler(), {"username": "ada", "password": "x"})
+                 for _ in range(20)]
+        asyncio.get_running_loop().call_later(0.5, gate.set)
+        return await asyncio.gather(*tries, return_exceptions=True)
+
+    results = asyncio.run(burst())
+    assert len(checked) <= MAX_FAILURES
+    assert sum(getattr(result, "status_code", None) == 429 for result in results) >= 15
+
+
+def test_a_name_guessed_from_many_addresses_is_throttled_but_not_where_it_logged_in(logins):
+    logins.set_password("ada", "password-of-ada")
+    authenticator = ClassAuthenticator(logins_path=str(logins.path), bcrypt_rounds=FAST,
+                                       max_name_failures=10)
+    assert authenticate_from(authenticator, "192.0.2.1", password="password-of-ada") == "ada"
+    for i in range(10):
+        assert authenticate_from(authenticator, f"10.9.0.{i}", password="guess") is None
+    with pytest.raises(Exception, match="Too many failed logins"):
+        authenticate_from(authenticator, "10.9.1.1", password="password-of-ada")
+    assert authenticate_from(authenticator, "192.0.2.1", password="password-of-ada") == "ada"
+
+
+def test_codes_are_read_whatever_their_case_and_spaces(logins):
+    code = logins.issue_code("ada")
+    authenticator = ClassAuthenticator(logins_path=str(logins.path), bcrypt_rounds=FAST)
+    assert authenticate(authenticator, username=" Ada ", password="adas-password",
+                        otp=f" {code.upper()} ") == "ada"
+
+
+# --- sessions end with the login ----------------------------------------------------------
+
+class User:
+    def __init__(self, name):
+        self.name = name
+
+
+def test_a_session_ends_when_its_login_is_removed_or_reset(logins):
+    logins.set_password("ada", "password-of-ada")
+    logins.set_password("bob", "password-of-bob")
+    authenticator = ClassAuthenticator(logins_path=str(logins.path), bcrypt_rounds=FAST)
+    assert asyncio.run(authenticator.refresh_user(User("ada")))
+    class_admin.remove(logins, ["ada"])
+    class_admin.issue_codes(logins, ["bob"], reset=True)
+    assert not asyncio.run(authenticator.refresh_user(User("ada")))
+    assert not asyncio.run(authenticator.refresh_user(User("bob")))
+    assert asyncio.run(authenticator.refresh_user(User("instructor")))
+
+
+def test_ending_sessions_without_a_running_hub_says_so(logins):
+    class_admin.admin_token_path(logins).write_text("token")
+    class_admin.admin_token_path(logins).chmod(0o600)
+    message = class_admin.end_sessions(logins, ["ada"], hub_api="http://127.0.0.1:9/hub/api")
+    assert "the hub is not answering" in message
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root (CI runs as root): useradd")
+def test_remove_purge_deletes_the_learners_account_and_home(logins, capsys, monkeypatch):
+    monkeypatch.setattr(class_admin, "logins_file", lambda: logins)
+    name = f"zz{os.getpid() % 100000}"
+    account = f"jupyter-{name}"
+    subprocess.run(["useradd", "--create-home", account], check=True)
+    home = Path(pwd.getpwnam(account).pw_dir)
+    try:
+        (home / "answers.ipynb").write_text("the previous student's answers")
+        logins.issue_code(name)
+        assert class_admin.main(["remove", "--purge", name]) == 0
+        assert f"deleted: {account}" in capsys.readouterr().out
+        with pytest.raises(KeyError):
+            pwd.getpwnam(account)
+        assert not home.exists()
+    finally:
+        subprocess.run(["userdel", "--remove", account], capture_output=True)
+
+
+def authenticate_from(authenticator, address, **data):
+    class FromAddress:
+        class request:  # noqa: N801
+            headers = {"X-Forwarded-For": address}
+            remote_ip = address
+
+    return asyncio.run(authenticator.authenticate(FromAddress(), {"username": "ada", **data}))
+
