@@ -65,8 +65,8 @@ CLASS_ADMIN_TOKEN = LOGINS.with_name("class-admin.token")
 INSTRUCTORS = {"instructor"}
 #: "tls": HTTPS on every interface at TLS_PORT; "reverse-proxy": HTTP on 127.0.0.1:8000 only.
 SERVE = os.environ.get("SOFTMAX_LAB_SERVE", "tls")
-TLS_CERT = Path("/etc/jupyterhub/tls/fullchain.pem")
-TLS_KEY = Path("/etc/jupyterhub/tls/privkey.pem")
+TLS_DIR = Path(os.environ.get("SOFTMAX_LAB_TLS_DIR", "/etc/jupyterhub/tls"))
+TLS_CERT, TLS_KEY = TLS_DIR / "fullchain.pem", TLS_DIR / "privkey.pem"
 TLS_PORT = 443
 HTTP_PORT = 80  # "tls": redirects to TLS_PORT
 #: Proxies that append to X-Forwarded-For before the hub: configurable-http-proxy, and the

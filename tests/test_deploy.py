@@ -4,12 +4,16 @@ This machine has no Docker engine, so the image itself is not built: repo2docker
 renders the Dockerfile it would build (`--no-build`) and the tests read it.
 """
 
+import grp
 import os
+import pwd
 import runpy
+import shutil
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +28,22 @@ from traitlets.config import Config, PyFileConfigLoader
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 HUB_CONFIG = ROOT / "deploy" / "jupyterhub_config.py"
+sys.path.insert(0, str(ROOT / "deploy"))
+from class_logins import Logins  # noqa: E402
+
+#: A uid and gid nobody on this machine has: a learner's, for the hand-out's tests.
+LEARNER_UID = LEARNER_GID = 54321
+needs_root = pytest.mark.skipif(os.getuid() != 0,
+                                reason="needs root (CI runs as root): chown, useradd")
+
+
+@pytest.fixture(scope="module")
+def state_dir(tmp_path_factory):
+    """The hub's state directory: a logins file with an instructor."""
+    state = tmp_path_factory.mktemp("state")
+    Logins(state / "logins.json", rounds=4).set_password(
+        "instructor", "instructors-password", create=True)
+    return state
 
 
 @pytest.fixture(scope="module")
@@ -115,22 +135,23 @@ def test_post_build_opens_jupyterlab_on_the_notebooks(tmp_path):
     assert (ROOT / "notebooks").is_dir()
 
 
-def load_hub_config(**environ):
+def load_hub_config(state, **environ):
     with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOFTMAX_LAB_LOGINS", str(state / "logins.json"))
         for name, value in environ.items():
             patch.setenv(name, value)
         return PyFileConfigLoader(HUB_CONFIG.name, path=str(HUB_CONFIG.parent)).load_config()
 
 
 @pytest.fixture(scope="module")
-def hub_config():
-    return load_hub_config(SOFTMAX_LAB_SERVE="reverse-proxy")
+def hub_config(state_dir):
+    return load_hub_config(state_dir, SOFTMAX_LAB_SERVE="reverse-proxy")
 
 
 def test_hub_uses_the_class_logins_and_systemd_limits(hub_config):
     hub = JupyterHub(config=hub_config)
     assert hub.authenticator_class.__name__ == "ClassAuthenticator"
-    assert hub_config.ClassAuthenticator.logins_path == "/var/lib/jupyterhub/logins.json"
+    assert hub_config.ClassAuthenticator.logins_path.endswith("/logins.json")
     assert hub_config.Authenticator.admin_users == {"instructor"}
     assert hub.spawner_class.__name__ == "SystemdSpawner"
     assert hub_config.SystemdSpawner.mem_limit.endswith("G")
@@ -141,30 +162,37 @@ def test_hub_uses_the_class_logins_and_systemd_limits(hub_config):
 def test_hub_culls_idle_kernels_and_servers(hub_config):
     assert any(arg.startswith("--MappingKernelManager.cull_idle_timeout=")
                for arg in hub_config.Spawner.args)
-    (culler,) = hub_config.JupyterHub.services
+    (culler,) = [s for s in hub_config.JupyterHub.services if s["name"] == "idle-culler"]
     assert culler["command"][1:3] == ["-m", "jupyterhub_idle_culler"]
     assert find_spec("jupyterhub_idle_culler") is not None
-    (role,) = hub_config.JupyterHub.load_roles
+    (role,) = [r for r in hub_config.JupyterHub.load_roles if r["name"] == "idle-culler"]
     assert role["services"] == [culler["name"]]
     assert {"read:users:activity", "delete:servers"} <= set(role["scopes"])
 
 
 @pytest.fixture(scope="module")
-def hub_helpers():
+def hub_helpers(state_dir):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOFTMAX_LAB_SERVE", "reverse-proxy")
+        patch.setenv("SOFTMAX_LAB_LOGINS", str(state_dir / "logins.json"))
         return runpy.run_path(str(HUB_CONFIG), init_globals={"get_config": Config})
 
 
-def test_hub_refuses_to_start_without_tls_files_by_default():
+def test_hub_refuses_to_start_without_tls_files_by_default(state_dir, tmp_path):
     with pytest.raises(ValueError, match="the hub serves HTTPS and needs"):
-        load_hub_config()
+        load_hub_config(state_dir, SOFTMAX_LAB_TLS_DIR=str(tmp_path))
+
+
+def tls_files(directory):
+    cert, key = directory / "fullchain.pem", directory / "privkey.pem"
+    cert.write_text("certificate")
+    key.write_text("key")
+    key.chmod(0o600)
+    return cert, key
 
 
 def test_hub_serves_https_with_the_certificate_and_key(hub_helpers, tmp_path):
-    cert, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
-    cert.write_text("certificate")
-    key.write_text("key")
+    cert, key = tls_files(tmp_path)
     assert hub_helpers["listen"]("tls", cert, key, 443) == {
         "bind_url": "https://:443", "ssl_cert": str(cert), "ssl_key": str(key)}
     with pytest.raises(ValueError, match="privkey.pem"):
@@ -237,3 +265,173 @@ def test_a_learners_home_is_made_private(hub_helpers, tmp_path):
     home.mkdir(mode=0o755)
     hub_helpers["make_private"](home)
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
+
+
+# --- the hand-out, as root, in a home the learner controls --------------------------------
+
+@pytest.fixture
+def learners_home():
+    """A learner's home (uid LEARNER_UID) and, beside it, a directory of root's 0755: the
+    learner's target. Both in a directory the learner may cross, as /home is."""
+    base = Path(tempfile.mkdtemp(prefix="handout-"))
+    base.chmod(0o755)
+    home, victim = base / "jupyter-mallory", base / "victim"
+    home.mkdir()
+    os.chown(home, LEARNER_UID, LEARNER_GID)
+    victim.mkdir(mode=0o755)
+    yield home, victim
+    shutil.rmtree(base)
+
+
+def as_learner(*command):
+    """Run `command` as the learner: what they can do from their terminal."""
+    subprocess.run(command, check=True, user=LEARNER_UID, group=LEARNER_GID, extra_groups=[])
+
+
+def assert_untouched(victim):
+    assert (victim.stat().st_uid, stat.S_IMODE(victim.stat().st_mode)) == (0, 0o755)
+    assert list(victim.iterdir()) == []
+
+
+@needs_root
+def test_the_hand_out_gives_the_learner_their_notebooks(hub_helpers, learners_home):
+    home, _ = learners_home
+    hub_helpers["make_private"](home)
+    copied = hub_helpers["copy_missing_notebooks"](home, LEARNER_UID, LEARNER_GID)
+    assert copied and stat.S_IMODE(home.stat().st_mode) == 0o700
+    for path in [home / "softmax-lab", home / "softmax-lab" / "notebooks", *copied]:
+        assert path.stat().st_uid == LEARNER_UID, path
+
+
+@needs_root
+def test_the_hand_out_does_not_follow_a_symlinked_folder_out_of_the_home(
+        hub_helpers, learners_home):
+    home, victim = learners_home
+    as_learner("ln", "-s", str(victim), str(home / "softmax-lab"))
+    copied = hub_helpers["copy_missing_notebooks"](home, LEARNER_UID, LEARNER_GID)
+    assert_untouched(victim)
+    assert copied == []
+
+
+@needs_root
+def test_the_hand_out_does_not_follow_a_symlinked_notebooks_folder(hub_helpers, learners_home):
+    home, victim = learners_home
+    as_learner("mkdir", str(home / "softmax-lab"))
+    as_learner("ln", "-s", str(victim), str(home / "softmax-lab" / "notebooks"))
+    copied = hub_helpers["copy_missing_notebooks"](home, LEARNER_UID, LEARNER_GID)
+    assert_untouched(victim)
+    assert copied == []
+
+
+@needs_root
+def test_the_hand_out_does_not_create_files_through_a_dangling_symlink(
+        hub_helpers, learners_home):
+    home, victim = learners_home
+    notebooks = home / "softmax-lab" / "notebooks"
+    as_learner("mkdir", "-p", str(notebooks))
+    as_learner("ln", "-s", str(victim / "ld.so.preload"), str(notebooks / SMOKE_NOTEBOOK))
+    copied = hub_helpers["copy_missing_notebooks"](home, LEARNER_UID, LEARNER_GID)
+    assert_untouched(victim)
+    assert notebooks / SMOKE_NOTEBOOK not in copied and copied  # the others are handed out
+    assert (notebooks / SMOKE_NOTEBOOK).is_symlink()
+
+
+SMOKE_NOTEBOOK = "01_softmax_function.ipynb"
+
+
+@needs_root
+def test_learners_get_no_login_shell_and_a_group_sshd_refuses(hub_helpers):
+    account = f"jupyter-zz{os.getpid() % 100000}"
+    try:
+        entry = hub_helpers["ensure_unix_user"](account)
+        assert entry.pw_shell == "/usr/sbin/nologin"
+        group = hub_helpers["LEARNERS_GROUP"]
+        assert account in grp.getgrnam(group).gr_mem
+    finally:
+        subprocess.run(["userdel", "--remove", account], capture_output=True)
+    sshd = (ROOT / "deploy" / "sshd-learners.conf").read_text().splitlines()
+    assert f"DenyGroups {group}" in sshd
+    with pytest.raises(KeyError):
+        pwd.getpwnam(account)
+
+
+# --- what learners' units cannot reach ----------------------------------------------------
+
+def test_learners_units_cannot_read_the_solutions(hub_config):
+    properties = hub_config.SystemdSpawner.unit_extra_properties
+    hidden = properties["InaccessiblePaths"].split()
+    for path in ["notebooks", "course/source", ".git"]:
+        assert f"-{ROOT / path}" in hidden, path
+    # what the hand-out copies from stays readable to the hub (root) only: not from release/
+    assert not any(str(ROOT / "course" / "release") in path for path in hidden)
+    assert properties["IPAddressDeny"] == "169.254.169.254"
+    assert int(properties["TasksMax"]) > 0
+
+
+# --- transport and sessions ---------------------------------------------------------------
+
+def test_cookies_are_secure_and_browsers_keep_to_https(hub_config, state_dir, tmp_path):
+    settings = hub_config.JupyterHub.tornado_settings
+    assert settings["cookie_options"]["secure"] is True
+    assert settings["headers"]["Strict-Transport-Security"].startswith("max-age=")
+    tls_files(tmp_path)
+    tls = load_hub_config(state_dir, SOFTMAX_LAB_TLS_DIR=str(tmp_path))
+    command = tls.ConfigurableHTTPProxy.command
+    assert command[command.index("--redirect-port") + 1] == "80"
+    assert command[command.index("--redirect-to") + 1] == "443"
+
+
+def test_the_client_address_is_the_one_the_hubs_own_proxies_saw(hub_config, state_dir,
+                                                                 tmp_path):
+    assert hub_config.ClassAuthenticator.trusted_hops == 2  # the reverse proxy, then CHP
+    tls_files(tmp_path)
+    tls = load_hub_config(state_dir, SOFTMAX_LAB_TLS_DIR=str(tmp_path))
+    assert tls.ClassAuthenticator.trusted_hops == 1  # CHP is the front
+
+
+def test_a_removed_or_reset_login_ends_its_sessions(hub_config, state_dir):
+    assert 0 < hub_config.Authenticator.auth_refresh_age <= 300
+    assert hub_config.Authenticator.auth_refresh_strict is True
+    assert hub_config.JupyterHub.cookie_max_age_days <= 7
+    (service,) = [s for s in hub_config.JupyterHub.services if s["name"] == "class-admin"]
+    token = state_dir / "class-admin.token"
+    assert service["api_token"] == token.read_text()
+    assert stat.S_IMODE(token.stat().st_mode) == 0o600
+    (role,) = [r for r in hub_config.JupyterHub.load_roles if r["name"] == "class-admin"]
+    assert role["scopes"] == ["delete:users"]
+
+
+@pytest.mark.parametrize("logins", ["missing", "corrupt", "no instructor"])
+def test_the_hub_does_not_start_without_its_logins(tmp_path, logins):
+    path = tmp_path / "logins.json"
+    if logins == "corrupt":
+        path.write_text('{"instructor": ')
+    elif logins == "no instructor":
+        path.write_text("{}")
+    with pytest.raises(Exception, match="logins.json"):
+        load_hub_config(tmp_path, SOFTMAX_LAB_SERVE="reverse-proxy")
+
+
+def test_a_tls_key_others_can_read_is_refused(hub_helpers, tmp_path):
+    cert, key = tls_files(tmp_path)
+    key.chmod(0o644)
+    with pytest.raises(ValueError, match="chmod 600"):
+        hub_helpers["listen"]("tls", cert, key, 443)
+
+
+@pytest.mark.parametrize("internal", ["hub_bind_url", "proxy_api_url"])
+def test_the_hubs_internal_apis_stay_on_loopback(hub_helpers, internal):
+    hub = {"bind_url": "http://127.0.0.1:8000"}
+    proxy_api_url = "http://0.0.0.0:8001" if internal == "proxy_api_url" else ""
+    if internal == "hub_bind_url":
+        hub["hub_bind_url"] = "http://:8081"
+    with pytest.raises(ValueError, match="refusing to open the hub's internals"):
+        hub_helpers["check_not_in_clear"](hub, proxy_api_url)
+
+
+def test_the_hub_runs_in_a_sandbox():
+    unit = (ROOT / "deploy" / "jupyterhub.service").read_text().splitlines()
+    for setting in ["UMask=0077", "ReadOnlyPaths=/opt/softmax-lab", "ProtectSystem=true",
+                    "PrivateTmp=yes", "PrivateDevices=yes", "ProtectKernelModules=yes",
+                    "ProtectKernelTunables=yes", "ProtectControlGroups=yes"]:
+        assert setting in unit, setting
