@@ -41,10 +41,17 @@ c.JupyterHub.cleanup_servers = True
 
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = str(WORKDIR / "home" / "{username}")
-# The solved notebooks: the test runs every notebook to its end, which an exercise
-# version does not reach before the learner has written the exercise.
-c.Spawner.pre_spawn_hook = lambda spawner: deploy["copy_missing_notebooks"](
-    spawner.home_dir, hand_out="solved")
+
+
+def hand_out(spawner):
+    """The solved notebooks: the test runs every notebook to its end, which an exercise
+    version does not reach before the learner has written the exercise. (useradd makes
+    a learner's home on the class machine; here the hook does.)"""
+    Path(spawner.home_dir).mkdir(parents=True, exist_ok=True)
+    deploy["copy_missing_notebooks"](spawner.home_dir, hand_out="solved")
+
+
+c.Spawner.pre_spawn_hook = hand_out
 c.Spawner.environment = {
     **c.Spawner.environment, **MARKER,
     # kernels' Unix sockets: no private /tmp here, so a short directory per learner

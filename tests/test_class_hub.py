@@ -1,5 +1,6 @@
 """One real class hub, as benchmarks/class_test.py runs it (deploy's config, loopback only):
-two learners run a notebook at once, and nobody gets in or at another learner's things.
+two learners run a notebook at once, and nobody gets in, or at another learner's things
+over HTTP.
 
 The hub has an instructor (password set as `deploy/class_admin.py instructor` sets it) and
 learners with one-time codes (as `class_admin.py codes` issues them). Ada and Bob log in
@@ -8,8 +9,13 @@ and a running kernel. Then every probe asserts the status code it gets, and that
 of Bob's came back (neither his secret nor his kernel's id). Every probe is one bounded
 request on 127.0.0.1; the brute-force probe is 30 of them.
 
+The hub runs in deploy's reverse-proxy mode, and this test plays the reverse proxy in
+front of it: what a request puts last in X-Forwarded-For is the client's address, as
+Caddy or nginx record it (a request without one is a client on this machine).
+
 The memory and CPU caps and unix-account isolation of homes need systemd and are not
-tested here (see the README's "What needs systemd").
+tested here: one unix account runs every learner's server, so a learner's *kernel* could
+read another's home here. docs/class-hub.md says how to check those on the class machine.
 """
 
 import asyncio
@@ -19,8 +25,10 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -32,11 +40,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT / "deploy")]
 import class_admin  # noqa: E402
 import class_test  # noqa: E402
-from class_logins import MAX_FAILURES, MIN_PASSWORD_LENGTH, Logins  # noqa: E402
+from class_logins import (  # noqa: E402
+    BCRYPT_ROUNDS,
+    MAX_FAILURES,
+    MIN_PASSWORD_LENGTH,
+    Logins,
+    hash_secret,
+)
 
 TIMEOUT_S = 60  # one request on a loaded machine
 SMOKE_NOTEBOOK = "01_softmax_function.ipynb"  # the lightest lesson
 BRUTE_FORCE_TRIES = 30
+BURST = 20  # concurrent guesses
 
 
 class ClassHub:
@@ -47,36 +62,55 @@ class ClassHub:
         # fewer bcrypt rounds than class_admin.py's for what the test sets up; the hub
         # hashes the passwords learners choose at their first login with its own
         self.logins = Logins(workdir / "logins.json", rounds=4)
-        self.instructor_password = class_admin.set_instructor_password(self.logins)
+        self.instructor_password = class_admin.set_instructor_password(self.logins, init=True)
         self.codes = class_admin.issue_codes(self.logins, {"ada", "bob", "cyd"})
         self.passwords = {name: f"{name}-{uuid.uuid4().hex[:12]}" for name in
-                          ["ada", "bob", "cyd", "dee"]}
-        self.logins.set_password("dee", self.passwords["dee"])  # the brute-force target
+                          ["ada", "bob", "cyd", "dee", "eve", "fay", "gus", "hal"]}
+        # dee, eve, fay: brute-force targets; gus, hal: learners removed and reset
+        for name in ["dee", "fay", "gus", "hal"]:
+            self.logins.set_password(name, self.passwords[name])
+        # eve's at the real cost, so that a burst of guesses overlaps her password checks
+        with self.logins.editing() as logins:
+            logins["eve"] = {"password": hash_secret(self.passwords["eve"], BCRYPT_ROUNDS)}
         self.hub = class_test.Hub(class_test.DEFAULT_PROXY, workdir)
         self.url = self.hub.url
         self.sessions, self.tokens, self.learners = {}, {}, {}
         self.bob_secret = uuid.uuid4().hex
 
 
+class LoginForm:
+    """The login page, fetched as a browser does from `source`, with `headers` (as is the
+    form `post` sends: the hub ties the form's xsrf token to the client's address)."""
+
+    def __init__(self, url, source="127.0.0.1", headers=None):
+        self.headers = headers or {}
+        self.connection = http.client.HTTPConnection(url.split("//")[1], timeout=TIMEOUT_S,
+                                                     source_address=(source, 0))
+        self.connection.request("GET", "/hub/login", headers=self.headers)
+        page = self.connection.getresponse()
+        page.read()
+        self.cookies = cookie_jar(page)
+
+    def post(self, name, password, code="", xsrf=True):
+        """(status, cookies, response) of the login form sent with these values."""
+        fields = {"username": name, "password": password, "otp": code}
+        if xsrf:
+            fields["_xsrf"] = self.cookies["_xsrf"]
+        try:
+            self.connection.request("POST", "/hub/login", body=urlencode(fields), headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+                **self.headers})
+            response = self.connection.getresponse()
+            response.read()
+        finally:
+            self.connection.close()
+        return response.status, {**self.cookies, **cookie_jar(response)}, response
+
+
 def log_in(url, name, password, code="", source="127.0.0.1", headers=None):
     """Post the login form as a browser does from `source`: (status, cookies)."""
-    connection = http.client.HTTPConnection(url.split("//")[1], timeout=TIMEOUT_S,
-                                            source_address=(source, 0))
-    try:
-        connection.request("GET", "/hub/login")
-        page = connection.getresponse()
-        page.read()
-        cookies = cookie_jar(page)
-        form = urlencode(
-            {"username": name, "password": password, "otp": code, "_xsrf": cookies["_xsrf"]})
-        connection.request("POST", "/hub/login", body=form, headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), **(headers or {})})
-        response = connection.getresponse()
-        response.read()
-        return response.status, {**cookies, **cookie_jar(response)}
-    finally:
-        connection.close()
+    return LoginForm(url, source, headers).post(name, password, code)[:2]
 
 
 def cookie_jar(response):
@@ -85,6 +119,23 @@ def cookie_jar(response):
         name, value = header.split(";", 1)[0].split("=", 1)
         jar[name.strip()] = value.strip()
     return jar
+
+
+def cookie_attributes(response, name):
+    """The attributes (lowercase) of the cookie `name` that `response` sets."""
+    for header in response.headers.get_all("Set-Cookie") or []:
+        if header.split("=", 1)[0].strip() == name:
+            return {part.strip().split("=")[0].lower() for part in header.split(";")[1:]}
+    raise AssertionError(f"{name} not set")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def behind_tls():
+    """Send Secure cookies over this test's plain HTTP: the front proxy, which this test
+    plays, does TLS. (requests copies cookies into jars of the default policy.)"""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DefaultCookiePolicy, "return_ok_secure", lambda *args: True)
+        yield
 
 
 def browser(url, cookies):
@@ -166,9 +217,33 @@ async def wait_until_kernel_answers(hub, name, kernel_id):
 
 
 def assert_nothing_of_bobs(hub, bob, response):
-    assert hub.bob_secret not in response.text
-    assert bob["kernel"] not in response.text
-    assert "01_softmax_function" not in response.text  # a name in Bob's home
+    for shown in [*response.history, response]:  # every response on the way, too
+        assert hub.bob_secret not in shown.text
+        assert bob["kernel"] not in shown.text
+        assert "01_softmax_function" not in shown.text  # a name in Bob's home
+
+
+def as_admin(hub, method, path):
+    """`method path` on the hub's API with the test's admin service token."""
+    return requests.request(method, f"{hub.url}/hub/api{path}", timeout=TIMEOUT_S,
+                            headers={"Authorization": f"token {hub.hub.token}"})
+
+
+def bobs_things(hub):
+    """Everything of Bob's a request could change: his kernels (with their state and last
+    activity), terminals and tokens, and whether a user `mallory` exists."""
+    kernels = as_learner(hub, "bob", "GET", "/user/bob/api/kernels")
+    terminals = as_learner(hub, "bob", "GET", "/user/bob/api/terminals")
+    tokens = as_admin(hub, "GET", "/users/bob/tokens")
+    assert {kernels.status_code, terminals.status_code, tokens.status_code} == {200}
+    return {
+        "kernels": sorted((k["id"], k["execution_state"], k["last_activity"])
+                          for k in kernels.json()),
+        "terminals": sorted(t["name"] for t in terminals.json()),
+        "tokens": sorted(t["id"] for t in tokens.json()["api_tokens"]),
+        "mallory": as_admin(hub, "GET", "/users/mallory").status_code,
+        "planted": (hub.workdir / "home" / "bob" / "planted.txt").exists(),
+    }
 
 
 # --- two learners at once ---------------------------------------------------------------
@@ -219,10 +294,12 @@ NO_CREDENTIALS = [
 
 @pytest.mark.parametrize(("method", "path", "status"), NO_CREDENTIALS)
 def test_no_credentials_get_nothing(hub, bob, method, path, status):
+    before = bobs_things(hub)
     response = requests.request(method, hub.url + path.format(**bob), timeout=TIMEOUT_S,
                                 allow_redirects=False)
     assert response.status_code == status
     assert_nothing_of_bobs(hub, bob, response)
+    assert bobs_things(hub) == before
 
 
 def test_no_credentials_are_sent_to_log_in_from_a_learners_lab(hub, bob):
@@ -269,31 +346,54 @@ def body(method):
     return PLANTED if method == "PUT" else {}
 
 
-def assert_bob_untouched(hub, bob):
-    """Bob's kernel still runs, his server is up, and nothing was planted in his home."""
-    kernels = as_learner(hub, "bob", "GET", "/user/bob/api/kernels")
-    assert kernels.status_code == 200
-    assert bob["kernel"] in [kernel["id"] for kernel in kernels.json()]
-    assert not (hub.workdir / "home" / "bob" / "planted.txt").exists()
+def assert_bob_untouched(hub, bob, before):
+    """Bob's kernel still runs, and nothing of his changed since `before`."""
+    after = bobs_things(hub)
+    assert bob["kernel"] in [kernel[0] for kernel in after["kernels"]]
+    assert after == before
+    assert after["mallory"] == 404 and not after["planted"]
 
 
 @pytest.mark.parametrize(("method", "path", "status"), ADA_AGAINST_BOB)
 def test_adas_token_gets_nothing_of_bobs(hub, bob, method, path, status):
+    before = bobs_things(hub)
     response = as_learner(hub, "ada", method, path.format(**bob), json=body(method),
                           allow_redirects=False)
     assert response.status_code == status
     assert_nothing_of_bobs(hub, bob, response)
-    assert_bob_untouched(hub, bob)
+    assert_bob_untouched(hub, bob, before)
 
 
 @pytest.mark.parametrize(("method", "path", "status"), ADA_AGAINST_BOB)
 def test_adas_hub_cookie_gets_nothing_of_bobs(hub, bob, method, path, status):
+    before = bobs_things(hub)
     response = hub.sessions["ada"].request(method, hub.url + path.format(**bob),
                                            json=body(method), timeout=TIMEOUT_S,
                                            allow_redirects=False)
     assert response.status_code == status
     assert_nothing_of_bobs(hub, bob, response)
-    assert_bob_untouched(hub, bob)
+    assert_bob_untouched(hub, bob, before)
+
+
+def test_a_cookie_without_its_xsrf_token_changes_nothing(hub):
+    ada = hub.sessions["ada"]
+    tokens = as_admin(hub, "GET", "/users/ada/tokens").json()["api_tokens"]
+    response = ada.post(f"{hub.url}/hub/api/users/ada/tokens", json={"note": "no xsrf"},
+                        headers={"X-XSRFToken": None}, timeout=TIMEOUT_S)
+    assert response.status_code == 403
+    assert as_admin(hub, "GET", "/users/ada/tokens").json()["api_tokens"] == tokens
+    # the same request with the token is Ada's own to make: the refusal was the token's
+    allowed = ada.post(f"{hub.url}/hub/api/users/ada/tokens", json={"note": "xsrf"},
+                       timeout=TIMEOUT_S)
+    assert allowed.status_code == 201
+    as_admin(hub, "DELETE", f"/users/ada/tokens/{allowed.json()['id']}")
+
+
+def test_the_login_form_without_its_xsrf_token_is_refused(hub):
+    status, cookies, _ = LoginForm(hub.url, "127.0.0.9").post(
+        "ada", hub.passwords["ada"], xsrf=False)
+    assert status == 403
+    assert "jupyterhub-hub-login" not in cookies
 
 
 def test_adas_login_does_not_open_bobs_lab(hub, bob):
@@ -313,6 +413,13 @@ def test_adas_server_cookie_presented_as_bobs_gets_nothing(hub, bob):
                             allow_redirects=False)
     assert response.status_code == 403
     assert_nothing_of_bobs(hub, bob, response)
+    # the control: Bob's own server cookie, on the same URL, is read and gets his file
+    bobs_session = hub.sessions["bob"]
+    assert bobs_session.get(f"{hub.url}/user/bob/lab", timeout=TIMEOUT_S).status_code == 200
+    (bobs_cookie,) = [c.value for c in bobs_session.cookies if c.name == "jupyterhub-user-bob"]
+    own = requests.get(f"{hub.url}/user/bob/api/contents/secret.txt", timeout=TIMEOUT_S,
+                       cookies={"jupyterhub-user-bob": bobs_cookie}, allow_redirects=False)
+    assert own.status_code == 200 and own.json()["content"] == hub.bob_secret
 
 
 def test_ada_cannot_leave_her_home_for_bobs(hub, bob):
@@ -340,15 +447,16 @@ def websocket_status(url, headers):
 
 
 def test_adas_token_opens_no_websocket_to_bobs_kernel_or_terminal(hub, bob):
+    before = bobs_things(hub)
     ada = {"Authorization": f"token {hub.tokens['ada']}"}
     assert websocket_status(f"{hub.url}/user/bob/api/kernels/{bob['kernel']}/channels",
                             ada) == 403
     assert websocket_status(f"{hub.url}/user/bob/terminals/websocket/1", ada) == 403
+    assert_bob_untouched(hub, bob, before)
     # the same handshake with Bob's token opens: the refusals above are Ada's
     bobs = {"Authorization": f"token {hub.tokens['bob']}"}
     assert websocket_status(f"{hub.url}/user/bob/api/kernels/{bob['kernel']}/channels",
                             bobs) == 101
-    assert_bob_untouched(hub, bob)
 
 
 def test_bobs_own_token_gets_his_things(hub, bob):
@@ -370,14 +478,21 @@ def test_bobs_own_token_gets_his_things(hub, bob):
     ("root", "a-new-password", ""),
 ])
 def test_nobody_claims_an_admin_account_by_logging_in(hub, name, password, code):
+    before = hub.logins.path.read_bytes()
     status, cookies = log_in(hub.url, name, password, code, source="127.0.0.3")
     assert status == 403
     assert "jupyterhub-hub-login" not in cookies
+    assert hub.logins.path.read_bytes() == before  # nothing was written, or replaced
+    assert log_in(hub.url, name, password, source="127.0.0.13")[0] == 403
 
 
 def test_the_instructor_logs_in_with_the_password_set_at_install(hub):
-    status, cookies = log_in(hub.url, "instructor", hub.instructor_password, source="127.0.0.4")
+    status, cookies, response = LoginForm(hub.url, "127.0.0.4").post(
+        "instructor", hub.instructor_password)
     assert status == 302
+    # the login cookie goes over HTTPS only (the front does TLS), never to scripts
+    assert {"secure", "httponly"} <= cookie_attributes(response, "jupyterhub-hub-login")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     admin = browser(hub.url, cookies)
     users = admin.get(f"{hub.url}/hub/api/users", timeout=TIMEOUT_S)
     assert users.status_code == 200
@@ -394,12 +509,17 @@ def test_a_wrong_code_does_not_log_in_nor_lock_the_learner_out(hub):
         assert "jupyterhub-hub-login" not in cookies
     assert len("short") < MIN_PASSWORD_LENGTH
     assert "code" in hub.logins.read()["cyd"], "the wrong tries spent Cyd's code"
-    status, cookies = log_in(hub.url, "cyd", cyd, code)
+    # a classmate elsewhere uses up every try at Cyd's name: it locks out only them
+    classmate = {"X-Forwarded-For": "203.0.113.50"}
+    tries = [log_in(hub.url, "cyd", cyd, f"guess-{i}", headers=classmate)[0]
+             for i in range(MAX_FAILURES + 1)]
+    assert tries == [403] * MAX_FAILURES + [429]
+    status, cookies = log_in(hub.url, "cyd", cyd, code, headers={"X-Forwarded-For": "192.0.2.8"})
     assert status == 302, "Cyd's own code no longer logs her in"
     assert "jupyterhub-hub-login" in cookies
     # the code is spent: whoever else holds it cannot set Cyd's password
     assert log_in(hub.url, "cyd", "another-password", code)[0] == 403
-    assert log_in(hub.url, "cyd", cyd)[0] == 302
+    assert log_in(hub.url, "cyd", cyd, headers={"X-Forwarded-For": "192.0.2.8"})[0] == 302
 
 
 def test_wrong_passwords_are_throttled_and_the_learner_still_gets_in(hub):
@@ -408,10 +528,84 @@ def test_wrong_passwords_are_throttled_and_the_learner_still_gets_in(hub):
     assert statuses == [403] * MAX_FAILURES + [429] * (BRUTE_FORCE_TRIES - MAX_FAILURES)
     # refused before the password is checked: the right one from there is refused too
     assert log_in(hub.url, "dee", hub.passwords["dee"])[0] == 429
-    # a forged client address does not get round it (the proxy appends the real one)
-    forged = log_in(hub.url, "dee", hub.passwords["dee"], headers={"X-Forwarded-For": "10.1.2.3"})
-    assert forged[0] == 429
+    # a forged client address does not get round it: the front appends the real one
+    forged = {"X-Forwarded-For": "10.1.2.3, 127.0.0.1", "X-Real-Ip": "10.1.2.3"}
+    assert log_in(hub.url, "dee", hub.passwords["dee"], headers=forged)[0] == 429
     # Dee, from her own address, is not locked out by someone else's guesses
     status, cookies = log_in(hub.url, "dee", hub.passwords["dee"], source="127.0.0.2")
     assert status == 302
     assert "jupyterhub-hub-login" in cookies
+
+
+def test_a_forged_x_real_ip_does_not_get_round_the_throttle(hub):
+    statuses = [log_in(hub.url, "fay", f"guess-{i:04d}", headers={"X-Real-Ip": f"10.7.0.{i}"})[0]
+                for i in range(MAX_FAILURES + 5)]
+    assert statuses == [403] * MAX_FAILURES + [429] * 5
+    right = log_in(hub.url, "fay", hub.passwords["fay"], headers={"X-Real-Ip": "10.7.1.1"})
+    assert right[0] == 429
+
+
+def test_a_burst_of_concurrent_guesses_gets_at_most_the_allowed_checks(hub):
+    forms = [LoginForm(hub.url, "127.0.0.5") for _ in range(BURST)]
+    start, statuses = threading.Barrier(BURST), []
+
+    def guess(i):
+        start.wait()
+        statuses.append(forms[i].post("eve", f"guess-{i:04d}")[0])
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(BURST)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT_S)
+    print(f"{BURST} concurrent wrong passwords: {sorted(statuses)}")
+    assert len(statuses) == BURST
+    assert statuses.count(403) <= MAX_FAILURES
+    assert statuses.count(403) + statuses.count(429) == BURST
+    assert log_in(hub.url, "eve", hub.passwords["eve"], source="127.0.0.6")[0] == 302
+
+
+def test_guesses_behind_the_front_proxy_lock_out_only_their_client(hub):
+    attacker, instructor = {"X-Forwarded-For": "203.0.113.9"}, {"X-Forwarded-For": "198.51.100.7"}
+    statuses = [log_in(hub.url, "instructor", f"guess-{i}", headers=attacker)[0]
+                for i in range(MAX_FAILURES + 2)]
+    assert statuses == [403] * MAX_FAILURES + [429] * 2
+    status, cookies = log_in(hub.url, "instructor", hub.instructor_password, headers=instructor)
+    assert status == 302
+    assert "jupyterhub-hub-login" in cookies
+
+
+def logged_in(hub, name):
+    """`name`'s browser session (login cookie) and an API token it made."""
+    status, cookies = log_in(hub.url, name, hub.passwords[name])
+    assert status == 302
+    session = browser(hub.url, cookies)
+    token = session.post(f"{hub.url}/hub/api/users/{name}/tokens", json={"note": "t"},
+                         timeout=TIMEOUT_S)
+    assert token.status_code == 201
+    return session, token.json()["token"]
+
+
+def assert_signed_in(hub, name, session, token, expected):
+    by_cookie = session.get(f"{hub.url}/hub/api/user", timeout=TIMEOUT_S)
+    by_token = requests.get(f"{hub.url}/hub/api/user", timeout=TIMEOUT_S,
+                            headers={"Authorization": f"token {token}"})
+    assert (by_cookie.status_code, by_token.status_code) == (expected, expected)
+
+
+@pytest.fixture
+def admin_env(hub, monkeypatch):
+    """class_admin.py's environment on the class machine, pointed at this hub."""
+    monkeypatch.setenv("SOFTMAX_LAB_LOGINS", str(hub.logins.path))
+    monkeypatch.setenv("SOFTMAX_LAB_HUB_API", f"{hub.url}/hub/api")
+
+
+@pytest.mark.parametrize(("name", "command"), [("gus", ["remove"]),
+                                               ("hal", ["codes", "--reset"])])
+def test_removing_or_resetting_a_login_ends_its_sessions(hub, admin_env, capsys, name, command):
+    session, token = logged_in(hub, name)
+    assert_signed_in(hub, name, session, token, 200)
+    assert class_admin.main([*command, name]) == 0
+    assert f"sessions ended: {name}" in capsys.readouterr().out
+    assert_signed_in(hub, name, session, token, 403)
+    assert log_in(hub.url, name, hub.passwords[name])[0] == 403
