@@ -606,6 +606,6 @@ def test_removing_or_resetting_a_login_ends_its_sessions(hub, admin_env, capsys,
     session, token = logged_in(hub, name)
     assert_signed_in(hub, name, session, token, 200)
     assert class_admin.main([*command, name]) == 0
-    assert f"sessions ended: {name}" in capsys.readouterr().out
     assert_signed_in(hub, name, session, token, 403)
+    assert f"sessions ended: {name}" in capsys.readouterr().out
     assert log_in(hub.url, name, hub.passwords[name])[0] == 403
