@@ -42,6 +42,9 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "deploy"))
+from class_logins import Logins, hash_secret  # noqa: E402
+
 BIN = Path(sys.executable).parent
 HUB_CONFIG = Path(__file__).with_name("class_hub_config.py")
 DEFAULT_PROXY = ROOT / ".ci" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -349,8 +352,22 @@ async def learner_session(learner, notebooks, start_together, result):
             result.failures.append(f"{learner.name} {notebook}: {run.error}")
 
 
+def learner_names(learners):
+    return [f"learner-{i:02d}" for i in range(1, learners + 1)]
+
+
+def enrol(logins_path, names):
+    """The logins file the hub needs to start and to keep sessions: the instructor and each
+    learner with a password (unused: the learners act with tokens the admin service makes)."""
+    logins = Logins(logins_path, rounds=4)
+    logins.set_password("instructor", secrets.token_hex(16), create=True)
+    hashed = hash_secret(secrets.token_hex(16), rounds=4)
+    with logins.editing() as entries:
+        entries.update({name: {"password": hashed} for name in names})
+
+
 async def run_class(hub, learners, notebooks, result):
-    names = [f"learner-{i:02d}" for i in range(1, learners + 1)]
+    names = learner_names(learners)
     await hub.api("POST", "/hub/api/users", {"usernames": names})
     class_ = [Learner(hub, name) for name in names]
 
@@ -384,6 +401,7 @@ async def class_test(learners, proxy, notebooks):
     workdir = Path(tempfile.mkdtemp(prefix="class-test-"))
     result = ClassRun(learners, notebooks, machine_description())
     start = time.monotonic()
+    enrol(workdir / "logins.json", learner_names(learners))
     hub = Hub(proxy, workdir)
     try:
         await hub.wait_until_up()
