@@ -47,6 +47,7 @@ def hand_out(spawner):
     """The solved notebooks: the test runs every notebook to its end, which an exercise
     version does not reach before the learner has written the exercise. (useradd makes
     a learner's home on the class machine; here the hook does.)"""
+    deploy["set_memory_cap"](spawner)
     Path(spawner.home_dir).mkdir(parents=True, exist_ok=True)
     deploy["copy_missing_notebooks"](spawner.home_dir, hand_out="solved")
 

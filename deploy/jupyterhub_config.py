@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from class_logins import ClassAuthenticator, Logins, private_file  # noqa: E402
+from learner_files import CREATE_FILE, OPEN_DIR, learners_dir  # noqa: E402
 
 c = get_config()  # noqa: F821 -- provided by JupyterHub when it loads this file
 log = logging.getLogger("JupyterHub")
@@ -49,6 +50,8 @@ log = logging.getLogger("JupyterHub")
 SUITE = Path(__file__).resolve().parent.parent
 NOTEBOOKS = SUITE / "notebooks"
 RELEASE = SUITE / "course" / "release"
+#: Where each learner's copy of the notebooks is, in their home.
+LEARNER_NOTEBOOKS = Path("softmax-lab", "notebooks")
 #: "exercises": a notebook with exercises is handed out as its nbgrader release (each
 #: solution replaced by `raise NotImplementedError()`); "solved": notebooks/ as it is.
 HAND_OUT = "exercises"
@@ -81,6 +84,8 @@ AUTH_REFRESH_S = 60
 #: Hard caps per learner: the kernel is killed past the memory limit, so leave room
 #: for two TensorFlow kernels (see the README's per-notebook table).
 MEMORY_PER_LEARNER = "2G"
+#: The instructor (an admin) grades in their own server, with more room than a learner.
+MEMORY_PER_INSTRUCTOR = "6G"
 CPU_PER_LEARNER = 1.0
 IDLE_KERNEL_TIMEOUT_S = 30 * 60
 IDLE_SERVER_TIMEOUT_S = 60 * 60
@@ -190,34 +195,8 @@ def handout(notebook, hand_out=HAND_OUT):
     return exercises if hand_out == "exercises" and exercises.exists() else notebook
 
 
-# The hand-out runs as root in a home the learner controls: it opens every directory by
-# file descriptor, relative to its parent, never through a symlink (O_NOFOLLOW), and only
-# ever creates files (O_EXCL never opens what exists, symlink or not).
-OPEN_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK
-CREATE_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-
-
-def open_learners_dir(name, parent_fd, uid, gid):
-    """A descriptor of the directory `name` in `parent_fd`, made (and given to `uid`) if
-    missing; None if it is anything but a directory of `uid`'s (a symlink, say)."""
-    try:
-        os.mkdir(name, 0o755, dir_fd=parent_fd)
-        created = True
-    except FileExistsError:
-        created = False
-    try:
-        fd = os.open(name, OPEN_DIR, dir_fd=parent_fd)
-    except OSError:  # ELOOP: a symlink; ENOTDIR: a file
-        return None
-    if uid is not None:
-        if created:
-            os.fchown(fd, uid, gid)
-        if os.fstat(fd).st_uid != uid:
-            os.close(fd)
-            return None
-    return fd
-
-
+# The hand-out runs as root in a home the learner controls: deploy/learner_files.py opens
+# every directory by file descriptor, never through a symlink, and only ever creates files.
 def copy_missing_notebooks(home, uid=None, gid=None, hand_out=HAND_OUT):
     """Copy into `home`/softmax-lab/notebooks each notebook the learner does not have yet,
     as files of `uid`'s. Returns the paths copied.
@@ -226,16 +205,12 @@ def copy_missing_notebooks(home, uid=None, gid=None, hand_out=HAND_OUT):
     still reach them at their next server start. Whatever the learner put in the way
     (a symlink, a file) is left alone, and nothing is copied past it.
     """
-    target = Path(home) / "softmax-lab" / "notebooks"
-    fd = os.open(home, OPEN_DIR)
-    try:
-        for part in target.relative_to(home).parts:
-            parent_fd, fd = fd, open_learners_dir(part, fd, uid, gid)
-            os.close(parent_fd)
-            if fd is None:
-                log.warning("not handing out notebooks: %s is not a directory of the "
-                            "learner's own", Path(home) / part)
-                return []
+    target = Path(home) / LEARNER_NOTEBOOKS
+    with learners_dir(home, LEARNER_NOTEBOOKS.parts, uid, gid) as fd:
+        if fd is None:
+            log.warning("not handing out notebooks: %s is not a directory of the learner's "
+                        "own all the way", target)
+            return []
         copied = []
         for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
             try:
@@ -248,9 +223,6 @@ def copy_missing_notebooks(home, uid=None, gid=None, hand_out=HAND_OUT):
                 shutil.copyfileobj(source, copy)
             copied.append(target / notebook.name)
         return copied
-    finally:
-        if fd is not None:
-            os.close(fd)
 
 
 def make_private(home):
@@ -262,8 +234,17 @@ def make_private(home):
         os.close(fd)
 
 
+def set_memory_cap(spawner):
+    """MEMORY_PER_INSTRUCTOR for admins, MEMORY_PER_LEARNER for everyone else. Learners
+    see their use against it in JupyterLab's status bar (jupyter-resource-usage reads
+    the MEM_LIMIT the spawner sets from it)."""
+    spawner.mem_limit = MEMORY_PER_INSTRUCTOR if spawner.user.admin else MEMORY_PER_LEARNER
+
+
 def prepare_learner(spawner):
-    """pre_spawn_hook: the learner's unix account, private home and copy of the notebooks."""
+    """pre_spawn_hook: the memory cap, the learner's unix account, private home and copy
+    of the notebooks."""
+    set_memory_cap(spawner)
     account = ensure_unix_user(UNIX_NAME_TEMPLATE.format(USERNAME=spawner.user.name))
     make_private(account.pw_dir)
     copy_missing_notebooks(account.pw_dir, account.pw_uid, account.pw_gid)
