@@ -6,6 +6,9 @@
     class_admin.py codes --reset ada          # a new code for a learner who lost theirs
     class_admin.py remove ada                 # ada can no longer log in
     class_admin.py remove --purge ada         # ... and her unix account and home are deleted
+    class_admin.py collect 01_softmax_function  # every learner's copy, into nbgrader
+    class_admin.py grade 01_softmax_function    # nbgrader autograde + feedback, unprivileged
+    class_admin.py return 01_softmax_function   # each learner's feedback into their home
 
 Each secret is printed once and only its bcrypt hash is stored, in the logins file
 (SOFTMAX_LAB_LOGINS, by default /var/lib/jupyterhub/logins.json, the hub's state
@@ -19,6 +22,7 @@ not running, the hub refuses those sessions at their next use anyway).
 
 import argparse
 import os
+import pwd
 import subprocess
 import sys
 import urllib.error
@@ -26,6 +30,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import class_grading  # noqa: E402
 from class_logins import NAME, Logins, new_secret, private_file, read_roster  # noqa: E402
 
 DEFAULT_LOGINS = "/var/lib/jupyterhub/logins.json"
@@ -35,6 +40,10 @@ INSTRUCTOR = "instructor"
 PASSWORD_LENGTH = 20
 UNIX_NAME_TEMPLATE = "jupyter-{}"
 USERDEL = "/usr/sbin/userdel"
+USERADD = "/usr/sbin/useradd"
+#: nbgrader's course directory on the class machine, and the account that grades in it.
+DEFAULT_COURSE_DIR = "/var/lib/softmax-lab-grading"
+GRADER = "softmax-lab-grader"
 
 
 def logins_file():
@@ -113,6 +122,47 @@ def purge_accounts(names):
     return deleted
 
 
+def learner_accounts(logins):
+    """{name: Account} of every learner in the logins file who has a unix account."""
+    accounts = {}
+    for name in sorted(set(logins.read()) - {INSTRUCTOR}):
+        try:
+            entry = pwd.getpwnam(UNIX_NAME_TEMPLATE.format(name))
+        except KeyError:
+            continue  # never started a server: nothing to collect, nowhere to return
+        accounts[name] = class_grading.Account(Path(entry.pw_dir), entry.pw_uid, entry.pw_gid)
+    return accounts
+
+
+def grader_account(course_dir):
+    """The unprivileged account nbgrader grades as (made if missing: no login, no home)."""
+    try:
+        entry = pwd.getpwnam(GRADER)
+    except KeyError:
+        subprocess.run([USERADD, "--system", "--user-group", "--no-create-home",
+                        "--home-dir", str(course_dir), "--shell", "/usr/sbin/nologin",
+                        GRADER], check=True)
+        entry = pwd.getpwnam(GRADER)
+    return class_grading.Account(Path(course_dir), entry.pw_uid, entry.pw_gid)
+
+
+def grading(command, assignment, logins, course_dir):
+    """collect, grade or return `assignment`: the lines to print."""
+    grader = grader_account(course_dir)
+    if command == "grade":
+        scores = class_grading.grade(course_dir, grader, assignment)
+        return [f"  {name}  {score:g} / {max_score:g}"
+                for name, (score, max_score) in sorted(scores.items())]
+    learners = learner_accounts(logins)
+    if command == "collect":
+        class_grading.prepare_course(course_dir, grader, assignment)
+        done = class_grading.collect(course_dir, grader, assignment, learners)
+    else:
+        done = class_grading.return_feedback(course_dir, grader, assignment, learners)
+    return [f"  {name}  {'yes' if ok else 'nothing (missing, or not a file of their own)'}"
+            for name, ok in done.items()]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -129,12 +179,22 @@ def main(argv=None):
     removing.add_argument("names", nargs="+", help="learner names")
     removing.add_argument("--purge", action="store_true",
                           help="also delete their unix accounts and homes")
+    for command, text in [("collect", "collect every learner's copy of an assignment"),
+                          ("grade", "autograde an assignment and make the feedback"),
+                          ("return", "put each learner's feedback into their home")]:
+        step = commands.add_parser(command, help=text)
+        step.add_argument("assignment", help="e.g. 01_softmax_function")
+        step.add_argument("--course-dir", type=Path, default=Path(DEFAULT_COURSE_DIR))
     args = parser.parse_args(argv)
     logins = logins_file()
     if args.command == "instructor" and args.init and logins.exists():
         parser.error(f"{logins.path} exists already: leave out --init for a new password")
     if args.command != "instructor" or not args.init:
         logins.read()  # a missing or corrupt file stops here, before anything is written
+    if args.command in ("collect", "grade", "return"):
+        print(f"{args.command} {args.assignment}:")
+        print("\n".join(grading(args.command, args.assignment, logins, args.course_dir)))
+        return 0
     if args.command == "remove":
         removed = remove(logins, args.names)
         print(f"can no longer log in: {', '.join(removed) or 'nobody (no such login)'}")

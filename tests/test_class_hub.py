@@ -23,6 +23,7 @@ import http.client
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -32,6 +33,7 @@ from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from urllib.parse import urlencode
 
+import nbformat
 import pytest
 import requests
 from tornado.httpclient import HTTPClientError
@@ -39,6 +41,7 @@ from tornado.httpclient import HTTPClientError
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT / "deploy")]
 import class_admin  # noqa: E402
+import class_grading  # noqa: E402
 import class_test  # noqa: E402
 from class_logins import (  # noqa: E402
     BCRYPT_ROUNDS,
@@ -47,6 +50,7 @@ from class_logins import (  # noqa: E402
     Logins,
     hash_secret,
 )
+from test_exercises import submission  # noqa: E402
 
 TIMEOUT_S = 60  # one request on a loaded machine
 SMOKE_NOTEBOOK = "01_softmax_function.ipynb"  # the lightest lesson
@@ -609,3 +613,125 @@ def test_removing_or_resetting_a_login_ends_its_sessions(hub, admin_env, capsys,
     assert_signed_in(hub, name, session, token, 403)
     assert f"sessions ended: {name}" in capsys.readouterr().out
     assert log_in(hub.url, name, hub.passwords[name])[0] == 403
+
+
+# --- an assignment handed back: collect, autograde, return ---------------------------------
+
+ASSIGNMENT = "01_softmax_function"
+GRADER_UID = 54322  # the grading account: nobody else on this machine
+
+
+def home_of(hub, name):
+    return class_grading.Account(hub.workdir / "home" / name)
+
+
+def in_home(name, *parts):
+    return f"/user/{name}/api/contents/softmax-lab/{'/'.join(parts)}"
+
+
+@pytest.fixture(scope="module")
+def graded(hub):
+    """Ada hands in the solution and Bob a planted mistake, each from their own server;
+    the instructor collects, autogrades (as the grading account) and returns the feedback.
+    {"grader": Account, "collected", "scores", "returned"}."""
+    if os.getuid() != 0:
+        pytest.skip("grading runs nbgrader as another account: needs root (CI runs as root)")
+    for name, planted in [("ada", False), ("bob", True)]:
+        notebook = json.loads(nbformat.writes(submission(ASSIGNMENT, planted)))
+        put = as_learner(hub, name, "PUT", in_home(name, "notebooks", f"{ASSIGNMENT}.ipynb"),
+                         json={"type": "notebook", "format": "json", "content": notebook})
+        assert put.status_code == 200, put.text
+    base = Path(tempfile.mkdtemp(prefix="grading-"))
+    base.chmod(0o711)  # as /var/lib: the grading account may reach its own directory
+    uid = GRADER_UID if python_runs_as(GRADER_UID) else None
+    if uid is None:
+        print(f"graded as root: another account cannot run {sys.executable} here")
+    grader = class_grading.Account(base / "course", uid, uid)
+    learners = {name: home_of(hub, name) for name in ["ada", "bob"]}
+    class_grading.prepare_course(grader.home, grader, ASSIGNMENT)
+    collected = class_grading.collect(grader.home, grader, ASSIGNMENT, learners)
+    scores = class_grading.grade(grader.home, grader, ASSIGNMENT)
+    returned = class_grading.return_feedback(grader.home, grader, ASSIGNMENT, learners)
+    yield {"grader": grader, "collected": collected, "scores": scores, "returned": returned}
+    shutil.rmtree(base)
+
+
+def python_runs_as(uid):
+    """Whether `uid` can run this Python (not if it lives in root's home, as on some
+    machines: a class machine's environment in /opt/softmax-lab can be run by anyone)."""
+    try:
+        subprocess.run([sys.executable, "-c", ""], user=uid, group=uid, extra_groups=[],
+                       cwd="/", check=True, capture_output=True)
+    except (PermissionError, subprocess.CalledProcessError):
+        return False
+    return True
+
+
+def test_the_instructor_collects_grades_and_returns_an_assignment(hub, graded):
+    assert graded["collected"] == {"ada": True, "bob": True}
+    (ada_score, ada_max), (bob_score, _) = graded["scores"]["ada"], graded["scores"]["bob"]
+    assert ada_max > 0 and ada_score == ada_max
+    assert bob_score == 0
+    assert graded["returned"] == {"ada": True, "bob": True}
+    # Bob's feedback, in his own home, explains the check that failed
+    page = as_learner(hub, "bob", "GET", in_home("bob", "feedback", ASSIGNMENT,
+                                                 f"{ASSIGNMENT}.html"))
+    assert page.status_code == 200
+    assert "\u2717" in page.json()["content"] and "Hint:" in page.json()["content"]
+    ada_page = as_learner(hub, "ada", "GET", in_home("ada", "feedback", ASSIGNMENT,
+                                                     f"{ASSIGNMENT}.html"))
+    assert ada_page.status_code == 200 and "Hint:" not in ada_page.json()["content"]
+
+
+def test_the_course_directory_is_the_grading_accounts_alone(graded):
+    course = graded["grader"].home
+    if graded["grader"].uid is None:
+        pytest.skip(f"another account cannot run {sys.executable} on this machine: the "
+                    "assignment was graded as root (see docs/class-hub.md)")
+    assert (course.stat().st_uid, course.stat().st_mode & 0o777) == (GRADER_UID, 0o700)
+    for path in course.rglob("*"):
+        assert path.lstat().st_uid == GRADER_UID, path  # nothing was graded as root
+
+
+@pytest.mark.parametrize("parts", [("notebooks", f"{ASSIGNMENT}.ipynb"),
+                                   ("feedback", ASSIGNMENT, f"{ASSIGNMENT}.html")])
+def test_ada_cannot_read_bobs_submission_or_feedback(hub, graded, parts):
+    response = as_learner(hub, "ada", "GET", in_home("bob", *parts))
+    assert response.status_code == 403
+    assert "Hint:" not in response.text
+    leaving = as_learner(hub, "ada", "GET", "/user/ada/api/contents/..%2Fbob%2Fsoftmax-lab%2F"
+                         + "%2F".join(parts))
+    assert leaving.status_code == 404
+    assert as_learner(hub, "bob", "GET", in_home("bob", *parts)).status_code == 200
+
+
+def test_a_symlink_in_bobs_home_leads_the_collector_nowhere(hub, graded):
+    grader, bob = graded["grader"], home_of(hub, "bob")
+    outside = Path(tempfile.mkdtemp(prefix="outside-"))
+    try:
+        secret = outside / "secret.ipynb"
+        secret.write_text("not Bob's to hand in")
+        # Bob's 02 notebook a link to a file not his; his feedback folder a link elsewhere
+        planted = bob.home / "softmax-lab" / "notebooks" / "02_cross_entropy.ipynb"
+        planted.unlink()
+        planted.symlink_to(secret)
+        feedback = bob.home / "softmax-lab" / "feedback"
+        shutil.rmtree(feedback)
+        feedback.symlink_to(outside, target_is_directory=True)
+        learners = {"bob": bob}
+        assert class_grading.collect(grader.home, grader, "02_cross_entropy", learners) == {
+            "bob": False}
+        assert not (grader.home / "submitted" / "bob" / "02_cross_entropy").exists()
+        assert class_grading.return_feedback(grader.home, grader, ASSIGNMENT, learners) == {
+            "bob": False}
+        assert sorted(p.name for p in outside.iterdir()) == ["secret.ipynb"]
+        assert secret.read_text() == "not Bob's to hand in"
+    finally:
+        shutil.rmtree(outside)
+
+
+def test_learners_see_their_memory_against_their_cap(hub):
+    metrics = as_learner(hub, "ada", "GET", "/user/ada/api/metrics/v1")
+    assert metrics.status_code == 200
+    assert metrics.json()["limits"]["memory"]["rss"] == 2 * 1024**3  # MEMORY_PER_LEARNER
+    assert 0 < metrics.json()["rss"] < 2 * 1024**3
