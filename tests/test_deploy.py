@@ -435,3 +435,68 @@ def test_the_hub_runs_in_a_sandbox():
                     "PrivateTmp=yes", "PrivateDevices=yes", "ProtectKernelModules=yes",
                     "ProtectKernelTunables=yes", "ProtectControlGroups=yes"]:
         assert setting in unit, setting
+
+
+# --- collecting and returning work, as root, in homes and the course directory ------------
+
+@needs_root
+def test_the_collector_reads_only_the_learners_own_regular_files(learners_home):
+    from learner_files import read_learners_file
+
+    home, victim = learners_home
+    as_learner("mkdir", "-p", str(home / "softmax-lab" / "notebooks"))
+    (victim / "root-only.ipynb").write_text("root's")
+    planted = home / "softmax-lab" / "notebooks"
+    as_learner("ln", "-s", str(victim / "root-only.ipynb"), str(planted / "a.ipynb"))
+    os.link(victim / "root-only.ipynb", planted / "b.ipynb")  # a hard link, not the learner's
+    as_learner("sh", "-c", f"echo mine > {planted / 'c.ipynb'}")
+    read = {name: read_learners_file(home, ("softmax-lab", "notebooks", name), LEARNER_UID)
+            for name in ["a.ipynb", "b.ipynb", "c.ipynb"]}
+    assert read == {"a.ipynb": None, "b.ipynb": None, "c.ipynb": b"mine\n"}
+    (planted / "b.ipynb").unlink()
+    (victim / "root-only.ipynb").unlink()
+
+
+@needs_root
+def test_returned_feedback_replaces_a_planted_link_instead_of_following_it(learners_home):
+    from learner_files import write_learners_file
+
+    home, victim = learners_home
+    feedback = home / "softmax-lab" / "feedback" / "01"
+    as_learner("mkdir", "-p", str(feedback))
+    as_learner("ln", "-s", str(victim / "created-by-root"), str(feedback / "01.html"))
+    assert write_learners_file(home, ("softmax-lab", "feedback", "01", "01.html"), b"<p>",
+                               LEARNER_UID, LEARNER_GID)
+    assert_untouched(victim)
+    page = feedback / "01.html"
+    assert not page.is_symlink() and page.read_bytes() == b"<p>"
+    assert page.stat().st_uid == LEARNER_UID
+
+
+def test_nbgrader_runs_as_the_grading_account_with_none_of_roots_groups(monkeypatch, tmp_path):
+    import class_grading
+
+    started = []
+    monkeypatch.setattr(class_grading.subprocess, "run",
+                        lambda command, **kwargs: started.append((command, kwargs)))
+    grader = class_grading.Account(tmp_path, 54322, 54322)
+    class_grading.nbgrader(tmp_path, grader, "autograde", "01_softmax_function")
+    ((command, kwargs),) = started
+    assert command[1:4] == ["-m", "nbgrader", "autograde"]
+    assert (kwargs["user"], kwargs["group"], kwargs["extra_groups"]) == (54322, 54322, [])
+    assert kwargs["env"]["HOME"] == str(tmp_path)
+
+
+def test_the_instructor_has_more_memory_than_a_learner(hub_helpers):
+    class Spawner:
+        def __init__(self, admin):
+            self.user, self.mem_limit = type("User", (), {"admin": admin}), None
+
+    learner, instructor = Spawner(admin=False), Spawner(admin=True)
+    for spawner in (learner, instructor):
+        hub_helpers["set_memory_cap"](spawner)
+    assert learner.mem_limit == hub_helpers["MEMORY_PER_LEARNER"]
+    assert instructor.mem_limit == hub_helpers["MEMORY_PER_INSTRUCTOR"]
+    size = {"G": 1024**3, "M": 1024**2}
+    assert (int(instructor.mem_limit[:-1]) * size[instructor.mem_limit[-1]]
+            > int(learner.mem_limit[:-1]) * size[learner.mem_limit[-1]])
