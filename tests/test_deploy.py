@@ -342,13 +342,16 @@ SMOKE_NOTEBOOK = "01_softmax_function.ipynb"
 @needs_root
 def test_learners_get_no_login_shell_and_a_group_sshd_refuses(hub_helpers):
     account = f"jupyter-zz{os.getpid() % 100000}"
+    group = hub_helpers["LEARNERS_GROUP"]
+    group_existed = subprocess.run(["getent", "group", group], capture_output=True).returncode == 0
     try:
         entry = hub_helpers["ensure_unix_user"](account)
         assert entry.pw_shell == "/usr/sbin/nologin"
-        group = hub_helpers["LEARNERS_GROUP"]
         assert account in grp.getgrnam(group).gr_mem
     finally:
         subprocess.run(["userdel", "--remove", account], capture_output=True)
+        if not group_existed:
+            subprocess.run(["groupdel", group], capture_output=True)
     sshd = (ROOT / "deploy" / "sshd-learners.conf").read_text().splitlines()
     assert f"DenyGroups {group}" in sshd
     with pytest.raises(KeyError):
