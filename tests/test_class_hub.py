@@ -648,12 +648,15 @@ def graded(hub):
         print(f"graded as root: another account cannot run {sys.executable} here")
     grader = class_grading.Account(base / "course", uid, uid)
     learners = {name: home_of(hub, name) for name in ["ada", "bob"]}
-    class_grading.prepare_course(grader.home, grader, ASSIGNMENT)
-    collected = class_grading.collect(grader.home, grader, ASSIGNMENT, learners)
-    scores = class_grading.grade(grader.home, grader, ASSIGNMENT)
-    returned = class_grading.return_feedback(grader.home, grader, ASSIGNMENT, learners)
-    yield {"grader": grader, "collected": collected, "scores": scores, "returned": returned}
-    shutil.rmtree(base)
+    try:
+        class_grading.prepare_course(grader.home, grader, ASSIGNMENT)
+        collected = class_grading.collect(grader.home, grader, ASSIGNMENT, learners)
+        scores = class_grading.grade(grader.home, grader, ASSIGNMENT)
+        returned = class_grading.return_feedback(grader.home, grader, ASSIGNMENT, learners)
+        yield {"grader": grader, "collected": collected, "scores": scores,
+               "returned": returned}
+    finally:
+        shutil.rmtree(base)
 
 
 def python_runs_as(uid):
