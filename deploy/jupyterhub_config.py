@@ -99,11 +99,12 @@ NO_LOGIN_SHELL = "/usr/sbin/nologin"
 LEARNERS_GROUP = "jupyterhub-learners"
 #: Called by absolute path: the hub runs as root, and never looks them up on PATH.
 USERADD, GROUPADD = "/usr/sbin/useradd", "/usr/sbin/groupadd"
-#: Each learner's unit: no solutions, no cloud metadata service, a bound on processes.
+#: Each learner's unit: no solutions, no cloud metadata service, a bound on processes and
+#: threads (a fork bomb stops there; a TensorFlow kernel starts a few threads per core).
 LEARNER_UNIT = {
     "InaccessiblePaths": " ".join(f"-{path}" for path in SOLUTIONS),
     "IPAddressDeny": "169.254.169.254",
-    "TasksMax": "512",
+    "TasksMax": "4096",
 }
 
 
