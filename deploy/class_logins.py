@@ -160,8 +160,8 @@ class Logins:
         if not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, mode=PRIVATE_DIR_MODE)
             os.chmod(self.path.parent, PRIVATE_DIR_MODE)  # mkdir's mode is cut by the umask
-        lock = os.open(self.path.with_suffix(".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
-        with open(lock, "w") as lock:
+        lock_fd = os.open(self.path.with_suffix(".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+        with open(lock_fd, "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             logins = {} if create and not self.exists() else self.read()
             yield logins
