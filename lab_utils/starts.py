@@ -92,7 +92,7 @@ def shuffled_epochs(num_examples, epochs, seed):
 
 def _architecture(build_member, name="build_member"):
     """``[(units, activation, kernel shape)], trailing layers`` of the model build_member makes."""
-    if not callable(build_member):
+    if not callable(build_member) or hasattr(build_member, "layers"):  # a model is callable
         raise TypeError(f"{name} must be a function that returns a new Keras model, "
                         f"got {build_member!r}")
     member = build_member()
