@@ -159,21 +159,37 @@ def _check_routes(routes):
     return architectures
 
 
-def _check_data(x, y, epoch_order):
-    x = np.asarray(x)
-    if x.ndim != 2 or not np.issubdtype(x.dtype, np.floating):
-        raise ValueError(f"x must be a 2-D float array (examples, features), got shape "
-                         f"{x.shape} and dtype {x.dtype}")
+def _check_inputs(x, routes):
+    """``{route: float32 array}`` from one array for every route or a dict of them."""
+    if isinstance(x, dict):
+        if set(x) != set(routes):
+            raise ValueError(f"x must be one array, or a dict with the keys of routes "
+                             f"({sorted(map(str, routes))}), got keys {sorted(map(str, x))}")
+        arrays = {name: np.asarray(x[name]) for name in routes}
+    else:
+        arrays = dict.fromkeys(routes, np.asarray(x))
+    shapes = {a.shape for a in arrays.values()}
+    for a in arrays.values():
+        if a.ndim != 2 or not np.issubdtype(a.dtype, np.floating) or len(shapes) > 1:
+            raise ValueError(f"x must be a 2-D float array (examples, features), the same "
+                             f"shape for every route, got shapes {sorted(shapes)} and dtype "
+                             f"{a.dtype}")
+    return {name: a.astype(np.float32) for name, a in arrays.items()}
+
+
+def _check_labels(y, epoch_order, num_examples):
     y = np.asarray(y)
-    if y.shape != (len(x),) or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must be {len(x)} integer class labels, one per row of x, got "
-                         f"shape {y.shape} and dtype {y.dtype}")
+    if y.shape != (num_examples,) or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y must be {num_examples} integer class labels, one per row of x, "
+                         f"got shape {y.shape} and dtype {y.dtype}")
     order = np.asarray(epoch_order)
-    if order.ndim != 2 or order.shape[1] != len(x) or not np.issubdtype(order.dtype, np.integer) \
-            or not all(np.array_equal(np.sort(row), np.arange(len(x))) for row in order):
-        raise ValueError(f"epoch_order must hold one permutation of the {len(x)} examples per "
-                         f"epoch, shape (epochs, {len(x)}), as shuffled_epochs returns")
-    return x.astype(np.float32), y, order
+    if order.ndim != 2 or order.shape[1] != num_examples \
+            or not np.issubdtype(order.dtype, np.integer) \
+            or not all(np.array_equal(np.sort(row), np.arange(num_examples)) for row in order):
+        raise ValueError(f"epoch_order must hold one permutation of the {num_examples} "
+                         f"examples per epoch, shape (epochs, {num_examples}), as "
+                         "shuffled_epochs returns")
+    return y, order
 
 
 def _check_starts(starts, architectures, features):
@@ -227,7 +243,8 @@ def train_starts(routes, starts, x, y, epoch_order, *, batch_size=32, learning_r
     """Train every route from every start, all in one Keras model; return their runs.
 
     ``routes`` maps a name to ``(build_member, loss)``: ``build_member()`` returns a new
-    Keras model of one member, ``loss`` is the Keras loss it trains on. ``starts`` is a list
+    Keras model of one member, ``loss`` is the Keras loss it trains on. ``x`` is one input
+    array for all routes, or a dict of arrays of one shape, one per route. ``starts`` is a list
     of K weight lists (`initial_weights`): every route trains from each of them. Training is
     Adam(``learning_rate``) on ``x[epoch_order[e]], y[epoch_order[e]]`` in epoch e, in
     batches of ``batch_size``, in that order.
@@ -237,8 +254,10 @@ def train_starts(routes, starts, x, y, epoch_order, *, batch_size=32, learning_r
     import keras  # here, not at module level: importing Keras picks the backend
 
     architectures = _check_routes(routes)
-    x, y, order = _check_data(x, y, epoch_order)
-    _check_starts(starts, architectures, x.shape[1])
+    x = _check_inputs(x, routes)
+    num_examples, features = next(iter(x.values())).shape
+    y, order = _check_labels(y, epoch_order, num_examples)
+    _check_starts(starts, architectures, features)
     batch_size = _check_count(batch_size, "batch_size")
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
             or not learning_rate > 0:
@@ -246,10 +265,9 @@ def train_starts(routes, starts, x, y, epoch_order, *, batch_size=32, learning_r
 
     StackedDense = _stacked_dense_class()
     members = len(starts)
-    inputs = keras.Input(shape=x.shape[1:])
-    outputs, layers, losses = {}, {}, {}
+    inputs, outputs, layers, losses = {}, {}, {}, {}
     for i, (name, (dense, tail)) in enumerate(architectures.items()):
-        h = inputs
+        inputs[f"route_{i}"] = h = keras.Input(shape=(features,), name=f"route_{i}_inputs")
         layers[name] = []
         for j, (_, activation, _) in enumerate(dense):
             kernels = np.stack([weights[2 * j] for weights in starts])
@@ -265,7 +283,7 @@ def train_starts(routes, starts, x, y, epoch_order, *, batch_size=32, learning_r
     # steps_per_execution: one call into the backend per epoch instead of one per batch,
     # the same steps and numbers (a speed-up only, kept out of the notebooks' model code)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=losses,
-                  steps_per_execution=-(-len(x) // batch_size))
+                  steps_per_execution=-(-num_examples // batch_size))
 
     def snapshot_values():
         values = {}
@@ -277,9 +295,11 @@ def train_starts(routes, starts, x, y, epoch_order, *, batch_size=32, learning_r
     snapshots = [snapshot_values()]
     for rows in order:
         targets = {output: np.repeat(y[rows, None], members, axis=1) for output in outputs}
-        model.fit(x[rows], targets, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+        model.fit({f"route_{i}": x[name][rows] for i, name in enumerate(routes)}, targets,
+                  batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
         snapshots.append(snapshot_values())
-    final = model.predict(x, batch_size=len(x), verbose=0)
+    final = model.predict({f"route_{i}": x[name] for i, name in enumerate(routes)},
+                          batch_size=num_examples, verbose=0)
 
     runs = {}
     for i, (name, (dense, _)) in enumerate(architectures.items()):
@@ -287,7 +307,7 @@ def train_starts(routes, starts, x, y, epoch_order, *, batch_size=32, learning_r
         runs[name] = []
         for k in range(members):
             weights = [epoch[name][k] for epoch in snapshots]
-            scores = [exact_loss_and_accuracy(forward_logits(w, x, activations), y)
+            scores = [exact_loss_and_accuracy(forward_logits(w, x[name], activations), y)
                       for w in weights[1:]]
             history = {"loss": [s[0] for s in scores], "accuracy": [s[1] for s in scores]}
             runs[name].append(Start(weights, history, np.asarray(final[f"route_{i}"])[:, k],
