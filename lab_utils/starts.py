@@ -267,7 +267,7 @@ def train_starts(routes, starts, x, y, epoch_order, *, batch_size=32, learning_r
     members = len(starts)
     inputs, outputs, layers, losses = {}, {}, {}, {}
     for i, (name, (dense, tail)) in enumerate(architectures.items()):
-        inputs[f"route_{i}"] = h = keras.Input(shape=(features,), name=f"route_{i}_inputs")
+        inputs[f"inputs_{i}"] = h = keras.Input(shape=(features,), name=f"inputs_{i}")
         layers[name] = []
         for j, (_, activation, _) in enumerate(dense):
             kernels = np.stack([weights[2 * j] for weights in starts])
@@ -295,10 +295,10 @@ def train_starts(routes, starts, x, y, epoch_order, *, batch_size=32, learning_r
     snapshots = [snapshot_values()]
     for rows in order:
         targets = {output: np.repeat(y[rows, None], members, axis=1) for output in outputs}
-        model.fit({f"route_{i}": x[name][rows] for i, name in enumerate(routes)}, targets,
+        model.fit({f"inputs_{i}": x[name][rows] for i, name in enumerate(routes)}, targets,
                   batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
         snapshots.append(snapshot_values())
-    final = model.predict({f"route_{i}": x[name] for i, name in enumerate(routes)},
+    final = model.predict({f"inputs_{i}": x[name] for i, name in enumerate(routes)},
                           batch_size=num_examples, verbose=0)
 
     runs = {}
