@@ -240,6 +240,7 @@ def tiny():
     ({"x": np.zeros(20, np.float32)}, ValueError, "x must be a 2-D float array"),
     ({"x": np.zeros((20, 2), int)}, ValueError, "x must be a 2-D float array"),
     ({"x": np.zeros((20, 3), np.float32)}, ValueError, "x has 3 features"),
+    ({"x": {"q": np.zeros((20, 2), np.float32)}}, ValueError, "x must be one array, or a dict"),
     ({"y": np.zeros(19, int)}, ValueError, "y must be 20 integer class labels"),
     ({"y": np.zeros(20)}, ValueError, "y must be 20 integer class labels"),
     ({"epoch_order": np.zeros((2, 20), int)}, ValueError, "epoch_order must hold one permutation"),
