@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -75,14 +76,18 @@ def measure():
     starts = initial_weights(build(), 3, seed=7)
     starts = [starts[0], starts[1], starts[0]]  # member 2 starts where member 0 does
     losses = keras.losses.SparseCategoricalCrossentropy
-    runs = train_starts({"obvious": (build("softmax"), losses()),
-                         "preferred": (build(), losses(from_logits=True))}, starts, x, y, order)
+    routes = {"obvious": (build("softmax"), losses()),
+              "preferred": (build(), losses(from_logits=True))}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        runs = train_starts(routes, starts, {name: x for name in routes}, y, order)
     alone = {k: train_alone(starts[k], x, y, order, "linear", True) for k in (0, 1)}
     preferred, obvious = runs["preferred"], runs["obvious"]
     alone_loss = {k: exact_loss_and_accuracy(forward_logits(alone[k][-1], x, ("relu", "relu")),
                                              y)[0] for k in alone}
     return {
         "backend": keras.backend.backend(),
+        "warnings": [str(warning.message) for warning in caught],
         "epochs": [len(start.weights) - 1 for start in preferred],
         "start_is_the_given_weights": largest_difference(preferred[1].weights[0], starts[1]),
         "member_vs_alone": {k: [largest_difference(preferred[k].weights[e], alone[k][e])
@@ -130,6 +135,10 @@ def test_the_measurement_ran_on_each_backend(measured, request):
     assert measured["backend"] == request.node.callspec.params["measured"]
     assert measured["epochs"] == [EPOCHS] * 3
     assert measured["start_is_the_given_weights"] == 0
+
+
+def test_training_together_warns_of_nothing(measured):
+    assert measured["warnings"] == []  # Keras warns when the inputs' names do not match
 
 
 def test_a_member_trains_as_the_same_model_alone(measured):
@@ -240,6 +249,7 @@ def tiny():
     ({"x": np.zeros(20, np.float32)}, ValueError, "x must be a 2-D float array"),
     ({"x": np.zeros((20, 2), int)}, ValueError, "x must be a 2-D float array"),
     ({"x": np.zeros((20, 3), np.float32)}, ValueError, "x has 3 features"),
+    ({"x": {"q": np.zeros((20, 2), np.float32)}}, ValueError, "x must be one array, or a dict"),
     ({"y": np.zeros(19, int)}, ValueError, "y must be 20 integer class labels"),
     ({"y": np.zeros(20)}, ValueError, "y must be 20 integer class labels"),
     ({"epoch_order": np.zeros((2, 20), int)}, ValueError, "epoch_order must hold one permutation"),
