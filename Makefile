@@ -26,8 +26,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-deps "tf-keras>=2.16,<2.22"
 	touch $@
 
+# The exercises first (lab/exercises: course/release/), the solved notebooks one click away
+# (lab/solutions: notebooks/); see lab/README.md.
 lab: install
-	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=lab $(ALLOW_ROOT)
 
 # Every stage at once, every one even after a failure, then each stage's time (tests/stages.py).
 TEST_STAGES ?= lint unit nbval browser hub

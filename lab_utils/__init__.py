@@ -6,6 +6,7 @@ from .numerics import (
     log_softmax,
     logsumexp,
     one_hot,
+    precise_softmax,
     softmax,
     sparse_categorical_crossentropy,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "log_softmax",
     "logsumexp",
     "one_hot",
+    "precise_softmax",
     "seed_everything",
     "setup",
     "softmax",

@@ -14,7 +14,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap, to_rgba
-from scipy.ndimage import distance_transform_edt
+from scipy.ndimage import binary_dilation, distance_transform_edt
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.inspection import DecisionBoundaryDisplay
 
@@ -154,11 +154,17 @@ def _new_axes(ax, figsize=(5, 4)):
     return ax.figure, ax
 
 
-def _axes_row(axes, n, what, panel_width=4.2, height=3.6):
-    """The caller's ``n`` axes, or a new figure with a row of ``n`` panels."""
+def _axes_row(axes, n, what, panel_width=4.2, height=3.6, ncols=None):
+    """The caller's ``n`` axes, or a new figure of ``n`` panels, ``ncols`` to a row
+    (all in one row by default); returned as a flat array, row by row."""
     if axes is None:
-        fig, axes = plt.subplots(1, n, figsize=(panel_width * n, height), squeeze=False)
-        return fig, axes[0]
+        ncols = n if ncols is None else ncols
+        nrows = -(-n // ncols)
+        fig, grid = plt.subplots(nrows, ncols, figsize=(panel_width * ncols, height * nrows),
+                                 squeeze=False)
+        for ax in grid.ravel()[n:]:
+            ax.remove()
+        return fig, grid.ravel()[:n]
     axes = np.atleast_1d(np.asarray(axes, dtype=object)).ravel()
     if len(axes) != n or not all(isinstance(ax, plt.Axes) for ax in axes):
         raise ValueError(f"axes must hold one matplotlib Axes per {what}: expected {n}, "
@@ -199,15 +205,32 @@ def points_description(y):
 # --- class regions: hatched and labelled, so that they read without colour -----------
 
 
-def region_label_positions(regions, xx0, xx1):
+def _near_points(points, xx0, xx1):
+    """Grid cells (of the grid ``xx0``, ``xx1``) within a few cells of any of ``points``."""
+    near = np.zeros(xx0.shape, dtype=bool)
+    cols = np.clip(np.searchsorted(xx0[0], points[:, 0]), 0, xx0.shape[1] - 1)
+    rows = np.clip(np.searchsorted(xx1[:, 0], points[:, 1]), 0, xx0.shape[0] - 1)
+    near[rows, cols] = True
+    return binary_dilation(near, iterations=max(1, min(xx0.shape) // 25))
+
+
+def region_label_positions(regions, xx0, xx1, avoid=None):
     """``{class: (x0, x1)}``: for each class present in the grid ``regions``, the point
-    of its region farthest from any boundary or edge (where a label fits best)."""
+    of its region farthest from any boundary or edge (where a label fits best).
+
+    With ``avoid`` (points of shape ``(n, 2)``), a label keeps off the cells near those
+    points wherever its region leaves room, so that it hides no data.
+    """
     # every other grid point is plenty to place a label, and four times faster (a slider frame)
     step = 2 if min(np.shape(regions)) >= 40 else 1
     regions, xx0, xx1 = (np.asarray(a)[::step, ::step] for a in (regions, xx0, xx1))
+    crowded = None if avoid is None else _near_points(np.asarray(avoid), xx0, xx1)
     where = {}
     for k in np.unique(regions):
-        inside = np.pad(regions == k, 1)  # the plane's edge counts as a boundary
+        region = regions == k
+        if crowded is not None and (region & ~crowded).any():
+            region = region & ~crowded
+        inside = np.pad(region, 1)  # the plane's edge counts as a boundary
         depth = distance_transform_edt(inside)[1:-1, 1:-1]
         row, col = np.unravel_index(np.argmax(depth), depth.shape)
         where[int(k)] = (float(xx0[row, col]), float(xx1[row, col]))
@@ -221,14 +244,14 @@ def regions_description(regions):
     return "Predicted class by share of the plane: " + ", ".join(shares) + "."
 
 
-def _hatch_and_label_regions(ax, xx0, xx1, regions, n_classes, *, box=True):
+def _hatch_and_label_regions(ax, xx0, xx1, regions, n_classes, *, box=True, avoid=None):
     """Hatch each class region in its class's pattern and write "class k" inside it."""
     with mpl.rc_context({"hatch.color": HATCH_COLOR, "hatch.linewidth": 0.8}):
         ax.contourf(xx0, xx1, regions, levels=np.arange(n_classes + 1) - 0.5, colors="none",
                     hatches=list(CLASS_HATCHES[:n_classes]), zorder=-0.9).set_gid("class hatches")
     style = {"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.7,
              "edgecolor": "none"} if box else None
-    for k, (x0, x1) in region_label_positions(regions, xx0, xx1).items():
+    for k, (x0, x1) in region_label_positions(regions, xx0, xx1, avoid).items():
         ax.text(x0, x1, f"class {k}", ha="center", va="center", fontsize=8,
                 fontweight="bold", color="#222222", bbox=style, zorder=3)
 
@@ -241,15 +264,20 @@ def _mark_mistakes(X, y, predicted, ax):
 
 def decision_boundary(predict_fn, X, y, ax=None, *, title=None, xlabel="$x_0$",
                       ylabel="$x_1$", grid_resolution=GRID_RESOLUTION, margin=MARGIN,
-                      alpha=REGION_ALPHA, legend=True, mark_mistakes=True):
+                      alpha=REGION_ALPHA, legend=True, mark_mistakes=True,
+                      nonnegative=False):
     """The class each point of the plane gets from ``predict_fn``, with the data on top.
 
     ``predict_fn`` maps points ``(n, 2)`` to class scores ``(n, n_classes)``: a
     function, a Keras model, or an object with ``.predict``. Each region is shaded
-    in its class's colour, the boundaries are drawn in black, and misclassified
-    points are circled (``mark_mistakes=False``: not, where they would bury the data).
-    Returns ``(fig, ax)``.
+    in its class's colour, the boundaries are drawn in black, each region's label keeps
+    off the data, and misclassified points are circled (``mark_mistakes=False``: not,
+    where they would bury the data). ``legend="outside"`` puts the legend to the right
+    of the axes; ``nonnegative=True`` greys out negative coordinates (ReLU activations
+    never take them). Returns ``(fig, ax)``.
     """
+    if legend not in (True, False, "outside"):
+        raise ValueError(f'legend must be True, False or "outside", got {legend!r}')
     X = _check_points(X)
     y = _check_labels(y, len(X))
     predicted, n_classes = _predicted_classes(predict_fn, X, y)
@@ -264,13 +292,18 @@ def decision_boundary(predict_fn, X, y, ax=None, *, title=None, xlabel="$x_0$",
     DecisionBoundaryDisplay(xx0=display.xx0, xx1=display.xx1, n_classes=n_classes,
                             response=display.response).plot("contour", ax=ax, linewidths=0.8,
                                                             zorder=-1, **lines)
-    _hatch_and_label_regions(ax, display.xx0, display.xx1, display.response, n_classes)
+    _hatch_and_label_regions(ax, display.xx0, display.xx1, display.response, n_classes,
+                             avoid=X)
+    if nonnegative:
+        _grey_out_negative(ax)
     scatter_classes(X, y, ax)
     if mark_mistakes:
         _mark_mistakes(X, y, predicted, ax)
     if title:
         ax.set_title(title)
-    if legend:
+    if legend == "outside":
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+    elif legend:
         ax.legend(loc="best", fontsize=8)
     describe(ax, _boundary_description(ax, display.response, y, predicted))
     return fig, ax
@@ -458,16 +491,20 @@ def snapshot_index(snapshots, epoch):
 
 
 def boundaries_over_training(snapshots, X, y, epochs, axes=None, *, xlabel=None,
-                             ylabel=None, legend=False):
+                             ylabel=None, legend=False, ncols=None):
     """Small multiples: the decision boundary at each of ``epochs``, data on top.
 
-    ``xlabel`` goes under every panel, ``ylabel`` beside the first; ``legend=True`` puts
-    the classes' legend beside the last. Returns ``(fig, axes)``.
+    ``ncols`` panels to a row (all in one row by default). ``xlabel`` goes under every
+    panel, ``ylabel`` beside the first of each row; ``legend=True`` puts the classes'
+    legend beside the last. Returns ``(fig, axes)``, the axes flat, row by row.
     """
+    if ncols is not None and (isinstance(ncols, bool) or not isinstance(ncols, int)
+                              or ncols < 1):
+        raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
     X = _check_points(X)
     y = _check_labels(y, len(X))
     epochs = list(epochs)
-    fig, axes = _axes_row(axes, len(epochs), "epoch", panel_width=3.2, height=3.0)
+    fig, axes = _axes_row(axes, len(epochs), "epoch", panel_width=3.2, height=3.0, ncols=ncols)
     for epoch, ax in zip(epochs, axes, strict=True):
         snapshot_regions(snapshots, epoch, ax)
         regions = snapshots.regions[snapshot_index(snapshots, epoch)]
@@ -480,7 +517,8 @@ def boundaries_over_training(snapshots, X, y, epochs, axes=None, *, xlabel=None,
         if xlabel:
             ax.set_xlabel(xlabel)
     if ylabel:
-        axes[0].set_ylabel(ylabel)
+        for ax in axes[::ncols or len(axes)]:
+            ax.set_ylabel(ylabel)
     if legend:
         axes[-1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8)
     return fig, axes

@@ -1,11 +1,11 @@
 """Conceptual diagrams, drawn with matplotlib: what a model computes, not data.
 
 `softmax_diagram` draws a softmax classifier as the lessons write it: inputs
-x_1..x_n, a linear layer z = Wx + b (one line per weight), and a softmax that turns
-the logits z_1..z_N into probabilities a_1..a_N. Labels count from 1, as the maths
-does. Every artist carries a ``gid`` naming its part (``"input"``, ``"logit"``,
-``"probability"``, ``"weight"``, ``"softmax"``, ``"arrow"``), so tests can read what
-was drawn.
+x_0..x_{n-1}, a linear layer z = xW + b (one line per weight), and a softmax that turns
+the logits z_0..z_{N-1} into probabilities a_0..a_{N-1}. Labels count from 0, as the
+code, the sliders and the maths of the lessons do. Every artist carries a ``gid``
+naming its part (``"input"``, ``"logit"``, ``"probability"``, ``"weight"``,
+``"softmax"``, ``"arrow"``), so tests can read what was drawn.
 """
 
 import matplotlib.pyplot as plt
@@ -49,7 +49,7 @@ def _arrow(ax, start, end):
 
 
 def softmax_diagram(n_inputs=2, n_classes=4, ax=None):
-    """Draw inputs -> linear layer z = Wx + b -> softmax -> probabilities; return (fig, ax).
+    """Draw inputs -> linear layer z = xW + b -> softmax -> probabilities; return (fig, ax).
 
     ``n_inputs`` (1..8) input nodes each connect to all ``n_classes`` (2..8) logit
     nodes by a line: one weight of W each. Draws into ``ax`` if given.
@@ -70,7 +70,7 @@ def softmax_diagram(n_inputs=2, n_classes=4, ax=None):
         for y_z in logits:
             ax.plot([x_in + NODE_RADIUS, x_z - NODE_RADIUS], [y_in, y_z], color=WEIGHT_GREY,
                     linewidth=1, gid="weight", zorder=1)
-    for i, y_in in enumerate(inputs, start=1):
+    for i, y_in in enumerate(inputs):
         _node(ax, x_in, y_in, f"$x_{{{i}}}$", "input", INK)
 
     half = (n_classes - 1) / 2 + 0.5
@@ -80,8 +80,8 @@ def softmax_diagram(n_inputs=2, n_classes=4, ax=None):
     ax.text(x_box, 0, "softmax", rotation=90, ha="center", va="center", fontsize=13,
             color=INK, gid="softmax", zorder=4)
 
-    for j, y in enumerate(logits, start=1):
-        color = CLASS_COLORS[(j - 1) % len(CLASS_COLORS)]
+    for j, y in enumerate(logits):
+        color = CLASS_COLORS[j % len(CLASS_COLORS)]
         _node(ax, x_z, y, f"$z_{{{j}}}$", "logit", color)
         _node(ax, x_a, y, f"$a_{{{j}}}$", "probability", color)
         _arrow(ax, (x_z + NODE_RADIUS, y), (x_box - 0.5, y))
@@ -89,7 +89,7 @@ def softmax_diagram(n_inputs=2, n_classes=4, ax=None):
 
     top = (rows - 1) / 2 + 0.9
     headings = [(x_in, "inputs $\\mathbf{x}$"),
-                ((x_in + x_z) / 2, "linear layer\n$\\mathbf{z} = W\\mathbf{x} + \\mathbf{b}$"),
+                ((x_in + x_z) / 2, "linear layer\n$\\mathbf{z} = \\mathbf{x}W + \\mathbf{b}$"),
                 (x_z, "logits"), (x_a, "probabilities\n$a_j = P(y = j \\mid \\mathbf{x})$")]
     for x, text in headings:
         ax.text(x, top, text, ha="center", va="bottom", fontsize=11, color=INK, gid="heading")
@@ -98,8 +98,8 @@ def softmax_diagram(n_inputs=2, n_classes=4, ax=None):
     ax.set_ylim(-(rows - 1) / 2 - 0.7, top + 1.1)
     ax.set_aspect("equal")
     ax.axis("off")
-    describe(ax, f"Diagram: {n_inputs} inputs x1..x{n_inputs}, each joined by a weight to "
-                 f"every one of {n_classes} logits z1..z{n_classes} (the linear layer "
-                 f"z = Wx + b); the logits go through softmax to {n_classes} probabilities "
-                 f"a1..a{n_classes}, which sum to 1.")
+    describe(ax, f"Diagram: {n_inputs} inputs x0..x{n_inputs - 1}, each joined by a weight to "
+                 f"every one of {n_classes} logits z0..z{n_classes - 1} (the linear layer "
+                 f"z = xW + b); the logits go through softmax to {n_classes} probabilities "
+                 f"a0..a{n_classes - 1}, which sum to 1.")
     return fig, ax

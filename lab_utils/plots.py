@@ -94,33 +94,38 @@ def plot_blobs(X, y, ax=None, title="The data, coloured by class"):
     return fig, ax
 
 
-def plot_loss_curves(losses, ax=None, title="Training loss"):
-    """Overlay per-epoch loss curves: ``losses`` maps a model's name to its losses.
+def plot_loss_curves(losses, ax=None, title="Training loss", *, xlabel="epoch",
+                     ylabel="loss", first=1):
+    """Overlay loss curves: ``losses`` maps a model's name to its losses, one per epoch.
 
     The values may also be Keras ``History`` objects (their ``"loss"`` is used).
-    Epochs are numbered from 1, as Keras prints them.
+    Epochs are numbered from ``first`` (1, as Keras prints them). For a curve recorded
+    once per step, from step 0, pass ``xlabel="step", first=0`` (and ``ylabel="cost"``).
     """
     if not isinstance(losses, dict) or not losses:
         raise TypeError("losses must be a non-empty dict {model name: per-epoch losses}, "
                         f"got {losses!r}")
     if len(losses) > len(CLASS_COLORS):
         raise ValueError(f"at most {len(CLASS_COLORS)} curves fit the palette, got {len(losses)}")
+    if isinstance(first, bool) or not isinstance(first, (int, np.integer)):
+        raise TypeError(f"first must be an integer (the number of the first point), got {first!r}")
     fig, ax = _figure_and_axes(ax)
     parts = []
     for i, (name, values) in enumerate(losses.items()):
         values = getattr(values, "history", {}).get("loss", values)
         curve = _numbers(values, f"losses[{name!r}]", 1)
-        ax.plot(np.arange(1, curve.size + 1), curve, color=CLASS_COLORS[i],
+        ax.plot(np.arange(first, first + curve.size), curve, color=CLASS_COLORS[i],
                 linestyle=LINE_STYLES[i % len(LINE_STYLES)],
                 linewidth=LINE_WIDTHS[i % len(LINE_WIDTHS)], marker=CLASS_MARKERS[i],
                 label=name)
         parts.append(f"{name} ({_LINE_NAMES[i % len(LINE_STYLES)]}, "
-                     f"{MARKER_NAMES[CLASS_MARKERS[i]]}) from {curve[0]:.3g} at epoch 1 to "
-                     f"{curve[-1]:.3g} at epoch {curve.size}, lowest {curve.min():.3g}")
-    ax.set(xlabel="epoch", ylabel="loss", title=title)
+                     f"{MARKER_NAMES[CLASS_MARKERS[i]]}) from {curve[0]:.3g} at {xlabel} "
+                     f"{first} to {curve[-1]:.3g} at {xlabel} {first + curve.size - 1}, "
+                     f"lowest {curve.min():.3g}")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend()
-    describe(ax, f'"{title}": loss against epoch, {len(parts)} '
+    describe(ax, f'"{title}": {ylabel} against {xlabel}, {len(parts)} '
                  f"curve{'s' if len(parts) > 1 else ''}: " + "; ".join(parts) + ".")
     return fig, ax
 

@@ -100,7 +100,8 @@ class _SoftmaxChart(BlitChart):
             bar.set_height(p)
             label.set_y(p + 0.01)
             label.set_text(f"{p:.3f}")
-        self.a_title.set_text(f"a = softmax(z),  sum = {a.sum():.3f}")
+        argument = "z" if self.temperature is None else "z/T"
+        self.a_title.set_text(f"a = softmax({argument}),  sum = {a.sum():.3f}")
         return self.render()
 
 

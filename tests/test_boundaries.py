@@ -380,3 +380,46 @@ def test_small_multiples_get_axis_labels_and_a_legend(blobs, snapshots):
     assert [ax.get_xlabel() for ax in axes] == ["$x_1$", "$x_1$"]
     assert axes[0].get_ylabel() == "$x_2$"
     assert axes[-1].get_legend() is not None and axes[0].get_legend() is None
+
+
+def test_small_multiples_in_rows_of_ncols_label_each_row(blobs, snapshots):
+    X, y = blobs
+    fig, axes = boundaries_over_training(snapshots, X, y, epochs=[0, 1, 2, 3, 4, 5], ncols=3,
+                                         ylabel="$x_1$")
+    assert len(axes) == 6 and len(fig.axes) == 6
+    rows = sorted({round(ax.get_position().y0, 3) for ax in axes})
+    assert len(rows) == 2  # 2 x 3, not one row of six
+    assert [bool(ax.get_ylabel()) for ax in axes] == [True, False, False, True, False, False]
+    with pytest.raises(ValueError, match="ncols"):
+        boundaries_over_training(snapshots, X, y, epochs=[0, 5], ncols=0)
+
+
+def region_labels(ax):
+    return {t.get_text(): t.get_position() for t in ax.texts if t.get_text().startswith("class ")}
+
+
+def test_region_labels_keep_off_a_cluster_of_points():
+    # every class-0 point sits at the origin (as ReLU activations do), the centre of a
+    # disc-shaped region where an unguided label would go
+    X = np.array([[0.0, 0.0]] * 20 + [[5.0, 5.0]] * 10 + [[-5.0, -5.0]] * 10)
+    y = np.array([0] * 20 + [1] * 20)
+
+    def disc(P):
+        inside = 4 - (P ** 2).sum(axis=1)
+        return np.c_[inside, -inside]
+
+    _, ax = decision_boundary(disc, X, y)
+    x0, x1 = region_labels(ax)["class 0"]
+    assert np.hypot(x0, x1) > 0.3, (x0, x1)
+
+
+def test_decision_boundary_greys_out_negative_coordinates_and_moves_the_legend(blobs):
+    X, y = blobs
+    H = np.maximum(0, X)
+    _, ax = decision_boundary(nearest_center_scores, H, y, nonnegative=True, legend="outside")
+    grey = [p for p in ax.patches if np.allclose(p.get_facecolor()[:3], to_rgb("#DDDDDD"))]
+    assert len(grey) == 2
+    anchor = ax.get_legend().get_bbox_to_anchor().transformed(ax.transAxes.inverted())
+    assert anchor.x0 > 1  # beside the axes, not over the data
+    with pytest.raises(ValueError, match="legend"):
+        decision_boundary(nearest_center_scores, X, y, legend="left")

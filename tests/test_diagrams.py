@@ -29,9 +29,9 @@ def labels(ax, gid):
 def test_one_node_per_input_logit_and_probability_and_one_line_per_weight(n_inputs, n_classes):
     fig, ax = softmax_diagram(n_inputs, n_classes)
     assert fig is ax.figure
-    assert labels(ax, "input") == [f"$x_{{{i}}}$" for i in range(1, n_inputs + 1)]
-    assert labels(ax, "logit") == [f"$z_{{{j}}}$" for j in range(1, n_classes + 1)]
-    assert labels(ax, "probability") == [f"$a_{{{j}}}$" for j in range(1, n_classes + 1)]
+    assert labels(ax, "input") == [f"$x_{{{i}}}$" for i in range(n_inputs)]
+    assert labels(ax, "logit") == [f"$z_{{{j}}}$" for j in range(n_classes)]
+    assert labels(ax, "probability") == [f"$a_{{{j}}}$" for j in range(n_classes)]
     assert len([p for p in ax.patches if p.get_gid() == "input"]) == n_inputs
     assert len(parts(ax, "weight")) == n_inputs * n_classes  # every input reaches every logit
     # each logit goes into the softmax and comes out as its probability
@@ -59,14 +59,15 @@ def test_the_softmax_box_spans_all_logits_and_the_model_is_named():
     assert box.get_y() < min(heights) and box.get_y() + box.get_height() > max(heights)
     assert "softmax" in labels(ax, "softmax")
     headings = " ".join(labels(ax, "heading"))
-    assert "W\\mathbf{x} + \\mathbf{b}" in headings and "probabilities" in headings
+    assert "\\mathbf{x}W + \\mathbf{b}" in headings and "probabilities" in headings
     assert not ax.axison
 
 
-def test_labels_count_from_one_like_the_maths():
+def test_labels_count_from_zero_like_the_code_and_the_sliders():
     _, ax = softmax_diagram(2, 4)
     texts = [t.get_text() for t in ax.texts]
-    assert not any("_{0}" in t for t in texts), texts
+    assert "$z_{0}$" in texts and "$a_{3}$" in texts
+    assert not any("_{4}" in t for t in texts), texts
 
 
 def test_draws_into_the_given_axes():

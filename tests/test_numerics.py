@@ -29,74 +29,102 @@ def ulps_from_one(total):
 
 # --- softmax ---------------------------------------------------------------------
 
+#: Every property holds for both: the readable softmax and the precise one.
+SOFTMAXES = pytest.mark.parametrize("softmax", [nx.softmax, nx.precise_softmax],
+                                    ids=["softmax", "precise_softmax"])
 
-def test_softmax_of_the_lab_example():
-    a = nx.softmax(np.array([1.0, 2.0, 3.0, 4.0]))
+
+def test_softmax_is_the_three_lines_of_notebook_01():
+    z = np.random.default_rng(0).normal(size=(50, 4)).astype(np.float32) * 30
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    np.testing.assert_array_equal(nx.softmax(z), e / np.sum(e, axis=-1, keepdims=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(z=finite_arrays(np.float64) | finite_arrays(np.float32))
+def test_softmax_and_precise_softmax_agree_to_rounding(z):
+    np.testing.assert_allclose(nx.softmax(z), nx.precise_softmax(z),
+                               rtol=1e-5 if z.dtype == np.float32 else 1e-12, atol=1e-30)
+
+
+@SOFTMAXES
+def test_softmax_of_the_lab_example(softmax):
+    a = softmax(np.array([1.0, 2.0, 3.0, 4.0]))
     e = np.exp([1.0, 2.0, 3.0, 4.0])
     np.testing.assert_allclose(a, e / e.sum(), rtol=1e-15)
 
 
+@SOFTMAXES
 @settings(max_examples=300, deadline=None)
 @given(z=finite_arrays(np.float64) | finite_arrays(np.float32), axis=st.integers(-3, 2))
-def test_softmax_is_a_probability_vector_for_any_finite_input(z, axis):
+def test_softmax_is_a_probability_vector_for_any_finite_input(softmax, z, axis):
     axis = axis % z.ndim
-    a = nx.softmax(z, axis=axis)
+    a = softmax(z, axis=axis)
     assert a.dtype == z.dtype and a.shape == z.shape
     assert np.isfinite(a).all() and (a >= 0).all() and (a <= 1).all()
     assert ulps_from_one(a.sum(axis=axis)).max() <= 4
 
 
+@SOFTMAXES
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # scipy's, not ours
 @settings(max_examples=200, deadline=None)
 @given(z=finite_arrays(np.float64))
-def test_softmax_matches_scipy(z):
-    np.testing.assert_allclose(nx.softmax(z), scipy.special.softmax(z, axis=-1),
+def test_softmax_matches_scipy(softmax, z):
+    np.testing.assert_allclose(softmax(z), scipy.special.softmax(z, axis=-1),
                                rtol=1e-12, atol=1e-300)
 
 
+@SOFTMAXES
 @settings(max_examples=200, deadline=None)
 @given(z=finite_arrays(np.float64), shift=st.floats(-1e3, 1e3))
-def test_softmax_ignores_a_common_shift(z, shift):
+def test_softmax_ignores_a_common_shift(softmax, z, shift):
     z = np.clip(z, -1e300, 1e300)  # keep z + shift finite
-    np.testing.assert_allclose(nx.softmax(z + shift), nx.softmax(z), atol=1e-9)
+    np.testing.assert_allclose(softmax(z + shift), softmax(z), atol=1e-9)
 
 
+@SOFTMAXES
 @pytest.mark.parametrize("dtype", FLOATS)
-def test_softmax_keeps_float_dtypes(dtype):
-    assert nx.softmax(np.array([1, 2, 3], dtype=dtype)).dtype == dtype
+def test_softmax_keeps_float_dtypes(softmax, dtype):
+    assert softmax(np.array([1, 2, 3], dtype=dtype)).dtype == dtype
 
 
+@SOFTMAXES
 @pytest.mark.parametrize("dtype", [np.int8, np.int64, np.uint16])
-def test_softmax_turns_integers_into_float64(dtype):
-    a = nx.softmax(np.array([1, 2, 3], dtype=dtype))
+def test_softmax_turns_integers_into_float64(softmax, dtype):
+    a = softmax(np.array([1, 2, 3], dtype=dtype))
     assert a.dtype == np.float64
-    np.testing.assert_allclose(a, nx.softmax([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(a, softmax([1.0, 2.0, 3.0]))
 
 
-def test_softmax_accepts_lists():
-    np.testing.assert_allclose(nx.softmax([[0, 0], [0, np.log(3)]]), [[0.5, 0.5], [0.25, 0.75]])
+@SOFTMAXES
+def test_softmax_accepts_lists(softmax):
+    np.testing.assert_allclose(softmax([[0, 0], [0, np.log(3)]]), [[0.5, 0.5], [0.25, 0.75]])
 
 
+@SOFTMAXES
 @pytest.mark.parametrize("dtype", FLOATS)
-def test_softmax_survives_the_extremes_of_the_float_range(dtype):
+def test_softmax_survives_the_extremes_of_the_float_range(softmax, dtype):
     big = np.finfo(dtype).max
-    a = nx.softmax(np.array([big, -big, big, 0], dtype=dtype))
+    a = softmax(np.array([big, -big, big, 0], dtype=dtype))
     np.testing.assert_array_equal(a, np.array([0.5, 0, 0.5, 0], dtype=dtype))
 
 
-def test_softmax_resolves_near_ties_of_huge_numbers():
+@SOFTMAXES
+def test_softmax_resolves_near_ties_of_huge_numbers(softmax):
     z = np.array([1e4, np.nextafter(1e4, np.inf)])
-    a = nx.softmax(z)
+    a = softmax(z)
     assert a[1] > a[0] and a.sum() == 1
 
 
-def test_softmax_along_axis_0_softmaxes_columns():
+@SOFTMAXES
+def test_softmax_along_axis_0_softmaxes_columns(softmax):
     z = np.array([[1.0, 5.0], [2.0, 5.0]])
-    np.testing.assert_allclose(nx.softmax(z, axis=0), nx.softmax(z.T).T)
+    np.testing.assert_allclose(softmax(z, axis=0), softmax(z.T).T)
 
 
-def test_minus_inf_is_a_mask_with_probability_exactly_zero():
-    a = nx.softmax(np.array([[0.0, -np.inf, 0.0], [-np.inf, 5.0, -np.inf]]))
+@SOFTMAXES
+def test_minus_inf_is_a_mask_with_probability_exactly_zero(softmax):
+    a = softmax(np.array([[0.0, -np.inf, 0.0], [-np.inf, 5.0, -np.inf]]))
     np.testing.assert_array_equal(a, [[0.5, 0, 0.5], [0, 1, 0]])
 
 
@@ -186,7 +214,7 @@ def any_finite(dtype):
 def test_within_4_ulps_of_exact_for_inputs_in_minus_1_to_1(dtype, data):
     z = data.draw(rows(dtype, st.floats(-1, 1, width=np.finfo(dtype).bits)))
     a, log_a = exact_softmax(z)
-    assert ulps_off(nx.softmax(z), a, dtype) <= 4
+    assert ulps_off(nx.precise_softmax(z), a, dtype) <= 4
     assert ulps_off(nx.log_softmax(z), log_a, dtype) <= 4
 
 
@@ -194,7 +222,7 @@ def test_within_4_ulps_of_exact_for_inputs_in_minus_1_to_1(dtype, data):
 @given(z=rows(np.float64, any_finite(np.float64)) | rows(np.float64, st.floats(-750, 750)))
 def test_float64_within_4_ulps_of_exact_for_any_finite_input(z):
     a, log_a = exact_softmax(z)
-    assert ulps_off(nx.softmax(z), a, np.float64) <= 4
+    assert ulps_off(nx.precise_softmax(z), a, np.float64) <= 4
     assert ulps_off(nx.log_softmax(z), log_a, np.float64) <= 4
 
 
@@ -204,7 +232,7 @@ def test_float64_within_4_ulps_of_exact_for_any_finite_input(z):
 def test_float32_results_are_correctly_rounded(z):
     """Computed in float64 and rounded once: half an ulp (plus a double rounding's hair)."""
     a, log_a = exact_softmax(z)
-    assert ulps_off(nx.softmax(z), a, np.float32) <= 0.5 + 1e-6
+    assert ulps_off(nx.precise_softmax(z), a, np.float32) <= 0.5 + 1e-6
     assert ulps_off(nx.log_softmax(z), log_a, np.float32) <= 0.5 + 1e-6
 
 
@@ -213,7 +241,7 @@ def test_rounding_of_z_minus_max_is_carried_along():
     z = np.array([12.3, -600.7])
     a, log_a = exact_softmax(z)
     assert ulps_off(scipy.special.softmax(z), a, np.float64) > 100  # the textbook way
-    assert ulps_off(nx.softmax(z), a, np.float64) <= 1
+    assert ulps_off(nx.precise_softmax(z), a, np.float64) <= 1
     assert ulps_off(nx.log_softmax(z), log_a, np.float64) <= 1
 
 
@@ -230,7 +258,7 @@ def test_log_softmax_of_a_dominant_entry_keeps_its_digits():
 # --- every bad input is named ------------------------------------------------------
 
 
-@pytest.mark.parametrize("f", [nx.softmax, nx.log_softmax, nx.logsumexp])
+@pytest.mark.parametrize("f", [nx.softmax, nx.precise_softmax, nx.log_softmax, nx.logsumexp])
 @pytest.mark.parametrize(
     ("z", "message"),
     [

@@ -10,6 +10,7 @@ import pytest
 from matplotlib.colors import to_hex
 
 from lab_utils import CLASS_COLORS, softmax
+from lab_utils.display import alt_text
 from lab_utils.plots import plot_blobs, plot_loss_curves, plot_model_outputs
 from lab_utils.style import CLASS_MARKERS
 
@@ -95,6 +96,15 @@ def test_loss_curves_one_line_per_model_numbered_from_epoch_1():
     assert [to_hex(line.get_color()) for line in lines] == [c.lower() for c in CLASS_COLORS[:2]]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["obvious", "preferred"]
     assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "loss"
+
+
+def test_a_cost_per_step_is_drawn_and_described_from_step_0():
+    fig, ax = plot_loss_curves({"GD": [1.0, 0.5, 0.25]}, title="Cost", xlabel="step",
+                               ylabel="cost", first=0)
+    np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), [0, 1, 2])
+    assert ax.get_xlabel() == "step" and ax.get_ylabel() == "cost"
+    text = alt_text(fig)
+    assert "cost against step" in text and "at step 0" in text and "at step 2" in text
 
 
 def test_identical_curves_both_stay_visible():

@@ -40,7 +40,13 @@ def test_chart_bars_show_the_values():
     assert [b.get_height() for b in chart.z_bars] == [0.0, 0.0, -2.0]
     np.testing.assert_allclose([b.get_height() for b in chart.a_bars], w.probabilities)
     assert [t.get_text() for t in chart.a_labels] == [f"{p:.3f}" for p in w.probabilities]
-    assert chart.a_title.get_text().endswith("sum = 1.000")
+    assert chart.a_title.get_text() == "a = softmax(z),  sum = 1.000"
+
+
+def test_temperature_chart_titles_the_outputs_softmax_of_z_over_t():
+    w = softmax_sliders(my_softmax, temperature=True)
+    w.temperature.value = 2.0
+    assert w._chart.a_title.get_text().startswith("a = softmax(z/T),")
 
 
 def test_temperature_divides_the_inputs():
