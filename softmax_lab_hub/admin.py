@@ -1,15 +1,17 @@
-"""The instructor's command for the class hub: logins (kept as hashes by
-softmax_lab_hub.logins) and assignments (softmax_lab_hub.grading).
+"""The instructor's command for the class hub: logins, and assignments to collect and grade.
 
-    softmax-lab-class instructor --init          # first install: the logins file, instructor
-    softmax-lab-class instructor                 # a new instructor password, printed once
-    softmax-lab-class codes --roster roster.txt  # a one-time code for each new learner
-    softmax-lab-class codes --reset ada          # a new code for a learner who lost theirs
-    softmax-lab-class remove ada                 # ada can no longer log in
-    softmax-lab-class remove --purge ada         # ... and her unix account and home are deleted
-    softmax-lab-class collect 01_softmax_function  # every learner's copy, into nbgrader
-    softmax-lab-class grade 01_softmax_function    # nbgrader autograde + feedback, unprivileged
-    softmax-lab-class return 01_softmax_function   # each learner's feedback into their home
+Logins are kept as hashes (softmax_lab_hub.logins); collect, grade and return are
+softmax_lab_hub.grading's.
+
+    softmax-lab-class instructor --init           # first install: the logins file
+    softmax-lab-class instructor                  # a new instructor password, printed once
+    softmax-lab-class codes --roster roster.txt   # a one-time code for each new learner
+    softmax-lab-class codes --reset ada           # a new code for a learner who lost theirs
+    softmax-lab-class remove ada                  # ada can no longer log in
+    softmax-lab-class remove --purge ada          # ... and her unix account and home go
+    softmax-lab-class collect 01_softmax_function # every learner's copy, into nbgrader
+    softmax-lab-class grade 01_softmax_function   # autograde + feedback, unprivileged
+    softmax-lab-class return 01_softmax_function  # each learner's feedback into their home
 
 Each secret is printed once and only its bcrypt hash is stored, in the logins file
 (SOFTMAX_LAB_LOGINS, by default /var/lib/jupyterhub/logins.json, the hub's state
