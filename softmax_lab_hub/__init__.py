@@ -14,6 +14,7 @@ deploy/jupyterhub_config.py selects and the instructor runs.
 - `serving`: where the hub listens, and what it refuses to serve in clear;
 - `suite`: the checkout the hub serves.
 
-Imports point one way: admin -> grading, accounts, logins; authenticator -> logins,
-throttle; spawning -> accounts, handout -> learner_files.
+Imports point one way, and the hub imports none of admin's: admin -> grading, accounts,
+logins, suite; authenticator -> logins, throttle; spawning -> handout, accounts, suite; grading ->
+handout, learner_files; logins -> accounts -> learner_files; handout -> learner_files.
 """

@@ -11,7 +11,9 @@ from .learner_files import OPEN_DIR
 #: SystemdSpawner's template (its `username_template`); the prefix keeps learners' accounts
 #: apart from system accounts.
 UNIX_NAME_TEMPLATE = "jupyter-{USERNAME}"
-UNIX_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+#: Linux account names have at most this many characters.
+UNIX_NAME_MAX = 32
+UNIX_NAME = re.compile(rf"^[a-z_][a-z0-9_-]{{0,{UNIX_NAME_MAX - 1}}}$")
 #: A learner's home: nobody else reads it (their notebooks hold their answers).
 HOME_MODE = 0o700
 NO_LOGIN_SHELL = "/usr/sbin/nologin"

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import bcrypt
 
+from .accounts import UNIX_NAME_MAX, unix_name
+
 #: The logins file, in the hub's state directory (SOFTMAX_LAB_LOGINS elsewhere).
 DEFAULT_LOGINS = "/var/lib/jupyterhub/logins.json"
 #: The one admin account; every other name in the file is a learner's.
@@ -34,8 +36,9 @@ INSTRUCTOR = "instructor"
 MIN_PASSWORD_LENGTH = 8
 #: bcrypt reads at most 72 bytes of a password; longer ones are refused, not cut.
 MAX_PASSWORD_BYTES = 72
-#: Login names: JupyterHub lowercases them, and `jupyter-<name>` must be a unix account.
-NAME = re.compile(r"[a-z_][a-z0-9_-]{0,23}")
+#: Login names: JupyterHub lowercases them, and their unix account (`jupyter-<name>`)
+#: must fit UNIX_NAME_MAX: [a-z_][a-z0-9_-]{0,23}.
+NAME = re.compile(rf"[a-z_][a-z0-9_-]{{0,{UNIX_NAME_MAX - len(unix_name('')) - 1}}}")
 #: Code alphabet without look-alikes (0/O, 1/l/I): the instructor reads codes out or prints them.
 CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 CODE_LENGTH = 12  # 31**12: about 59 bits
