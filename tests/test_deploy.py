@@ -28,9 +28,9 @@ from jupyterhub.app import JupyterHub
 from traitlets.config import PyFileConfigLoader
 
 from softmax_lab_hub import admin, grading
-from softmax_lab_hub.accounts import LEARNERS_GROUP, ensure_unix_user, make_private
+from softmax_lab_hub.accounts import LEARNERS_GROUP, ensure_unix_user, make_private, unix_name
 from softmax_lab_hub.authenticator import ClassAuthenticator
-from softmax_lab_hub.handout import copy_missing_notebooks, handout
+from softmax_lab_hub.handout import LEARNER_NOTEBOOKS, copy_missing_notebooks, handout
 from softmax_lab_hub.learner_files import read_learners_file, write_learners_file
 from softmax_lab_hub.logins import Logins
 from softmax_lab_hub.serving import check_not_in_clear, listen
@@ -380,6 +380,37 @@ def test_the_hand_out_does_not_create_files_through_a_dangling_symlink(
 SMOKE_NOTEBOOK = "01_softmax_function.ipynb"
 
 
+class Spawner:
+    """What the pre_spawn_hook reads of a spawner: its user, and the cap it sets."""
+
+    def __init__(self, name="ada", admin=False):
+        self.user = type("User", (), {"name": name, "admin": admin})
+        self.mem_limit = None
+
+
+@needs_root
+def test_the_hubs_pre_spawn_hook_makes_the_account_and_hands_out_the_notebooks(hub_config):
+    setup = hub_config.Spawner.pre_spawn_hook
+    name = f"zz{os.getpid() % 100000}"
+    group_existed = subprocess.run(["getent", "group", LEARNERS_GROUP],
+                                   capture_output=True).returncode == 0
+    spawner = Spawner(name)
+    try:
+        setup(spawner)
+        account = pwd.getpwnam(unix_name(name))
+        home = Path(account.pw_dir)
+        assert (home.stat().st_uid, stat.S_IMODE(home.stat().st_mode)) == (account.pw_uid, 0o700)
+        handed_out = sorted((home / LEARNER_NOTEBOOKS).iterdir())
+        assert [path.name for path in handed_out] == sorted(
+            path.name for path in SUITE.notebooks.glob("*.ipynb"))
+        assert all(path.stat().st_uid == account.pw_uid for path in handed_out)
+        assert spawner.mem_limit == setup.learner_memory
+    finally:
+        subprocess.run(["userdel", "--remove", unix_name(name)], capture_output=True)
+        if not group_existed:
+            subprocess.run(["groupdel", LEARNERS_GROUP], capture_output=True)
+
+
 @needs_root
 def test_learners_get_no_login_shell_and_a_group_sshd_refuses():
     account = f"jupyter-zz{os.getpid() % 100000}"
@@ -526,10 +557,6 @@ def test_nbgrader_runs_as_the_grading_account_with_none_of_roots_groups(monkeypa
 
 
 def test_the_instructor_has_more_memory_than_a_learner(hub_config):
-    class Spawner:
-        def __init__(self, admin):
-            self.user, self.mem_limit = type("User", (), {"admin": admin}), None
-
     setup = hub_config.Spawner.pre_spawn_hook
     learner, instructor = Spawner(admin=False), Spawner(admin=True)
     for spawner in (learner, instructor):
