@@ -61,39 +61,23 @@ def count_at_clip(probabilities, labels, epsilon=EPSILON):
     return ClipCount(below=int(np.sum(p_true < epsilon)), above=int(np.sum(p_true > 1 - epsilon)))
 
 
-def clip_counter(inputs, labels, epsilon=EPSILON):
-    """A Keras callback that counts the examples at the clip before training and after each epoch.
+def below_clip(logits, labels, epsilon=EPSILON):
+    """Which examples' true-class probability, computed exactly from ``logits``, is below epsilon.
 
-    Its ``counts`` list holds one `ClipCount` per moment (index 0: before training). The
-    callback is built on the Keras imported when this is called, so it serves whichever
-    backend Keras is on then.
+    The probability comes from the logits' log-softmax in float64, so it is exact even where
+    a float32 softmax would round it to 0. An example below the clip is a confident mistake:
+    a probability loss clips it to ``-log(epsilon)``, and its gradient there is zero on JAX.
     """
-    inputs = np.asarray(inputs)
-    if inputs.ndim != 2 or not np.issubdtype(inputs.dtype, np.floating):
-        raise ValueError(f"inputs must be a 2-D float array (examples, features), got shape "
-                         f"{inputs.shape} and dtype {inputs.dtype}")
-    labels = np.asarray(labels)
-    if labels.shape != (inputs.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be {inputs.shape[0]} integer class labels, one per row "
-                         f"of inputs, got shape {labels.shape} and dtype {labels.dtype}")
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim != 2 or z.shape[1] < 2 or not np.all(np.isfinite(z)):
+        raise ValueError(f"logits must be a finite 2-D array (examples, classes) with at least "
+                         f"2 classes, got shape {z.shape}")
+    y = np.asarray(labels)
+    if y.shape != (z.shape[0],) or not np.issubdtype(y.dtype, np.integer) \
+            or (y.size and (y.min() < 0 or y.max() >= z.shape[1])):
+        raise ValueError(f"labels must be {z.shape[0]} integer class labels in 0..{z.shape[1] - 1}"
+                         f", one per row of logits, got shape {y.shape} and dtype {y.dtype}")
     count_at_clip(np.full((1, 2), 0.5), np.zeros(1, dtype=int), epsilon)  # checks epsilon
-
-    import keras  # not at module level: importing Keras picks the backend
-
-    class ClipCounter(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.counts = []
-
-        def count(self):
-            probabilities = self.model.predict(inputs, verbose=0)
-            self.counts.append(count_at_clip(probabilities, labels, epsilon))
-
-        def on_train_begin(self, logs=None):
-            self.counts = []
-            self.count()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.count()
-
-    return ClipCounter()
+    c = z.max(axis=1, keepdims=True)
+    log_p = z - c - np.log(np.exp(z - c).sum(axis=1, keepdims=True))
+    return log_p[np.arange(len(y)), y] < np.log(epsilon)

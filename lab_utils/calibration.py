@@ -5,13 +5,19 @@ label: each example's *confidence* is its largest probability, and it is *correc
 that class is its label. Among the examples given confidence about 0.9, a calibrated
 model is right 9 times in 10.
 
-The bins are those of scikit-learn's ``calibration_curve(..., strategy="uniform")``,
-so the error and the reliability diagram describe the same groups: with ``n_bins``
-equal bins, bin k holds the confidences in ``(k / n_bins, (k + 1) / n_bins]`` (the
-first bin also holds 0).
+The bins are those of scikit-learn's ``calibration_curve``, so the error and the
+reliability diagram describe the same groups. With ``strategy="uniform"`` (equal width)
+bin k holds the confidences in ``(k / n_bins, (k + 1) / n_bins]`` (the first bin also
+holds 0); with ``strategy="quantile"`` (equal mass) the edges are the confidences'
+percentiles, so every bin holds about the same number of examples.
+
+An ECE measured on a few hundred examples is itself noisy: `calibrated_eces` gives the
+ECEs a perfectly calibrated model with the same confidences would show, the yardstick a
+measured ECE is read against.
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,6 +27,10 @@ from .numerics import log_softmax, softmax
 N_BINS = 10
 #: `fit_temperature` searches T within this range.
 T_RANGE = (0.05, 20.0)
+#: How the confidence axis is cut: equal-width bins, or equal-mass (percentile) bins.
+STRATEGIES = ("uniform", "quantile")
+#: How many label draws `calibrated_eces` makes by default.
+N_DRAWS = 2000
 #: Rows of probabilities must sum to 1 within this (float32 softmax rows are off by ~1e-7).
 SUM_TOLERANCE = 1e-4
 
@@ -85,6 +95,12 @@ def _count(n_bins):
     return int(n_bins)
 
 
+def _strategy(strategy):
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+    return strategy
+
+
 def _temperature(T):
     if isinstance(T, bool) or not isinstance(T, (int, float, np.integer, np.floating)):
         raise TypeError(f"T must be a number, got {T!r}")
@@ -103,37 +119,74 @@ def confidence_and_correct(probabilities, y):
     return p.max(axis=1), p.argmax(axis=1) == labels
 
 
-def bin_indices(confidence, n_bins=N_BINS):
-    """The bin 0..n_bins-1 of each confidence, as scikit-learn's ``calibration_curve`` bins it."""
-    n_bins = _count(n_bins)
-    edges = np.linspace(0.0, 1.0, n_bins + 1)
-    return np.searchsorted(edges[1:-1], np.asarray(confidence, dtype=float))
+def bin_edges(confidence, n_bins=N_BINS, strategy="uniform"):
+    """The ``n_bins + 1`` bin edges, as scikit-learn's ``calibration_curve`` cuts them.
 
-
-def reliability_table(probabilities, y, n_bins=N_BINS):
-    """Per bin: ``(count, mean confidence, accuracy)``, three arrays of length ``n_bins``.
-
-    Empty bins have count 0 and NaN for the two means.
+    ``"uniform"``: equal widths over [0, 1]. ``"quantile"``: the confidences' percentiles,
+    so each bin holds about ``m / n_bins`` of them (ties can leave a bin empty).
     """
+    n_bins, strategy = _count(n_bins), _strategy(strategy)
+    if strategy == "quantile":
+        return np.percentile(np.asarray(confidence, dtype=float), np.linspace(0, 100, n_bins + 1))
+    return np.linspace(0.0, 1.0, n_bins + 1)
+
+
+def bin_indices(confidence, n_bins=N_BINS, strategy="uniform"):
+    """The bin 0..n_bins-1 of each confidence, as scikit-learn's ``calibration_curve`` bins it."""
+    confidence = np.asarray(confidence, dtype=float)
+    return np.searchsorted(bin_edges(confidence, n_bins, strategy)[1:-1], confidence)
+
+
+class ReliabilityTable(NamedTuple):
+    """Per bin: its edges (``n_bins + 1``), count, mean confidence and accuracy (NaN if empty)."""
+
+    edges: np.ndarray
+    count: np.ndarray
+    confidence: np.ndarray
+    accuracy: np.ndarray
+
+
+def reliability_table(probabilities, y, n_bins=N_BINS, strategy="uniform"):
+    """The bins of a reliability diagram: a `ReliabilityTable`."""
     confidence, correct = confidence_and_correct(probabilities, y)
-    bins = bin_indices(confidence, n_bins)
+    edges = bin_edges(confidence, n_bins, strategy)
+    bins = np.searchsorted(edges[1:-1], confidence)
     count = np.bincount(bins, minlength=n_bins)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_confidence = np.bincount(bins, weights=confidence, minlength=n_bins) / count
         accuracy = np.bincount(bins, weights=correct, minlength=n_bins) / count
-    return count, mean_confidence, accuracy
+    return ReliabilityTable(edges, count, mean_confidence, accuracy)
 
 
-def expected_calibration_error(probabilities, y, n_bins=N_BINS):
+def expected_calibration_error(probabilities, y, n_bins=N_BINS, strategy="uniform"):
     """ECE: the gap between accuracy and confidence in each bin, weighted by the bin's share.
 
-    ``ECE = sum_k (n_k / m) * |accuracy_k - mean confidence_k|`` over the non-empty bins,
+    ``ECE = sum_k (m_k / m) * |accuracy_k - mean confidence_k|`` over the non-empty bins,
     a number in [0, 1]: 0 when, in every bin, the model is right as often as it claims.
     """
-    count, mean_confidence, accuracy = reliability_table(probabilities, y, n_bins)
-    filled = count > 0
-    gaps = np.abs(accuracy[filled] - mean_confidence[filled])
-    return float(np.sum(count[filled] / count.sum() * gaps))
+    table = reliability_table(probabilities, y, n_bins, strategy)
+    filled = table.count > 0
+    gaps = np.abs(table.accuracy[filled] - table.confidence[filled])
+    return float(np.sum(table.count[filled] / table.count.sum() * gaps))
+
+
+def calibrated_eces(probabilities, n_bins=N_BINS, strategy="uniform", draws=N_DRAWS, seed=0):
+    """The ECEs of a perfectly calibrated model with these confidences, one per draw.
+
+    Each draw makes each example right with probability equal to its confidence (as if its
+    label were drawn from the model's own probabilities) and measures the ECE with the
+    same bins. A measured ECE inside the range of these draws is within the noise of
+    ``m`` examples.
+    """
+    confidence = _probabilities(probabilities).max(axis=1)
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 1:
+        raise ValueError(f"draws must be a positive integer, got {draws!r}")
+    n_bins = _count(n_bins)
+    in_bin = np.eye(n_bins)[bin_indices(confidence, n_bins, strategy)]  # (m, n_bins)
+    rng = np.random.default_rng(seed)
+    correct = rng.uniform(size=(int(draws), len(confidence))) < confidence
+    # per bin, |right answers - summed confidence| / m is that bin's weighted gap
+    return np.abs(correct @ in_bin - confidence @ in_bin).sum(axis=1) / len(confidence)
 
 
 # --- temperature scaling ------------------------------------------------------------

@@ -9,11 +9,14 @@ axis, never by colour alone.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .plots import _figure_and_axes, _numbers
-from .style import CLASS_COLORS
+from .display import describe, plain
+from .plots import _LINE_NAMES, LINE_STYLES, _figure_and_axes, _numbers
+from .style import CLASS_COLORS, NEUTRAL
 
 #: The class a bar chart highlights (the true one) and the rest.
 TRUE_COLOR, OTHER_COLOR = CLASS_COLORS[0], "#9E9E9E"
+#: Markers of the reliability curves, in order.
+MARKERS = ("s", "o", "^", "D")
 #: Grey levels: ink is dark on a white page, as the digits were written.
 CMAP = "gray_r"
 
@@ -136,33 +139,98 @@ def plot_digit_probabilities(images, probabilities, y, axes=None):
     return fig, axes
 
 
-def plot_reliability(curves, ax=None, title="Reliability diagram (test set)"):
-    """Reliability curves drawn with scikit-learn's ``CalibrationDisplay``.
+def _reliability_axes(ax):
+    """A new (curves, counts) pair of axes, one above the other, or the caller's pair."""
+    if ax is None:
+        fig, (ax_curve, ax_counts) = plt.subplots(
+            2, 1, figsize=(5.2, 6.2), height_ratios=(3, 1), sharex=True)
+        return fig, ax_curve, ax_counts
+    pair = np.asarray(ax, dtype=object).ravel()
+    if pair.size != 2 or not all(isinstance(a, plt.Axes) for a in pair):
+        raise TypeError(f"ax must be a pair (curves axes, counts axes) of matplotlib Axes, "
+                        f"got {ax!r}")
+    return pair[0].figure, pair[0], pair[1]
 
-    ``curves`` maps a name to ``(accuracy, confidence)`` per non-empty bin, in the order
-    ``calibration_curve(correct, confidence)`` returns them (fraction right, mean
-    confidence). Points on the diagonal are calibrated; below it, overconfident.
+
+def _table(name, table):
+    if not isinstance(table, (tuple, list)) or len(table) != 4:
+        raise TypeError(f"tables[{name!r}] must be a reliability table (edges, count, "
+                        "confidence, accuracy), as lab_utils.calibration.reliability_table "
+                        "returns")
+    edges = _numbers(table[0], f"tables[{name!r}] edges", 1)
+    count = _numbers(table[1], f"tables[{name!r}] count", 1)
+    confidence, accuracy = (np.asarray(v, dtype=float) for v in table[2:])
+    if not (edges.size == count.size + 1 == confidence.size + 1 == accuracy.size + 1):
+        raise ValueError(f"tables[{name!r}]: {edges.size} edges need {edges.size - 1} counts, "
+                         f"confidences and accuracies, got {count.size}, {confidence.size}, "
+                         f"{accuracy.size}")
+    return edges, count.astype(int), confidence, accuracy
+
+
+def plot_reliability(tables, ax=None, title="Reliability diagram", colors=None):
+    """Reliability curves above, and below them how many examples each bin holds.
+
+    ``tables`` maps a name to a `lab_utils.calibration.reliability_table`. Points on the
+    diagonal are calibrated; below it, overconfident; above it, underconfident. A bin of
+    few examples gives a noisy point, which the counts below show. ``colors`` maps a
+    name to its colour (default: the palette in order), so that a colour can keep one
+    meaning across figures; curves are also told apart by marker and line style.
+    Returns ``(fig, (curves axes, counts axes))``.
     """
-    from sklearn.calibration import CalibrationDisplay
+    if not isinstance(tables, dict) or not tables:
+        raise TypeError(f"tables must be a non-empty dict {{name: reliability table}}, "
+                        f"got {tables!r}")
+    if colors is not None and (not isinstance(colors, dict) or set(colors) != set(tables)):
+        raise ValueError(f"colors must map each of {list(tables)} to a colour, got {colors!r}")
+    fig, ax_curve, ax_counts = _reliability_axes(ax)
+    ax_curve.plot([0, 1], [0, 1], linestyle=":", color=NEUTRAL, label="perfectly calibrated")
+    words = []
+    for i, (name, table) in enumerate(tables.items()):
+        edges, count, confidence, accuracy = _table(name, table)
+        color = colors[name] if colors else CLASS_COLORS[i % len(CLASS_COLORS)]
+        style = dict(color=color, linestyle=LINE_STYLES[i % len(LINE_STYLES)])
+        filled = count > 0
+        ax_curve.plot(confidence[filled], accuracy[filled], marker=MARKERS[i % len(MARKERS)],
+                      label=name, **style)
+        ax_counts.stairs(count, edges, label=name, linewidth=2, **style)
+        words.append(f"{name}: {int(filled.sum())} non-empty bins holding "
+                     f"{', '.join(str(c) for c in count[filled])} examples")
+    ax_curve.set(ylabel="accuracy in the bin", xlim=(0, 1.02), ylim=(0, 1.02), title=title)
+    ax_curve.legend(loc="upper left")
+    ax_counts.set(xlabel="confidence (points: the mean over the bin)", ylabel="examples",
+                  yscale="log")
+    ax_counts.set_ylim(bottom=0.8)
+    describe(ax_curve, f"{plain(title)}: accuracy against mean confidence per bin, with the "
+                       f"diagonal of perfect calibration. {'; '.join(words)}.")
+    describe(ax_counts, "Below it, the number of examples in each bin, on a log scale.")
+    return fig, (ax_curve, ax_counts)
 
+
+def plot_start_curves(curves, ax=None, title="Loss per epoch, every start", color=CLASS_COLORS[0]):
+    """Per-epoch curves of several starts: ``curves`` maps a name to an array (starts, epochs).
+
+    Every start is drawn thin, in one colour (one model per figure panel), each name in
+    its own line style: the spread of the thin lines is the start-to-start noise a
+    difference has to beat. Epochs are numbered from 1, as Keras prints them.
+    """
     if not isinstance(curves, dict) or not curves:
-        raise TypeError(f"curves must be a non-empty dict {{name: (accuracy, confidence)}}, "
+        raise TypeError(f"curves must be a non-empty dict {{name: (starts, epochs) array}}, "
                         f"got {curves!r}")
     fig, ax = _figure_and_axes(ax)
-    markers = ("s", "o", "^", "D")
-    for i, (name, pair) in enumerate(curves.items()):
-        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-            raise TypeError(f"curves[{name!r}] must be a pair (accuracy, confidence)")
-        accuracy = _numbers(pair[0], f"curves[{name!r}] accuracy", 1)
-        confidence = _numbers(pair[1], f"curves[{name!r}] confidence", 1)
-        if accuracy.shape != confidence.shape:
-            raise ValueError(f"curves[{name!r}]: accuracy and confidence differ in length "
-                             f"({accuracy.size} vs {confidence.size})")
-        CalibrationDisplay(accuracy, confidence, None).plot(
-            ax=ax, name=name, marker=markers[i % len(markers)],
-            color=CLASS_COLORS[(2 * i) % len(CLASS_COLORS)])
-    ax.set(xlabel="confidence (mean over the bin)", ylabel="accuracy in the bin",
-           xlim=(0, 1.02), ylim=(0, 1.02), title=title)
-    ax.set_aspect("equal")
-    ax.legend(loc="upper left")
+    words = []
+    for i, (name, values) in enumerate(curves.items()):
+        runs = _numbers(values, f"curves[{name!r}]", 2)
+        epochs = np.arange(1, runs.shape[1] + 1)
+        linestyle = LINE_STYLES[i % len(LINE_STYLES)]
+        for k, run in enumerate(runs):
+            ax.plot(epochs, run, color=color, linestyle=linestyle, linewidth=1.3, alpha=0.8,
+                    label=name if k == 0 else None)
+        words.append(f"{name} ({len(runs)} starts, {_LINE_NAMES[i % len(_LINE_NAMES)]}) from "
+                     f"{runs[:, 0].min():.2g}-{runs[:, 0].max():.2g} at epoch 1 to "
+                     f"{runs[:, -1].min():.2g}-{runs[:, -1].max():.2g} at epoch {runs.shape[1]}")
+    ax.set(xlabel="epoch", ylabel="loss", title=title)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend()
+    describe(ax, f'"{plain(title)}": loss against epoch, one thin line per start; '
+                 + "; ".join(words) + ".")
     return fig, ax

@@ -1,4 +1,4 @@
-"""Pick a test image and a temperature T; see the image beside softmax(z / T) (notebook 07).
+"""Pick an image and a temperature T; see the image beside softmax(z / T) (notebook 07).
 
 Built like the softmax sliders of `lab_utils.widgets`: the callback calls the pure,
 tested `digit_frame`, updates go through ``observe``, the chart is drawn once and only
@@ -21,7 +21,7 @@ T_EXPONENTS = (-1, 1)
 
 
 class DigitFrame(NamedTuple):
-    """What the picker shows for one test image at one temperature."""
+    """What the picker shows for one image at one temperature."""
 
     index: int
     label: int
@@ -48,7 +48,8 @@ def digit_frame(logits, y, index, T=1.0):
 class _DigitChart(BlitChart):
     """The image on the left, its ten probabilities on the right, updated in place."""
 
-    def __init__(self, image, frame, pixel_ratio):
+    def __init__(self, image, frame, pixel_ratio, which):
+        self.which = which
         super().__init__(figsize=(8, 2.8), pixel_ratio=pixel_ratio)
         self.fig.subplots_adjust(left=0.02, right=0.98, bottom=0.17, top=0.86, wspace=0.15)
         ax_image, ax_bars = self.fig.subplots(1, 2, width_ratios=(1, 3.2))
@@ -60,10 +61,11 @@ class _DigitChart(BlitChart):
     def update(self, image, frame):
         self.image.set_data(image)
         self.image.set_clim(0, float(image.max()) or 1.0)
-        self.label_title.set_text(f"test image {frame.index}, label {frame.label}")
+        self.label_title.set_text(f"{self.which} image {frame.index}, label {frame.label}")
         update_probability_bars(self.bars, frame.probabilities, frame.label, self.title)
         self.description = (
-            f"Test image {frame.index}, an 8 by 8 handwritten digit labelled {frame.label}, "
+            f"{self.which.capitalize()} image {frame.index}, an 8 by 8 handwritten digit "
+            f"labelled {frame.label}, "
             f"beside its 10 probabilities: the largest, {frame.probabilities[frame.predicted]:.3f},"
             f" is for {frame.predicted}; the true class {frame.label} gets "
             f"{frame.probabilities[frame.label]:.3f}.")
@@ -71,26 +73,32 @@ class _DigitChart(BlitChart):
 
 
 class DigitPicker:
-    """A slider choosing a test image and a temperature slider, showing softmax(z / T).
+    """A slider choosing an image and a temperature slider, showing softmax(z / T).
 
-    ``.picker`` (an IntSlider over the test images) and ``.temperature`` (a log slider
+    ``which`` names the set the images come from ("validation", "test"), as the labels
+    say it. ``.picker`` (an IntSlider over the images) and ``.temperature`` (a log slider
     for T) are the controls, ``.index`` and ``.T`` their values, ``.frame`` what is
     shown (see `digit_frame`). Display the object to show the widget.
     """
 
-    def __init__(self, images, logits, y, index=0, T=1.0):
+    def __init__(self, images, logits, y, index=0, T=1.0, which="test"):
+        if not isinstance(which, str) or not which.strip():
+            raise TypeError(f"which must name the set of images, e.g. 'validation', "
+                            f"got {which!r}")
+        self.which = which.strip()
         self.images = _images(images)
         self.logits = _matrix(logits, "logits")
         self.y = _labels(y, *self.logits.shape)
         if len(self.images) != len(self.logits):
             raise ValueError(f"images has {len(self.images)} entries but logits has "
-                             f"{len(self.logits)} rows: pass the same test images")
+                             f"{len(self.logits)} rows: pass the same images")
         low, high = T_EXPONENTS
         if not 10.0 ** low <= _temperature(T) <= 10.0 ** high:
             raise ValueError(f"T must lie within the slider's range [0.1, 10], got {T}")
         frame = digit_frame(self.logits, self.y, index, T)  # validates index
         self.picker = widgets.IntSlider(value=index, min=0, max=len(self.logits) - 1,
-                                        description="test image", continuous_update=True,
+                                        description=f"{self.which} image",
+                                        continuous_update=True,
                                         layout=widgets.Layout(width="420px"))
         self.temperature = widgets.FloatLogSlider(value=T, base=10, min=low, max=high,
                                                   step=0.02, description="T",
@@ -99,7 +107,8 @@ class DigitPicker:
         self.readout = widgets.HTML()
         self.chart = widgets.Image(format="png")
         self._charts = SharpWhenIdle(
-            lambda ratio: _DigitChart(self.images[index], frame, pixel_ratio=ratio))
+            lambda ratio: _DigitChart(self.images[index], frame, pixel_ratio=ratio,
+                                      which=self.which))
         self._chart = self._charts.sharp
         for control in self.controls:
             control.observe(self._on_change, names="value")
@@ -137,12 +146,13 @@ class DigitPicker:
     def _repr_mimebundle_(self, **kwargs):
         f = self.frame
         return saved_bundle(self.widget, self._charts, self.chart,
-                            f"Test image {f.index} (label {f.label}) at T = {self.T:.2f}: "
+                            f"{self.which.capitalize()} image {f.index} (label {f.label}) "
+                            f"at T = {self.T:.2f}: "
                             f"predicted {f.predicted} with probability "
                             f"{f.probabilities[f.predicted]:.3f} (run the notebook to pick "
                             "another image or temperature)", **kwargs)
 
 
-def digit_picker(images, logits, y, index=0, T=1.0):
-    """Pick a test image and a temperature and watch its probabilities; see `DigitPicker`."""
-    return DigitPicker(images, logits, y, index=index, T=T)
+def digit_picker(images, logits, y, index=0, T=1.0, which="test"):
+    """Pick an image and a temperature and watch its probabilities; see `DigitPicker`."""
+    return DigitPicker(images, logits, y, index=index, T=T, which=which)

@@ -6,7 +6,7 @@ import pytest
 from lab_utils.backends import (
     EPSILON,
     ClipCount,
-    clip_counter,
+    below_clip,
     count_at_clip,
     true_class_probabilities,
 )
@@ -88,14 +88,34 @@ def test_bad_epsilon_is_named(epsilon):
         count_at_clip(P, Y, epsilon=epsilon)
 
 
-@pytest.mark.parametrize("inputs, labels, message", [
-    (np.zeros(4), np.zeros(4, dtype=int), "inputs must be a 2-D float array"),
-    (np.zeros((4, 2), dtype=int), np.zeros(4, dtype=int), "inputs must be a 2-D float array"),
+def test_below_clip_is_exact_where_a_float32_softmax_rounds_to_zero():
+    logits = np.array([[30.0, 0.0, -30.0, 0.0],     # class 2: p = e^-60, below 1e-7
+                       [1000.0, 0.0, 0.0, 0.0],     # class 0: p = 1, not below
+                       [-1000.0, 0.0, 0.0, 0.0],    # class 0: p = e^-1000 / 3, below
+                       [0.0, 16.0, 0.0, 0.0]], dtype=np.float32)  # class 0: p ~ 1.1e-7: inside
+    np.testing.assert_array_equal(below_clip(logits, np.array([2, 0, 0, 0])),
+                                  [True, False, True, False])
+    assert below_clip(logits[3:], np.array([0]), epsilon=1e-6)[0]
+
+
+def test_below_clip_agrees_with_count_at_clip_on_ordinary_logits():
+    rng = np.random.default_rng(1)
+    logits = rng.normal(scale=8, size=(400, 4))
+    y = rng.integers(0, 4, size=400)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    assert 0 < below_clip(logits, y).sum() == count_at_clip(p, y).below
+
+
+@pytest.mark.parametrize("logits, labels, message", [
+    (np.zeros(4), np.zeros(4, dtype=int), "logits must be a finite 2-D array"),
+    (np.array([[np.inf, 0.0]]), np.zeros(1, dtype=int), "logits must be a finite 2-D array"),
     (np.zeros((4, 2)), np.zeros(3, dtype=int), "labels must be 4 integer class labels"),
     (np.zeros((4, 2)), np.zeros(4), "labels must be 4 integer class labels"),
+    (np.zeros((4, 2)), np.full(4, 2), r"labels must be 4 integer class labels in 0\.\.1"),
 ])
-def test_clip_counter_names_bad_input_before_importing_keras(inputs, labels, message):
+def test_below_clip_names_bad_input(logits, labels, message):
     with pytest.raises(ValueError, match=message):
-        clip_counter(inputs, labels)
+        below_clip(logits, labels)
     with pytest.raises(ValueError, match="epsilon must be"):
-        clip_counter(np.zeros((4, 2)), np.zeros(4, dtype=int), epsilon=0.7)
+        below_clip(np.zeros((4, 2)), np.zeros(4, dtype=int), epsilon=0.7)

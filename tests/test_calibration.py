@@ -4,11 +4,15 @@ import math
 
 import numpy as np
 import pytest
-from sklearn.calibration import calibration_curve
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV, calibration_curve
+from sklearn.frozen import FrozenEstimator
 
 from lab_utils import log_softmax, softmax
 from lab_utils.calibration import (
+    bin_edges,
     bin_indices,
+    calibrated_eces,
     confidence_and_correct,
     expected_calibration_error,
     fit_temperature,
@@ -54,16 +58,29 @@ def test_a_model_right_exactly_as_often_as_it_claims_has_no_error():
     assert expected_calibration_error(p, np.array([0, 0, 0, 0, 1])) == pytest.approx(0, abs=1e-12)
 
 
-def test_the_bins_are_scikit_learns():
+@pytest.mark.parametrize("strategy", ["uniform", "quantile"])
+def test_the_bins_are_scikit_learns(strategy):
     logits, y = random_problem(seed=3)
     p = softmax(logits)
     confidence, correct = confidence_and_correct(p, y)
-    count, mean_confidence, accuracy = reliability_table(p, y)
-    accuracy_sk, confidence_sk = calibration_curve(correct, confidence, n_bins=10)
+    edges, count, mean_confidence, accuracy = reliability_table(p, y, strategy=strategy)
+    accuracy_sk, confidence_sk = calibration_curve(correct, confidence, n_bins=10,
+                                                   strategy=strategy)
     filled = count > 0
     np.testing.assert_allclose(accuracy[filled], accuracy_sk)
     np.testing.assert_allclose(mean_confidence[filled], confidence_sk)
     assert np.isnan(accuracy[~filled]).all() and count.sum() == len(y)
+    assert edges[0] <= confidence.min() and edges[-1] >= confidence.max()
+
+
+def test_equal_mass_bins_hold_the_same_number_of_examples():
+    logits, y = random_problem(m=400, seed=4)
+    table = reliability_table(softmax(logits), y, n_bins=8, strategy="quantile")
+    np.testing.assert_array_equal(table.count, np.full(8, 50))
+    # equal-width bins of the same confidences do not
+    assert np.ptp(reliability_table(softmax(logits), y, n_bins=8).count) > 20
+    np.testing.assert_allclose(bin_edges([0.2, 0.4, 0.6, 0.8, 1.0], 2, "quantile"),
+                               [0.2, 0.6, 1.0])
 
 
 def test_a_confidence_on_an_edge_goes_to_the_lower_bin_and_1_to_the_last():
@@ -83,6 +100,39 @@ def test_the_ece_equals_its_definition_on_random_problems():
                 expected += inside.mean() * abs(correct[inside].mean() -
                                                 confidence[inside].mean())
         assert expected_calibration_error(p, y, n_bins=15) == pytest.approx(expected)
+
+
+def test_a_perfectly_calibrated_model_still_shows_an_ece_of_about_one_over_root_m():
+    logits, _ = random_problem(m=360, seed=5)
+    p = softmax(logits)
+    eces = calibrated_eces(p, draws=4000, seed=1)
+    assert eces.shape == (4000,) and (eces > 0).all() and (eces <= 1).all()
+    # one draw by hand: each example right with probability its confidence, then the ECE
+    confidence = p.max(axis=1)
+    right = np.random.default_rng(1).uniform(size=(4000, 360))[0] < confidence
+    labels = np.where(right, p.argmax(axis=1), (p.argmax(axis=1) + 1) % p.shape[1])
+    assert eces[0] == pytest.approx(expected_calibration_error(p, labels))
+    # the mean per-bin gap is of the order of the binomial noise, sqrt(c(1 - c) / m_k)
+    assert 0.5 * np.sqrt(np.mean(confidence * (1 - confidence)) / 36) < eces.mean() < 0.2
+    assert np.array_equal(calibrated_eces(p, draws=10, seed=2), calibrated_eces(p, draws=10,
+                                                                                seed=2))
+
+
+def test_the_noise_of_a_calibrated_model_falls_with_more_examples():
+    logits, _ = random_problem(m=4000, seed=6)
+    p = softmax(logits)
+    assert calibrated_eces(p[:400], draws=500).mean() > 2 * calibrated_eces(p, draws=500).mean()
+
+
+def test_a_miscalibrated_model_lies_outside_the_calibrated_range():
+    # labels drawn from softmax(z / 2) but the model claims softmax(z): overconfident
+    rng = np.random.default_rng(8)
+    logits = rng.normal(size=(2000, 5)) * 3
+    y = (rng.uniform(size=(2000, 1)) > softmax(logits / 2).cumsum(axis=1)).sum(axis=1)
+    ece = expected_calibration_error(softmax(logits), y)
+    assert ece > np.percentile(calibrated_eces(softmax(logits)), 99.9)
+    assert expected_calibration_error(softmax(logits / 2), y) < np.percentile(
+        calibrated_eces(softmax(logits / 2)), 99.9)
 
 
 def test_temperature_divides_the_logits():
@@ -122,6 +172,36 @@ def test_fit_temperature_finds_the_minimum_of_the_cross_entropy():
     assert best <= min(temperature_cross_entropy(logits, y, t) for t in grid)
 
 
+class _Logits(ClassifierMixin, BaseEstimator):
+    """A fitted "classifier" whose decision function returns its input: the logits themselves."""
+
+    def fit(self, X, y):
+        self.classes_ = np.arange(X.shape[1])
+        return self
+
+    def decision_function(self, X):
+        return X
+
+    def predict(self, X):
+        return X.argmax(axis=1)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_fit_temperature_agrees_with_scikit_learns_temperature_scaling(seed):
+    # an independent minimiser (scipy's bounded Brent on log 1/T, scikit-learn >= 1.8)
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=(500, 5)) * rng.uniform(1, 4)
+    y = (rng.uniform(size=(500, 1)) > softmax(logits / rng.uniform(0.4, 2.5)).cumsum(axis=1)
+         ).sum(axis=1)
+    calibrated = CalibratedClassifierCV(FrozenEstimator(_Logits().fit(logits, y)),
+                                        method="temperature")
+    calibrated.fit(logits, y)
+    beta = calibrated.calibrated_classifiers_[0].calibrators[0].beta_
+    assert fit_temperature(logits, y) == pytest.approx(1 / float(beta), rel=1e-5)
+    np.testing.assert_allclose(calibrated.predict_proba(logits),
+                               temperature_scale(logits, fit_temperature(logits, y)), atol=1e-5)
+
+
 def test_fit_temperature_stops_at_the_range_when_sharper_is_always_better():
     logits = np.array([[5.0, 0.0], [0.0, 5.0]])
     assert fit_temperature(logits, np.array([0, 1]), t_range=(0.5, 4.0)) == pytest.approx(
@@ -142,6 +222,10 @@ def test_fit_temperature_stops_at_the_range_when_sharper_is_always_better():
      r"y\[2\] = 2 is not a class label in 0..1"),
     (lambda: expected_calibration_error(P, Y, n_bins=0), ValueError, "n_bins must be at least 1"),
     (lambda: expected_calibration_error(P, Y, n_bins=2.5), TypeError, "n_bins must be an integer"),
+    (lambda: expected_calibration_error(P, Y, strategy="equal"), ValueError,
+     "strategy must be one of"),
+    (lambda: calibrated_eces(P, draws=0), ValueError, "draws must be a positive integer"),
+    (lambda: calibrated_eces(P * 2), ValueError, "outside \\[0, 1\\]"),
     (lambda: temperature_scale(P, 0), ValueError, "positive, finite temperature"),
     (lambda: temperature_scale(P, math.inf), ValueError, "positive, finite temperature"),
     (lambda: temperature_scale(P, "1"), TypeError, "T must be a number"),

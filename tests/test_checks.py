@@ -633,3 +633,62 @@ def test_a_classify_that_raises_on_a_shape_says_which_way_W1_goes(capsys):
 
     assert_explains(run_check(check_classify, rows_as_units_raising, capsys),
                     "columns are the hidden units")
+
+
+# --- 06: exact_loss ----------------------------------------------------------------------
+
+
+def exact_loss(Z, y):
+    c = Z.max(axis=1, keepdims=True)
+    log_a = Z - c - np.log(np.exp(Z - c).sum(axis=1, keepdims=True))
+    return -np.mean(log_a[np.arange(len(y)), y])
+
+
+def softmax_then_log_loss(Z, y):
+    return -np.mean(np.log(softmax(Z)[np.arange(len(y)), y]))
+
+
+def keras_clipped_loss(Z, y):
+    return -np.mean(np.log(np.clip(softmax(Z)[np.arange(len(y)), y], 1e-7, 1 - 1e-7)))
+
+
+def summed_exact_loss(Z, y):
+    return len(y) * exact_loss(Z, y)
+
+
+def max_minus_true_logit_loss(Z, y):
+    return np.mean(Z.max(axis=1) - Z[np.arange(len(y)), y])
+
+
+def per_example_exact_loss(Z, y):
+    return np.full(len(y), exact_loss(Z, y))
+
+
+def test_exact_loss_solution_passes(capsys):
+    assert_passes(run_check(checks.check_exact_loss, exact_loss, capsys))
+
+
+def test_the_reference_exact_loss_is_cross_entropy_from_logits():
+    from lab_utils import sparse_categorical_crossentropy
+
+    for _, Z, y in checks.EXACT_LOSS_CASES:
+        per_example = sparse_categorical_crossentropy(y, Z, from_logits=True)
+        assert checks.reference_exact_loss(Z, y) == pytest.approx(per_example.mean(), rel=1e-9)
+    assert checks.reference_exact_loss(*checks.EXACT_LOSS_CASES[1][1:]) == pytest.approx(60.0)
+
+
+@pytest.mark.parametrize(("mistake", "fragments"), [
+    (softmax_then_log_loss, ["rounds to 0", "log-softmax"]),
+    (keras_clipped_loss, ["clips as Keras does", "16.118"]),
+    (summed_exact_loss, ["1/m is missing"]),
+    (max_minus_true_logit_loss, ["only the first term of logsumexp"]),
+    (per_example_exact_loss, ["shape (3,)", "one number"]),
+])
+def test_exact_loss_mistakes_are_explained(mistake, fragments, capsys):
+    assert_explains(run_check(checks.check_exact_loss, mistake, capsys), *fragments)
+
+
+def test_check_exact_loss_strict_fails_after_explaining(capsys):
+    with pytest.raises(AssertionError, match="check_exact_loss: 1 problem"):
+        checks.check_exact_loss(keras_clipped_loss, strict=True)
+    assert "Hint:" in capsys.readouterr().out

@@ -10,11 +10,13 @@ import pytest
 from matplotlib.colors import to_hex
 
 from lab_utils import softmax
+from lab_utils.calibration import reliability_table
 from lab_utils.digit_plots import (
     TRUE_COLOR,
     plot_digit_probabilities,
     plot_digits,
     plot_reliability,
+    plot_start_curves,
 )
 
 RNG = np.random.default_rng(0)
@@ -65,14 +67,48 @@ def test_each_row_shows_the_image_and_its_probabilities_with_the_true_class_hatc
         assert ax_image.get_title() == f"label {label}"
 
 
-def test_reliability_draws_one_curve_per_model_and_the_diagonal():
-    curves = {"before": ([0.2, 0.6, 0.9], [0.3, 0.7, 0.97]), "after": ([0.5, 0.95], [0.5, 0.9])}
-    fig, ax = plot_reliability(curves)
+TABLE = reliability_table(softmax(RNG.normal(size=(200, 10)) * 3), RNG.integers(0, 10, 200))
+
+
+def test_reliability_draws_one_curve_per_model_the_diagonal_and_the_bin_counts():
+    other = reliability_table(softmax(RNG.normal(size=(50, 10))), RNG.integers(0, 10, 50),
+                              strategy="quantile")
+    fig, (ax, ax_counts) = plot_reliability({"before": TABLE, "after": other})
     labels = [line.get_label() for line in ax.get_lines()]
-    assert labels == ["Perfectly calibrated", "before", "after"]
-    np.testing.assert_allclose(ax.get_lines()[1].get_xydata(), [[0.3, 0.2], [0.7, 0.6],
-                                                               [0.97, 0.9]])
-    assert ax.get_xlabel().startswith("confidence") and ax.get_ylabel() == "accuracy in the bin"
+    assert labels == ["perfectly calibrated", "before", "after"]
+    filled = TABLE.count > 0
+    np.testing.assert_allclose(ax.get_lines()[1].get_xydata(),
+                               np.column_stack([TABLE.confidence, TABLE.accuracy])[filled])
+    assert ax.get_xlim() == (0, 1.02) and ax_counts.get_yscale() == "log"
+    stairs = ax_counts.patches
+    assert len(stairs) == 2
+    np.testing.assert_array_equal(stairs[0].get_data().values, TABLE.count)
+    np.testing.assert_allclose(stairs[1].get_data().edges, other.edges)
+    assert ax.get_ylabel() == "accuracy in the bin" and ax_counts.get_xlabel().startswith(
+        "confidence")
+    assert ", ".join(str(c) for c in TABLE.count[filled]) in fig.axes[0]._softmax_lab_description
+
+
+def test_a_colour_can_keep_its_meaning_and_line_styles_tell_curves_apart():
+    fig, (ax, ax_counts) = plot_reliability({"T = 1": TABLE, "T = 0.6": TABLE},
+                                            colors={"T = 1": "#FF9300", "T = 0.6": "#FF9300"})
+    first, second = ax.get_lines()[1:]
+    assert to_hex(first.get_color()) == to_hex(second.get_color()) == "#ff9300"
+    assert first.get_linestyle() != second.get_linestyle()
+    assert first.get_marker() != second.get_marker()
+
+
+def test_start_curves_draw_every_start_in_one_colour_one_style_per_name():
+    training, validation = RNG.uniform(size=(5, 20)), RNG.uniform(size=(5, 20))
+    fig, ax = plot_start_curves({"training": training, "validation": validation}, color="#0096FF")
+    lines = ax.get_lines()
+    assert len(lines) == 10
+    assert {to_hex(line.get_color()) for line in lines} == {"#0096ff"}
+    assert {line.get_linestyle() for line in lines[:5]} != {line.get_linestyle()
+                                                            for line in lines[5:]}
+    np.testing.assert_allclose(lines[7].get_xydata(), np.column_stack([np.arange(1, 21),
+                                                                       validation[2]]))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["training", "validation"]
 
 
 @pytest.mark.parametrize(("call", "error", "message"), [
@@ -90,8 +126,14 @@ def test_reliability_draws_one_curve_per_model_and_the_diagonal():
     (lambda: plot_digit_probabilities(IMAGES[:3], PROBABILITIES, LABELS, axes=[1, 2]),
      TypeError, r"axes must be an \(3, 2\) array"),
     (lambda: plot_reliability({}), TypeError, "non-empty dict"),
-    (lambda: plot_reliability({"a": [0.1, 0.2, 0.3]}), TypeError, "must be a pair"),
-    (lambda: plot_reliability({"a": ([0.1, 0.2], [0.3])}), ValueError, "differ in length"),
+    (lambda: plot_reliability({"a": [0.1, 0.2, 0.3]}), TypeError, "must be a reliability table"),
+    (lambda: plot_reliability({"a": ([0, 0.5, 1], [1, 2], [0.3], [0.2])}), ValueError,
+     "3 edges need 2 counts"),
+    (lambda: plot_reliability({"a": TABLE}, colors={"b": "red"}), ValueError,
+     "colors must map each of"),
+    (lambda: plot_reliability({"a": TABLE}, ax=plt.gca()), TypeError, "ax must be a pair"),
+    (lambda: plot_start_curves({"a": [0.1, 0.2]}), ValueError, "must be 2-D"),
+    (lambda: plot_start_curves([]), TypeError, "non-empty dict"),
 ])
 def test_bad_input_is_named(call, error, message):
     with pytest.raises(error, match=message):

@@ -35,6 +35,14 @@ def test_the_picker_starts_at_the_given_image_and_temperature():
     np.testing.assert_allclose(w.frame.probabilities, softmax(LOGITS[1] / 2.0))
 
 
+def test_the_picker_names_the_set_its_images_come_from():
+    w = digit_picker(IMAGES, LOGITS, LABELS, which="validation")
+    w.picker.value = 4
+    assert w.picker.description == "validation image"
+    assert w._chart.label_title.get_text() == "validation image 4, label 5"
+    assert w._repr_mimebundle_()[0]["text/plain"].startswith("Validation image 4 (label 5)")
+
+
 def test_moving_either_control_updates_frame_readout_and_chart():
     w = digit_picker(IMAGES, LOGITS, LABELS)
     for control, value in [(w.picker, 4), (w.temperature, 5.0)]:
@@ -68,6 +76,7 @@ def test_the_saved_output_has_a_stable_text_and_the_chart_png():
     (lambda: digit_picker(IMAGES[:5], LOGITS, LABELS), ValueError, "images has 5 entries"),
     (lambda: digit_picker(IMAGES, LOGITS, LABELS, T=20.0), ValueError, "slider's range"),
     (lambda: digit_picker(IMAGES, LOGITS, LABELS, index=-1), ValueError, "index must lie"),
+    (lambda: digit_picker(IMAGES, LOGITS, LABELS, which=""), TypeError, "which must name"),
 ])
 def test_bad_input_is_named(call, error, message):
     with pytest.raises(error, match=message):

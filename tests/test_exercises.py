@@ -37,6 +37,9 @@ PLANTED = {
         "h = np.maximum(0, W1 @ x + b1)\nreturn int(np.argmax(h @ W2 + b2))"),
     "compute_gradient": (  # the targets not subtracted
         "A = softmax(predict_logits(X, W, b))\nreturn X.T @ A / len(y), A.sum(axis=0) / len(y)"),
+    "exact_loss": (  # clipped as Keras' probability loss clips
+        "a = np.exp(Z - Z.max(axis=1, keepdims=True))\na /= a.sum(axis=1, keepdims=True)\n"
+        "return -np.mean(np.log(np.clip(a[np.arange(len(y)), y], 1e-7, 1)))"),
     "my_ece": (  # every bin counts the same, whatever it holds
         "confidence, correct = P.max(axis=1), P.argmax(axis=1) == y\n"
         "edges = np.linspace(0, 1, n_bins + 1)\n"

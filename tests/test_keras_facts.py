@@ -69,7 +69,7 @@ def test_same_start_and_batches_train_bit_identically(blobs):
 
 
 def test_steps_per_execution_changes_no_number(blobs):
-    """Notebooks 03-07 hand TensorFlow a whole epoch's batches per call: only faster."""
+    """lab_utils.starts hands TensorFlow a whole epoch's batches per call: only faster."""
     start = build(*OBVIOUS, seed=1).get_weights()
     for route in (OBVIOUS, PREFERRED):
         losses, weights = train(route, start, 7, *blobs)
@@ -126,6 +126,32 @@ def test_only_the_tensorflow_backend_looks_for_the_logits():
             for path in backends.glob("*/nn.py")}
     assert {"tensorflow", "jax", "torch", "numpy"} <= uses.keys()
     assert [name for name, looks in uses.items() if looks] == ["tensorflow"]
+
+
+def test_eager_losses_on_keras_softmax_tensors_are_rescued():
+    """Notebook 03's conclusion: not only fit and evaluate, any tensor Keras' softmax made."""
+    z = tf.constant(LOGITS)
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Softmax()])
+    for probabilities in (keras.ops.softmax(z), keras.layers.Softmax()(z),
+                          keras.activations.softmax(z), model(z)):
+        assert float(sparse_loss()(TARGET, probabilities)) == pytest.approx(60.0)
+    # a plain TensorFlow softmax, eager, is not rescued
+    assert float(sparse_loss()(TARGET, tf.nn.softmax(z))) == pytest.approx(CLIP_LOSS)
+
+
+def test_inside_a_graph_any_softmax_op_is_rescued():
+    graph_loss = tf.function(lambda z: sparse_loss()(TARGET, tf.nn.softmax(z)))
+    assert float(graph_loss(tf.constant(LOGITS))) == pytest.approx(60.0)
+
+
+def test_the_jax_backend_clips_the_probabilities_as_notebook_03_writes_it():
+    """03's loss_from_clipped_probabilities: -log clip(p_y), after dividing by the row's sum."""
+    source = (Path(keras.__file__).parent / "src" / "backend" / "jax" / "nn.py").read_text()
+    body = source[source.index("def sparse_categorical_crossentropy"):]
+    body = body[:body.index("\ndef ")]
+    assert "output = output / jnp.sum(output, axis, keepdims=True)" in body
+    assert "jnp.clip(output, backend.epsilon(), 1.0 - backend.epsilon())" in body
+    assert "_keras_logits" not in body
 
 
 def test_any_op_between_softmax_and_loss_drops_the_logits():

@@ -1,0 +1,315 @@
+"""Several starts of a classifier trained together: one Keras model, one ``fit`` per epoch.
+
+A number from one training run is one draw: the start (the initial weights) and the batch
+order move it. To report the spread over K starts without K times the wait, `train_starts`
+stacks the K copies (the *members*) of each model into one Keras model: each ``Dense``
+layer becomes one layer holding K kernels, and the outputs of all members come out side by
+side, shape (examples, members, classes). The loss is the sum of the members' own losses.
+No weight is shared, so the gradient with respect to a member's weights is the gradient of
+that member's loss alone, and Adam's updates are elementwise: each member trains as it
+would alone, on the same batches. (Not always to the last bit: a stacked matrix product may
+add in another order; `tests/test_starts.py` measures how close.)
+
+The starts are drawn in NumPy (`initial_weights`) and the batch order is fixed in NumPy
+(`shuffled_epochs`), so the TensorFlow and the JAX backend train from the same weights on
+the same batches.
+
+A member is a classifier: ``Dense`` layers, the last one giving the logits (before its
+activation), optionally followed by layers without weights (a ``Lambda``, say). Every
+route is judged by the same exact loss: the cross-entropy of the logits, in float64.
+
+Keras is imported inside the functions only: importing this module picks no backend.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .numerics import sparse_categorical_crossentropy
+
+_NUMPY_ACTIVATIONS = {
+    "linear": lambda v: v,
+    "relu": lambda v: np.maximum(v, 0),
+    "tanh": np.tanh,
+    "sigmoid": lambda v: 1 / (1 + np.exp(-v)),
+}
+
+
+class Start(NamedTuple):
+    """One member's run: its weights after every epoch, its exact loss, its last outputs."""
+
+    weights: list  #: weights[e]: the member's weights after epoch e (weights[0]: the start)
+    history: dict  #: "loss" (exact cross-entropy of the logits), "accuracy": epochs 1, 2, ...
+    outputs: np.ndarray  #: the trained member's outputs for x, computed by Keras
+    activations: tuple  #: the activations of the Dense layers before the last
+
+    def logits(self, x, epoch=-1):
+        """The member's logits for ``x`` after ``epoch`` (default: the end), in float64."""
+        return forward_logits(self.weights[epoch], x, self.activations)
+
+
+def forward_logits(weights, x, activations):
+    """Logits of a stack of Dense layers in float64 NumPy; ``weights`` as Keras lists them.
+
+    ``activations`` names the activation of each Dense layer but the last (whose output,
+    before any activation, is the logits).
+    """
+    h = np.asarray(x, dtype=np.float64)
+    if len(weights) != 2 * (len(activations) + 1):
+        raise ValueError(f"weights must hold a kernel and a bias for each of the "
+                         f"{len(activations) + 1} Dense layers, got {len(weights)} arrays")
+    kernels, biases = weights[0::2], weights[1::2]
+    for kernel, bias, activation in zip(kernels, biases, (*activations, "linear"), strict=True):
+        h = _NUMPY_ACTIVATIONS[activation](h @ np.asarray(kernel, np.float64) + bias)
+    return h
+
+
+def exact_loss_and_accuracy(logits, y):
+    """Mean cross-entropy of ``logits`` (exact, no clip) and the accuracy of their argmax."""
+    return (float(np.mean(sparse_categorical_crossentropy(y, logits, from_logits=True))),
+            float(np.mean(np.argmax(logits, axis=-1) == y)))
+
+
+def _check_count(value, name, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def shuffled_epochs(num_examples, epochs, seed):
+    """The batch order of every epoch: row e is a permutation of the examples for epoch e.
+
+    Training on ``x[row]`` with ``shuffle=False`` gives any backend the same batches.
+    """
+    num_examples = _check_count(num_examples, "num_examples")
+    epochs = _check_count(epochs, "epochs")
+    seed = _check_count(seed, "seed", minimum=0)
+    rng = np.random.default_rng(seed)
+    return np.stack([rng.permutation(num_examples) for _ in range(epochs)])
+
+
+def _architecture(build_member, name="build_member"):
+    """``[(units, activation, kernel shape)], trailing layers`` of the model build_member makes."""
+    if not callable(build_member) or hasattr(build_member, "layers"):  # a model is callable
+        raise TypeError(f"{name} must be a function that returns a new Keras model, "
+                        f"got {build_member!r}")
+    member = build_member()
+    if not hasattr(member, "layers") or not hasattr(member, "get_weights"):
+        raise TypeError(f"{name} must return a Keras model, got {type(member).__name__}")
+    dense, tail = [], []
+    for layer in member.layers:
+        if type(layer).__name__ == "Dense" and not tail:
+            activation = layer.activation.__name__
+            dense.append((layer.units, activation, tuple(layer.kernel.shape)))
+        elif not layer.weights:
+            tail.append(layer)
+        else:
+            raise ValueError(f"{name}'s model must be Dense layers, then layers without "
+                             f"weights; its layer {layer.name!r} breaks that")
+    if not dense:
+        raise ValueError(f"{name}'s model has no Dense layer")
+    for _, activation, _ in dense[:-1]:
+        if activation not in _NUMPY_ACTIVATIONS:
+            raise ValueError(f"{name}'s hidden activation {activation!r} is not one of "
+                             f"{sorted(_NUMPY_ACTIVATIONS)}")
+    return dense, tail
+
+
+def _shapes(dense):
+    return [shape for _, _, kernel in dense for shape in (kernel, kernel[1:])]
+
+
+def initial_weights(build_member, starts, seed):
+    """``starts`` independent sets of initial weights for the model ``build_member()`` returns.
+
+    Drawn as Keras' ``Dense`` draws them by default: each kernel, of shape (inputs, units),
+    Glorot-uniform within +-sqrt(6 / (inputs + units)); each bias zero. Start k comes from
+    its own stream of ``seed``, so it is the same whatever the number of starts.
+    """
+    dense, _ = _architecture(build_member)
+    starts = _check_count(starts, "starts")
+    seed = _check_count(seed, "seed", minimum=0)
+    draws = []
+    for stream in np.random.SeedSequence(seed).spawn(starts):
+        rng = np.random.default_rng(stream)
+        weights = []
+        for shape in _shapes(dense):
+            if len(shape) == 2:
+                limit = np.sqrt(6 / (shape[0] + shape[1]))
+                weights.append(rng.uniform(-limit, limit, size=shape).astype(np.float32))
+            else:
+                weights.append(np.zeros(shape, np.float32))
+        draws.append(weights)
+    return draws
+
+
+def _check_routes(routes):
+    if not isinstance(routes, dict) or not routes:
+        raise TypeError("routes must be a non-empty dict: name -> (build_member, loss), got "
+                        f"{routes!r}")
+    architectures = {}
+    for name, route in routes.items():
+        if not (isinstance(route, tuple) and len(route) == 2 and callable(route[0])
+                and callable(route[1])):
+            raise TypeError(f"routes[{name!r}] must be a pair (build_member, loss), both "
+                            f"callable, got {route!r}")
+        architectures[name] = _architecture(route[0], f"routes[{name!r}]'s build_member")
+    return architectures
+
+
+def _check_inputs(x, routes):
+    """``{route: float32 array}`` from one array for every route or a dict of them."""
+    if isinstance(x, dict):
+        if set(x) != set(routes):
+            raise ValueError(f"x must be one array, or a dict with the keys of routes "
+                             f"({sorted(map(str, routes))}), got keys {sorted(map(str, x))}")
+        arrays = {name: np.asarray(x[name]) for name in routes}
+    else:
+        arrays = dict.fromkeys(routes, np.asarray(x))
+    shapes = {a.shape for a in arrays.values()}
+    for a in arrays.values():
+        if a.ndim != 2 or not np.issubdtype(a.dtype, np.floating) or len(shapes) > 1:
+            raise ValueError(f"x must be a 2-D float array (examples, features), the same "
+                             f"shape for every route, got shapes {sorted(shapes)} and dtype "
+                             f"{a.dtype}")
+    return {name: a.astype(np.float32) for name, a in arrays.items()}
+
+
+def _check_labels(y, epoch_order, num_examples):
+    y = np.asarray(y)
+    if y.shape != (num_examples,) or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y must be {num_examples} integer class labels, one per row of x, "
+                         f"got shape {y.shape} and dtype {y.dtype}")
+    order = np.asarray(epoch_order)
+    if order.ndim != 2 or order.shape[1] != num_examples \
+            or not np.issubdtype(order.dtype, np.integer) \
+            or not all(np.array_equal(np.sort(row), np.arange(num_examples)) for row in order):
+        raise ValueError(f"epoch_order must hold one permutation of the {num_examples} "
+                         f"examples per epoch, shape (epochs, {num_examples}), as "
+                         "shuffled_epochs returns")
+    return y, order
+
+
+def _check_starts(starts, architectures, features):
+    if not isinstance(starts, (list, tuple)) or not starts:
+        raise TypeError("starts must be a non-empty list of weight lists, as initial_weights "
+                        "returns")
+    for name, (dense, _) in architectures.items():
+        shapes = _shapes(dense)
+        if shapes[0][0] != features:
+            raise ValueError(f"x has {features} features, but route {name!r}'s first layer "
+                             f"takes {shapes[0][0]}")
+        for k, weights in enumerate(starts):
+            got = [np.shape(w) for w in weights]
+            if got != shapes:
+                raise ValueError(f"starts[{k}] has weights of shapes {got}, but route {name!r} "
+                                 f"has weights of shapes {shapes}")
+
+
+def _stacked_dense_class():
+    import keras
+
+    class StackedDense(keras.layers.Layer):
+        """K Dense layers side by side: (examples, [K,] inputs) -> (examples, K, units)."""
+
+        def __init__(self, kernels, biases, activation, **kwargs):
+            super().__init__(**kwargs)
+            self.kernel = self.add_weight(shape=kernels.shape, name="kernel")
+            self.bias = self.add_weight(shape=biases.shape, name="bias")
+            self.kernel.assign(kernels)
+            self.bias.assign(biases)
+            self.activation = keras.activations.get(activation)
+
+        def call(self, inputs):
+            spec = "bi,kio->bko" if len(inputs.shape) == 2 else "bki,kio->bko"
+            z = keras.ops.einsum(spec, inputs, self.kernel) + self.bias
+            return self.activation(z)  # Keras' own softmax: TensorFlow's rescue still applies
+
+    return StackedDense
+
+
+def _summed_over_members(loss, members):
+    """Route ``loss`` over (examples, members): the sum of each member's mean over examples."""
+
+    def summed(y_true, y_pred):
+        return loss(y_true, y_pred) * members  # the loss averages over examples and members
+
+    return summed
+
+
+def train_starts(routes, starts, x, y, epoch_order, *, batch_size=32, learning_rate=0.001):
+    """Train every route from every start, all in one Keras model; return their runs.
+
+    ``routes`` maps a name to ``(build_member, loss)``: ``build_member()`` returns a new
+    Keras model of one member, ``loss`` is the Keras loss it trains on. ``x`` is one input
+    array for all routes, or a dict of arrays of one shape, one per route. ``starts`` is a list
+    of K weight lists (`initial_weights`): every route trains from each of them. Training is
+    Adam(``learning_rate``) on ``x[epoch_order[e]], y[epoch_order[e]]`` in epoch e, in
+    batches of ``batch_size``, in that order.
+
+    Returns ``{name: [Start, ...]}``, one `Start` per start, in the order of ``starts``.
+    """
+    import keras  # here, not at module level: importing Keras picks the backend
+
+    architectures = _check_routes(routes)
+    x = _check_inputs(x, routes)
+    num_examples, features = next(iter(x.values())).shape
+    y, order = _check_labels(y, epoch_order, num_examples)
+    _check_starts(starts, architectures, features)
+    batch_size = _check_count(batch_size, "batch_size")
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
+            or not learning_rate > 0:
+        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
+
+    StackedDense = _stacked_dense_class()
+    members = len(starts)
+    inputs, outputs, layers, losses = {}, {}, {}, {}
+    for i, (name, (dense, tail)) in enumerate(architectures.items()):
+        inputs[f"inputs_{i}"] = h = keras.Input(shape=(features,), name=f"inputs_{i}")
+        layers[name] = []
+        for j, (_, activation, _) in enumerate(dense):
+            kernels = np.stack([weights[2 * j] for weights in starts])
+            biases = np.stack([weights[2 * j + 1] for weights in starts])
+            layer = StackedDense(kernels, biases, activation, name=f"route_{i}_dense_{j}")
+            layers[name].append(layer)
+            h = layer(h)
+        for layer in tail:
+            h = layer(h)
+        outputs[f"route_{i}"] = h
+        losses[f"route_{i}"] = _summed_over_members(routes[name][1], members)
+    model = keras.Model(inputs, outputs)
+    # steps_per_execution: one call into the backend per epoch instead of one per batch,
+    # the same steps and numbers (a speed-up only, kept out of the notebooks' model code)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=losses,
+                  steps_per_execution=-(-num_examples // batch_size))
+
+    def snapshot_values():
+        values = {}
+        for name, stack in layers.items():
+            arrays = [(np.asarray(layer.kernel), np.asarray(layer.bias)) for layer in stack]
+            values[name] = [[a[k] for pair in arrays for a in pair] for k in range(members)]
+        return values
+
+    snapshots = [snapshot_values()]
+    for rows in order:
+        targets = {output: np.repeat(y[rows, None], members, axis=1) for output in outputs}
+        model.fit({f"inputs_{i}": x[name][rows] for i, name in enumerate(routes)}, targets,
+                  batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+        snapshots.append(snapshot_values())
+    final = model.predict({f"inputs_{i}": x[name] for i, name in enumerate(routes)},
+                          batch_size=num_examples, verbose=0)
+
+    runs = {}
+    for i, (name, (dense, _)) in enumerate(architectures.items()):
+        activations = tuple(activation for _, activation, _ in dense[:-1])
+        runs[name] = []
+        for k in range(members):
+            weights = [epoch[name][k] for epoch in snapshots]
+            scores = [exact_loss_and_accuracy(forward_logits(w, x[name], activations), y)
+                      for w in weights[1:]]
+            history = {"loss": [s[0] for s in scores], "accuracy": [s[1] for s in scores]}
+            runs[name].append(Start(weights, history, np.asarray(final[f"route_{i}"])[:, k],
+                                    activations))
+    return runs
