@@ -1,9 +1,9 @@
-"""One real class hub, as benchmarks/class_test.py runs it (deploy's config, loopback only):
+"""One real class hub, as tests/hub_driver.py runs it (deploy's config, loopback only):
 two learners run a notebook at once, and nobody gets in, or at another learner's things
 over HTTP.
 
-The hub has an instructor (password set as `deploy/class_admin.py instructor` sets it) and
-learners with one-time codes (as `class_admin.py codes` issues them). Ada and Bob log in
+The hub has an instructor (password set as `softmax-lab-class instructor` sets it) and
+learners with one-time codes (as `softmax-lab-class codes` issues them). Ada and Bob log in
 through the login form with their codes and start their servers; Bob keeps a secret file
 and a running kernel. Then every probe asserts the status code it gets, and that nothing
 of Bob's came back (neither his secret nor his kernel's id). Every probe is one bounded
@@ -36,21 +36,17 @@ from urllib.parse import urlencode
 import nbformat
 import pytest
 import requests
-from tornado.httpclient import HTTPClientError
+from hub_driver import DEFAULT_PROXY, Hub, KernelSocket, Learner
+from test_exercises import submission
+from tornado.httpclient import HTTPClientError, HTTPRequest
+from tornado.websocket import websocket_connect
+
+from softmax_lab_hub import admin, grading
+from softmax_lab_hub.authenticator import MAX_FAILURES
+from softmax_lab_hub.logins import BCRYPT_ROUNDS, MIN_PASSWORD_LENGTH, Logins, hash_secret
+from softmax_lab_hub.suite import Suite
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT / "deploy")]
-import class_admin  # noqa: E402
-import class_grading  # noqa: E402
-import class_test  # noqa: E402
-from class_logins import (  # noqa: E402
-    BCRYPT_ROUNDS,
-    MAX_FAILURES,
-    MIN_PASSWORD_LENGTH,
-    Logins,
-    hash_secret,
-)
-from test_exercises import submission  # noqa: E402
 
 TIMEOUT_S = 60  # one request on a loaded machine
 SMOKE_NOTEBOOK = "01_softmax_function.ipynb"  # the lightest lesson
@@ -63,11 +59,11 @@ class ClassHub:
 
     def __init__(self, workdir):
         self.workdir = workdir
-        # fewer bcrypt rounds than class_admin.py's for what the test sets up; the hub
+        # fewer bcrypt rounds than softmax-lab-class's for what the test sets up; the hub
         # hashes the passwords learners choose at their first login with its own
         self.logins = Logins(workdir / "logins.json", rounds=4)
-        self.instructor_password = class_admin.set_instructor_password(self.logins, init=True)
-        self.codes = class_admin.issue_codes(self.logins, {"ada", "bob", "cyd"})
+        self.instructor_password = admin.set_instructor_password(self.logins, init=True)
+        self.codes = admin.issue_codes(self.logins, {"ada", "bob", "cyd"})
         self.passwords = {name: f"{name}-{uuid.uuid4().hex[:12]}" for name in
                           ["ada", "bob", "cyd", "dee", "eve", "fay", "gus", "hal"]}
         # dee, eve, fay: brute-force targets; gus, hal: learners removed and reset
@@ -76,7 +72,7 @@ class ClassHub:
         # eve's at the real cost, so that a burst of guesses overlaps her password checks
         with self.logins.editing() as logins:
             logins["eve"] = {"password": hash_secret(self.passwords["eve"], BCRYPT_ROUNDS)}
-        self.hub = class_test.Hub(class_test.DEFAULT_PROXY, workdir)
+        self.hub = Hub(DEFAULT_PROXY, workdir)
         self.url = self.hub.url
         self.sessions, self.tokens, self.learners = {}, {}, {}
         self.bob_secret = uuid.uuid4().hex
@@ -154,8 +150,8 @@ def browser(url, cookies):
 
 @pytest.fixture(scope="module")
 def hub():
-    if not class_test.DEFAULT_PROXY.exists():
-        pytest.fail(f"{class_test.DEFAULT_PROXY} missing: run `make unit`, which installs it")
+    if not DEFAULT_PROXY.exists():
+        pytest.fail(f"{DEFAULT_PROXY} missing: run `make hub`, which installs it")
     workdir = Path(tempfile.mkdtemp(prefix="hub-"))  # short: kernels' Unix sockets live here
     class_hub = ClassHub(workdir)
     start = time.monotonic()
@@ -172,7 +168,7 @@ def hub():
             assert response.status_code == 201, response.text
             class_hub.sessions[name] = session
             class_hub.tokens[name] = response.json()["token"]
-            learner = class_test.Learner(class_hub.hub, name)
+            learner = Learner(class_hub.hub, name)
             learner.token = class_hub.tokens[name]
             class_hub.learners[name] = learner
         logged_in_s = time.monotonic() - start
@@ -213,7 +209,7 @@ def bob(hub):
 
 async def wait_until_kernel_answers(hub, name, kernel_id):
     url = f"{hub.url}/user/{name}/api/kernels/{kernel_id}/channels".replace("http", "ws", 1)
-    kernel = await class_test.KernelSocket.connect(url, hub.tokens[name])
+    kernel = await KernelSocket.connect(url, hub.tokens[name])
     try:
         await kernel.request("kernel_info_request", {})
     finally:
@@ -436,12 +432,12 @@ def test_ada_cannot_leave_her_home_for_bobs(hub, bob):
 
 def websocket_status(url, headers):
     """The status of a websocket handshake to `url`: 101 if it opened."""
-    request = class_test.HTTPRequest(url.replace("http", "ws", 1), headers=headers,
+    request = HTTPRequest(url.replace("http", "ws", 1), headers=headers,
                                      connect_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S)
 
     async def connect():
         try:
-            connection = await class_test.websocket_connect(request)
+            connection = await websocket_connect(request)
         except HTTPClientError as err:
             return err.code
         connection.close()
@@ -599,7 +595,7 @@ def assert_signed_in(hub, name, session, token, expected):
 
 @pytest.fixture
 def admin_env(hub, monkeypatch):
-    """class_admin.py's environment on the class machine, pointed at this hub."""
+    """softmax-lab-class's environment on the class machine, pointed at this hub."""
     monkeypatch.setenv("SOFTMAX_LAB_LOGINS", str(hub.logins.path))
     monkeypatch.setenv("SOFTMAX_LAB_HUB_API", f"{hub.url}/hub/api")
 
@@ -609,7 +605,7 @@ def admin_env(hub, monkeypatch):
 def test_removing_or_resetting_a_login_ends_its_sessions(hub, admin_env, capsys, name, command):
     session, token = logged_in(hub, name)
     assert_signed_in(hub, name, session, token, 200)
-    assert class_admin.main([*command, name]) == 0
+    assert admin.main([*command, name]) == 0
     assert_signed_in(hub, name, session, token, 403)
     assert f"sessions ended: {name}" in capsys.readouterr().out
     assert log_in(hub.url, name, hub.passwords[name])[0] == 403
@@ -622,7 +618,7 @@ GRADER_UID = 54322  # the grading account: nobody else on this machine
 
 
 def home_of(hub, name):
-    return class_grading.Account(hub.workdir / "home" / name)
+    return grading.Account(hub.workdir / "home" / name)
 
 
 def in_home(name, *parts):
@@ -646,13 +642,13 @@ def graded(hub):
     uid = GRADER_UID if python_runs_as(GRADER_UID) else None
     if uid is None:
         print(f"graded as root: another account cannot run {sys.executable} here")
-    grader = class_grading.Account(base / "course", uid, uid)
+    grader = grading.Account(base / "course", uid, uid)
     learners = {name: home_of(hub, name) for name in ["ada", "bob"]}
     try:
-        class_grading.prepare_course(grader.home, grader, ASSIGNMENT)
-        collected = class_grading.collect(grader.home, grader, ASSIGNMENT, learners)
-        scores = class_grading.grade(grader.home, grader, ASSIGNMENT)
-        returned = class_grading.return_feedback(grader.home, grader, ASSIGNMENT, learners)
+        grading.prepare_course(grader.home, grader, ASSIGNMENT, Suite(ROOT))
+        collected = grading.collect(grader.home, grader, ASSIGNMENT, learners)
+        scores = grading.grade(grader.home, grader, ASSIGNMENT, Suite(ROOT))
+        returned = grading.return_feedback(grader.home, grader, ASSIGNMENT, learners)
         yield {"grader": grader, "collected": collected, "scores": scores,
                "returned": returned}
     finally:
@@ -722,10 +718,10 @@ def test_a_symlink_in_bobs_home_leads_the_collector_nowhere(hub, graded):
         shutil.rmtree(feedback)
         feedback.symlink_to(outside, target_is_directory=True)
         learners = {"bob": bob}
-        assert class_grading.collect(grader.home, grader, "02_cross_entropy", learners) == {
+        assert grading.collect(grader.home, grader, "02_cross_entropy", learners) == {
             "bob": False}
         assert not (grader.home / "submitted" / "bob" / "02_cross_entropy").exists()
-        assert class_grading.return_feedback(grader.home, grader, ASSIGNMENT, learners) == {
+        assert grading.return_feedback(grader.home, grader, ASSIGNMENT, learners) == {
             "bob": False}
         assert sorted(p.name for p in outside.iterdir()) == ["secret.ipynb"]
         assert secret.read_text() == "not Bob's to hand in"

@@ -1,5 +1,6 @@
-"""The class hub's logins file and the instructor's command (deploy/class_logins.py,
-deploy/class_admin.py), without a hub: tests/test_class_hub.py logs in to a real one."""
+"""The class hub's logins file, authenticator and the instructor's command
+(softmax_lab_hub.logins, .authenticator, .admin), without a hub: tests/test_class_hub.py
+logs in to a real one."""
 
 import asyncio
 import json
@@ -7,34 +8,31 @@ import os
 import pwd
 import stat
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import bcrypt
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "deploy"))
-import class_admin  # noqa: E402
-from class_logins import (  # noqa: E402
+from softmax_lab_hub import admin
+from softmax_lab_hub.authenticator import MAX_FAILURES, ClassAuthenticator
+from softmax_lab_hub.logins import (
     CODE_ALPHABET,
     CODE_LENGTH,
-    MAX_FAILURES,
-    ClassAuthenticator,
     Logins,
     LoginsUnavailable,
-    Throttle,
+    admin_token_path,
     read_roster,
     secret_matches,
 )
+from softmax_lab_hub.throttle import Throttle
 
 FAST = 4  # bcrypt rounds: the tests check what is stored, not how slow it is to guess
 
 
 @pytest.fixture
 def logins(tmp_path):
-    """A logins file with an instructor, as `class_admin.py instructor --init` makes it."""
+    """A logins file with an instructor, as `softmax-lab-class instructor --init` makes it."""
     logins = Logins(tmp_path / "state" / "logins.json", rounds=FAST)
     logins.set_password("instructor", "instructors-password", create=True)
     return logins
@@ -43,10 +41,10 @@ def logins(tmp_path):
 def test_the_instructor_password_is_printed_once_and_only_its_hash_kept(
         tmp_path, monkeypatch, capsys):
     logins = Logins(tmp_path / "state" / "logins.json", rounds=FAST)
-    monkeypatch.setattr(class_admin, "logins_file", lambda: logins)
-    assert class_admin.main(["instructor", "--init"]) == 0
+    monkeypatch.setattr(admin, "logins_file", lambda: logins)
+    assert admin.main(["instructor", "--init"]) == 0
     password = capsys.readouterr().out.split()[-1]
-    assert len(password) == class_admin.PASSWORD_LENGTH
+    assert len(password) == admin.PASSWORD_LENGTH
     assert password not in logins.path.read_text()
     assert secret_matches(password, logins.read()["instructor"]["password"])
     assert stat.S_IMODE(logins.path.stat().st_mode) == 0o600
@@ -54,24 +52,24 @@ def test_the_instructor_password_is_printed_once_and_only_its_hash_kept(
 
 def test_codes_are_issued_once_per_learner_from_the_roster(logins, monkeypatch, capsys,
                                                            tmp_path):
-    monkeypatch.setattr(class_admin, "logins_file", lambda: logins)
+    monkeypatch.setattr(admin, "logins_file", lambda: logins)
     roster = tmp_path / "roster.txt"
     roster.write_text("# week 1\nada\n\n  grace  # TA\n")
-    assert class_admin.main(["codes", "--roster", str(roster)]) == 0
+    assert admin.main(["codes", "--roster", str(roster)]) == 0
     printed = dict(line.split() for line in capsys.readouterr().out.splitlines()[1:])
     assert set(printed) == {"ada", "grace"}
     for name, code in printed.items():
         assert len(code) == CODE_LENGTH and set(code) <= set(CODE_ALPHABET)
         assert secret_matches(code, logins.read()[name]["code"])
         assert code not in logins.path.read_text()
-    class_admin.main(["codes", "ada"])
+    admin.main(["codes", "ada"])
     assert "already have a login (use --reset for a new code): ada" in capsys.readouterr().out
     assert secret_matches(printed["ada"], logins.read()["ada"]["code"])
 
 
 def test_reset_replaces_a_learners_password_by_a_new_code(logins):
     logins.set_password("ada", "ada's old password")
-    (code,) = class_admin.issue_codes(logins, {"ada"}, reset=True).values()
+    (code,) = admin.issue_codes(logins, {"ada"}, reset=True).values()
     assert logins.read()["ada"].keys() == {"code"}
     assert secret_matches(code, logins.read()["ada"]["code"])
 
@@ -83,7 +81,7 @@ def test_reset_replaces_a_learners_password_by_a_new_code(logins):
 ])
 def test_codes_are_refused_for_bad_names(logins, name, message):
     with pytest.raises(ValueError, match=message):
-        class_admin.issue_codes(logins, {name})
+        admin.issue_codes(logins, {name})
     assert logins.read().keys() == {"instructor"}
 
 
@@ -167,10 +165,10 @@ def test_roster_ignores_comments_and_blank_lines(tmp_path):
 
 
 def test_remove_forgets_a_learners_login(logins, monkeypatch, capsys):
-    monkeypatch.setattr(class_admin, "logins_file", lambda: logins)
+    monkeypatch.setattr(admin, "logins_file", lambda: logins)
     logins.issue_code("ada")
     logins.issue_code("bob")
-    assert class_admin.main(["remove", "ada", "kim"]) == 0
+    assert admin.main(["remove", "ada", "kim"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "can no longer log in: ada"
     assert set(logins.read()) == {"instructor", "bob"}
 
@@ -216,7 +214,7 @@ def test_the_state_directory_is_made_private(tmp_path):
 
 
 def test_a_missing_logins_file_is_an_error_not_nobody(logins, monkeypatch, capsys):
-    monkeypatch.setattr(class_admin, "logins_file", lambda: logins)
+    monkeypatch.setattr(admin, "logins_file", lambda: logins)
     logins.path.unlink()
     authenticator = ClassAuthenticator(logins_path=str(logins.path), bcrypt_rounds=FAST)
     with pytest.raises(LoginsUnavailable, match="is missing"):
@@ -224,11 +222,11 @@ def test_a_missing_logins_file_is_an_error_not_nobody(logins, monkeypatch, capsy
     with pytest.raises(LoginsUnavailable, match="is missing"):
         authenticator.check_allowed("instructor")
     with pytest.raises(LoginsUnavailable, match="is missing"):
-        class_admin.main(["codes", "bob"])
-    assert not logins.path.exists(), "class_admin.py started a new logins file"
+        admin.main(["codes", "bob"])
+    assert not logins.path.exists(), "softmax-lab-class started a new logins file"
     logins.path.write_text("{}")
     with pytest.raises(SystemExit):  # --init only on a first install
-        class_admin.main(["instructor", "--init"])
+        admin.main(["instructor", "--init"])
     assert logins.path.read_text() == "{}"
 
 
@@ -351,23 +349,23 @@ def test_a_session_ends_when_its_login_is_removed_or_reset(logins):
     logins.set_password("bob", "password-of-bob")
     authenticator = ClassAuthenticator(logins_path=str(logins.path), bcrypt_rounds=FAST)
     assert asyncio.run(authenticator.refresh_user(User("ada")))
-    class_admin.remove(logins, ["ada"])
-    class_admin.issue_codes(logins, ["bob"], reset=True)
+    admin.remove(logins, ["ada"])
+    admin.issue_codes(logins, ["bob"], reset=True)
     assert not asyncio.run(authenticator.refresh_user(User("ada")))
     assert not asyncio.run(authenticator.refresh_user(User("bob")))
     assert asyncio.run(authenticator.refresh_user(User("instructor")))
 
 
 def test_ending_sessions_without_a_running_hub_says_so(logins):
-    class_admin.admin_token_path(logins).write_text("token")
-    class_admin.admin_token_path(logins).chmod(0o600)
-    message = class_admin.end_sessions(logins, ["ada"], hub_api="http://127.0.0.1:9/hub/api")
+    admin_token_path(logins.path).write_text("token")
+    admin_token_path(logins.path).chmod(0o600)
+    message = admin.end_sessions(logins, ["ada"], hub_api="http://127.0.0.1:9/hub/api")
     assert "the hub is not answering" in message
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="needs root (CI runs as root): useradd")
 def test_remove_purge_deletes_the_learners_account_and_home(logins, capsys, monkeypatch):
-    monkeypatch.setattr(class_admin, "logins_file", lambda: logins)
+    monkeypatch.setattr(admin, "logins_file", lambda: logins)
     name = f"zz{os.getpid() % 100000}"
     account = f"jupyter-{name}"
     subprocess.run(["useradd", "--create-home", account], check=True)
@@ -375,7 +373,7 @@ def test_remove_purge_deletes_the_learners_account_and_home(logins, capsys, monk
     try:
         (home / "answers.ipynb").write_text("the previous student's answers")
         logins.issue_code(name)
-        assert class_admin.main(["remove", "--purge", name]) == 0
+        assert admin.main(["remove", "--purge", name]) == 0
         assert f"deleted: {account}" in capsys.readouterr().out
         with pytest.raises(KeyError):
             pwd.getpwnam(account)

@@ -1,4 +1,5 @@
-"""The container spec (binder/) and the class hub config (deploy/) do what the README says.
+"""The container spec (binder/) and the class hub (deploy/, softmax_lab_hub) do what
+docs/class-hub.md says.
 
 This machine has no Docker engine, so the image itself is not built: repo2docker
 renders the Dockerfile it would build (`--no-build`) and the tests read it.
@@ -7,7 +8,6 @@ renders the Dockerfile it would build (`--no-build`) and the tests read it.
 import grp
 import os
 import pwd
-import runpy
 import shutil
 import socket
 import stat
@@ -17,19 +17,32 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from importlib.metadata import entry_points
 from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
+from ci import missing
 from docker.utils.build import exclude_paths
 from jupyterhub.app import JupyterHub
-from traitlets.config import Config, PyFileConfigLoader
+from traitlets.config import PyFileConfigLoader
+
+from softmax_lab_hub import admin, grading
+from softmax_lab_hub.accounts import LEARNERS_GROUP, ensure_unix_user, make_private, unix_name
+from softmax_lab_hub.authenticator import ClassAuthenticator
+from softmax_lab_hub.handout import LEARNER_NOTEBOOKS, copy_missing_notebooks, handout
+from softmax_lab_hub.learner_files import read_learners_file, write_learners_file
+from softmax_lab_hub.logins import Logins
+from softmax_lab_hub.serving import check_not_in_clear, listen
+from softmax_lab_hub.spawning import LearnerSetup, check_runtime_dir
+from softmax_lab_hub.suite import Suite
 
 ROOT = Path(__file__).resolve().parents[1]
+SUITE = Suite(ROOT)
 BIN = Path(sys.executable).parent
 HUB_CONFIG = ROOT / "deploy" / "jupyterhub_config.py"
-sys.path.insert(0, str(ROOT / "deploy"))
-from class_logins import Logins  # noqa: E402
+NOT_INSTALLED = ("this environment's install of softmax-lab predates its entry points: "
+                 "`make install` (or `pip install -e \".[test]\"`) registers them")
 
 #: A uid and gid nobody on this machine has: a learner's, for the hand-out's tests.
 LEARNER_UID = LEARNER_GID = 54321
@@ -149,8 +162,8 @@ def hub_config(state_dir):
 
 
 def test_hub_uses_the_class_logins_and_systemd_limits(hub_config):
-    hub = JupyterHub(config=hub_config)
-    assert hub.authenticator_class.__name__ == "ClassAuthenticator"
+    hub = JupyterHub(spawner_class=hub_config.JupyterHub.spawner_class)
+    assert hub_config.JupyterHub.authenticator_class == "softmax-lab"
     assert hub_config.ClassAuthenticator.logins_path.endswith("/logins.json")
     assert hub_config.Authenticator.admin_users == {"instructor"}
     assert hub.spawner_class.__name__ == "SystemdSpawner"
@@ -170,12 +183,41 @@ def test_hub_culls_idle_kernels_and_servers(hub_config):
     assert {"read:users:activity", "delete:servers"} <= set(role["scopes"])
 
 
-@pytest.fixture(scope="module")
-def hub_helpers(state_dir):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOFTMAX_LAB_SERVE", "reverse-proxy")
-        patch.setenv("SOFTMAX_LAB_LOGINS", str(state_dir / "logins.json"))
-        return runpy.run_path(str(HUB_CONFIG), init_globals={"get_config": Config})
+def test_the_hub_selects_the_class_authenticator_by_name(hub_config):
+    if "softmax-lab" not in entry_points(group="jupyterhub.authenticators").names:
+        missing(NOT_INSTALLED)
+    assert JupyterHub(config=hub_config).authenticator_class is ClassAuthenticator
+
+
+def test_the_instructors_command_is_installed():
+    (script,) = entry_points(group="console_scripts", name="softmax-lab-class") or [None]
+    if script is None:
+        missing(NOT_INSTALLED)
+    assert script.load() is admin.main
+    usage = subprocess.run([BIN / "softmax-lab-class", "--help"], capture_output=True,
+                           text=True, check=True).stdout
+    for command in ["instructor", "codes", "remove", "collect", "grade", "return"]:
+        assert command in usage, command
+
+
+def test_the_hub_package_and_its_names_ship_in_the_wheel(tmp_path):
+    """What a class machine's `pip install ".[hub]"` installs (no dependencies here)."""
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--target", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True)
+    shipped = {path.name for path in (tmp_path / "softmax_lab_hub").glob("*.py")}
+    assert shipped == {path.name for path in (ROOT / "softmax_lab_hub").glob("*.py")}
+    (names,) = tmp_path.glob("softmax_lab-*.dist-info/entry_points.txt")
+    entry_points_txt = names.read_text()
+    assert "softmax-lab = softmax_lab_hub.authenticator:ClassAuthenticator" in entry_points_txt
+    assert "softmax-lab-class = softmax_lab_hub.admin:main" in entry_points_txt
+
+
+def test_learners_get_the_checkouts_notebooks_with_their_caps(hub_config):
+    setup = hub_config.Spawner.pre_spawn_hook
+    assert isinstance(setup, LearnerSetup)
+    assert (setup.suite, setup.hand_out) == (SUITE, "exercises")
+    assert setup.learner_memory == hub_config.SystemdSpawner.mem_limit
 
 
 def test_hub_refuses_to_start_without_tls_files_by_default(state_dir, tmp_path):
@@ -191,14 +233,14 @@ def tls_files(directory):
     return cert, key
 
 
-def test_hub_serves_https_with_the_certificate_and_key(hub_helpers, tmp_path):
+def test_hub_serves_https_with_the_certificate_and_key(tmp_path):
     cert, key = tls_files(tmp_path)
-    assert hub_helpers["listen"]("tls", cert, key, 443) == {
+    assert listen("tls", cert, key, 443) == {
         "bind_url": "https://:443", "ssl_cert": str(cert), "ssl_key": str(key)}
     with pytest.raises(ValueError, match="privkey.pem"):
-        hub_helpers["listen"]("tls", cert, tmp_path / "privkey.pem.missing", 443)
+        listen("tls", cert, tmp_path / "privkey.pem.missing", 443)
     with pytest.raises(ValueError, match='SERVE must be "tls" or "reverse-proxy"'):
-        hub_helpers["listen"]("http", cert, key, 443)
+        listen("http", cert, key, 443)
 
 
 def test_behind_a_reverse_proxy_the_hub_binds_loopback_only(hub_config):
@@ -208,62 +250,61 @@ def test_behind_a_reverse_proxy_the_hub_binds_loopback_only(hub_config):
 
 @pytest.mark.parametrize("bind_url", ["http://:8000", "http://0.0.0.0:8000",
                                       "http://10.0.0.5:80", "http://hub.example.edu/"])
-def test_plain_http_beyond_loopback_is_refused(hub_helpers, bind_url):
+def test_plain_http_beyond_loopback_is_refused(bind_url):
     with pytest.raises(ValueError, match="refusing to serve logins in clear"):
-        hub_helpers["check_not_in_clear"]({"bind_url": bind_url})
+        check_not_in_clear({"bind_url": bind_url})
 
 
 @pytest.mark.parametrize("bind_url", ["http://127.0.0.1:8000", "http://[::1]:8000",
                                       "http://localhost:8000"])
-def test_plain_http_on_loopback_is_allowed(hub_helpers, bind_url):
-    hub_helpers["check_not_in_clear"]({"bind_url": bind_url})
+def test_plain_http_on_loopback_is_allowed(bind_url):
+    check_not_in_clear({"bind_url": bind_url})
 
 
-def test_kernels_use_unix_sockets_in_a_short_private_directory(hub_config, hub_helpers):
+def test_kernels_use_unix_sockets_in_a_short_private_directory(hub_config):
     assert "--KernelManager.transport=ipc" in hub_config.Spawner.args
     assert hub_config.Spawner.environment["JUPYTER_RUNTIME_DIR"] == "/tmp/jupyter-runtime"
     assert hub_config.SystemdSpawner.isolate_tmp is True  # each learner's own /tmp
     with pytest.raises(ValueError, match="too long for kernels' Unix sockets"):
-        hub_helpers["check_runtime_dir"]("/home/" + "a" * 60)
+        check_runtime_dir("/home/" + "a" * 60)
 
 
-def test_learner_gets_every_notebook_and_keeps_their_edits(hub_helpers, tmp_path):
-    copy_missing_notebooks = hub_helpers["copy_missing_notebooks"]
-    copied = copy_missing_notebooks(tmp_path)
+def test_learner_gets_every_notebook_and_keeps_their_edits(tmp_path):
+    copied = copy_missing_notebooks(tmp_path, SUITE)
     names = sorted(path.name for path in copied)
     assert names == sorted(path.name for path in (ROOT / "notebooks").glob("*.ipynb"))
     edited = copied[0]
     edited.write_text("the learner's work")
-    assert copy_missing_notebooks(tmp_path) == []
+    assert copy_missing_notebooks(tmp_path, SUITE) == []
     assert edited.read_text() == "the learner's work"
 
 
-def test_learners_get_the_exercise_versions_not_the_solutions(hub_helpers, tmp_path):
+def test_learners_get_the_exercise_versions_not_the_solutions(tmp_path):
     release = ROOT / "course" / "release"
     with_exercises = {path.name for path in release.glob("*/*.ipynb")}
     assert "01_softmax_function.ipynb" in with_exercises
-    for path in hub_helpers["copy_missing_notebooks"](tmp_path):
+    for path in copy_missing_notebooks(tmp_path, SUITE):
         exercises = release / path.stem / path.name
         handed_out = exercises if path.name in with_exercises else ROOT / "notebooks" / path.name
         assert path.read_bytes() == handed_out.read_bytes(), path.name
 
 
-def test_the_class_test_can_hand_out_the_solved_notebooks(hub_helpers, tmp_path):
-    for path in hub_helpers["copy_missing_notebooks"](tmp_path, hand_out="solved"):
+def test_the_class_test_can_hand_out_the_solved_notebooks(tmp_path):
+    for path in copy_missing_notebooks(tmp_path, SUITE, hand_out="solved"):
         assert path.read_bytes() == (ROOT / "notebooks" / path.name).read_bytes()
     with pytest.raises(ValueError, match='hand_out must be "exercises" or "solved"'):
-        hub_helpers["handout"](ROOT / "notebooks" / "01_softmax_function.ipynb", "answers")
+        handout(ROOT / "notebooks" / "01_softmax_function.ipynb", SUITE, "answers")
 
 
-def test_unix_account_names_are_checked_before_useradd(hub_helpers):
+def test_unix_account_names_are_checked_before_useradd():
     with pytest.raises(ValueError, match="must match"):
-        hub_helpers["ensure_unix_user"]("jupyter-Ada; rm -rf /")
+        ensure_unix_user("jupyter-Ada; rm -rf /")
 
 
-def test_a_learners_home_is_made_private(hub_helpers, tmp_path):
+def test_a_learners_home_is_made_private(tmp_path):
     home = tmp_path / "jupyter-ada"
     home.mkdir(mode=0o755)
-    hub_helpers["make_private"](home)
+    make_private(home)
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
 
 
@@ -294,10 +335,10 @@ def assert_untouched(victim):
 
 
 @needs_root
-def test_the_hand_out_gives_the_learner_their_notebooks(hub_helpers, learners_home):
+def test_the_hand_out_gives_the_learner_their_notebooks(learners_home):
     home, _ = learners_home
-    hub_helpers["make_private"](home)
-    copied = hub_helpers["copy_missing_notebooks"](home, LEARNER_UID, LEARNER_GID)
+    make_private(home)
+    copied = copy_missing_notebooks(home, SUITE, LEARNER_UID, LEARNER_GID)
     assert copied and stat.S_IMODE(home.stat().st_mode) == 0o700
     for path in [home / "softmax-lab", home / "softmax-lab" / "notebooks", *copied]:
         assert path.stat().st_uid == LEARNER_UID, path
@@ -305,32 +346,32 @@ def test_the_hand_out_gives_the_learner_their_notebooks(hub_helpers, learners_ho
 
 @needs_root
 def test_the_hand_out_does_not_follow_a_symlinked_folder_out_of_the_home(
-        hub_helpers, learners_home):
+        learners_home):
     home, victim = learners_home
     as_learner("ln", "-s", str(victim), str(home / "softmax-lab"))
-    copied = hub_helpers["copy_missing_notebooks"](home, LEARNER_UID, LEARNER_GID)
+    copied = copy_missing_notebooks(home, SUITE, LEARNER_UID, LEARNER_GID)
     assert_untouched(victim)
     assert copied == []
 
 
 @needs_root
-def test_the_hand_out_does_not_follow_a_symlinked_notebooks_folder(hub_helpers, learners_home):
+def test_the_hand_out_does_not_follow_a_symlinked_notebooks_folder(learners_home):
     home, victim = learners_home
     as_learner("mkdir", str(home / "softmax-lab"))
     as_learner("ln", "-s", str(victim), str(home / "softmax-lab" / "notebooks"))
-    copied = hub_helpers["copy_missing_notebooks"](home, LEARNER_UID, LEARNER_GID)
+    copied = copy_missing_notebooks(home, SUITE, LEARNER_UID, LEARNER_GID)
     assert_untouched(victim)
     assert copied == []
 
 
 @needs_root
 def test_the_hand_out_does_not_create_files_through_a_dangling_symlink(
-        hub_helpers, learners_home):
+        learners_home):
     home, victim = learners_home
     notebooks = home / "softmax-lab" / "notebooks"
     as_learner("mkdir", "-p", str(notebooks))
     as_learner("ln", "-s", str(victim / "ld.so.preload"), str(notebooks / SMOKE_NOTEBOOK))
-    copied = hub_helpers["copy_missing_notebooks"](home, LEARNER_UID, LEARNER_GID)
+    copied = copy_missing_notebooks(home, SUITE, LEARNER_UID, LEARNER_GID)
     assert_untouched(victim)
     assert notebooks / SMOKE_NOTEBOOK not in copied and copied  # the others are handed out
     assert (notebooks / SMOKE_NOTEBOOK).is_symlink()
@@ -339,13 +380,44 @@ def test_the_hand_out_does_not_create_files_through_a_dangling_symlink(
 SMOKE_NOTEBOOK = "01_softmax_function.ipynb"
 
 
+class Spawner:
+    """What the pre_spawn_hook reads of a spawner: its user, and the cap it sets."""
+
+    def __init__(self, name="ada", admin=False):
+        self.user = type("User", (), {"name": name, "admin": admin})
+        self.mem_limit = None
+
+
 @needs_root
-def test_learners_get_no_login_shell_and_a_group_sshd_refuses(hub_helpers):
+def test_the_hubs_pre_spawn_hook_makes_the_account_and_hands_out_the_notebooks(hub_config):
+    setup = hub_config.Spawner.pre_spawn_hook
+    name = f"zz{os.getpid() % 100000}"
+    group_existed = subprocess.run(["getent", "group", LEARNERS_GROUP],
+                                   capture_output=True).returncode == 0
+    spawner = Spawner(name)
+    try:
+        setup(spawner)
+        account = pwd.getpwnam(unix_name(name))
+        home = Path(account.pw_dir)
+        assert (home.stat().st_uid, stat.S_IMODE(home.stat().st_mode)) == (account.pw_uid, 0o700)
+        handed_out = sorted((home / LEARNER_NOTEBOOKS).iterdir())
+        assert [path.name for path in handed_out] == sorted(
+            path.name for path in SUITE.notebooks.glob("*.ipynb"))
+        assert all(path.stat().st_uid == account.pw_uid for path in handed_out)
+        assert spawner.mem_limit == setup.learner_memory
+    finally:
+        subprocess.run(["userdel", "--remove", unix_name(name)], capture_output=True)
+        if not group_existed:
+            subprocess.run(["groupdel", LEARNERS_GROUP], capture_output=True)
+
+
+@needs_root
+def test_learners_get_no_login_shell_and_a_group_sshd_refuses():
     account = f"jupyter-zz{os.getpid() % 100000}"
-    group = hub_helpers["LEARNERS_GROUP"]
+    group = LEARNERS_GROUP
     group_existed = subprocess.run(["getent", "group", group], capture_output=True).returncode == 0
     try:
-        entry = hub_helpers["ensure_unix_user"](account)
+        entry = ensure_unix_user(account)
         assert entry.pw_shell == "/usr/sbin/nologin"
         assert account in grp.getgrnam(group).gr_mem
     finally:
@@ -415,21 +487,21 @@ def test_the_hub_does_not_start_without_its_logins(tmp_path, logins):
         load_hub_config(tmp_path, SOFTMAX_LAB_SERVE="reverse-proxy")
 
 
-def test_a_tls_key_others_can_read_is_refused(hub_helpers, tmp_path):
+def test_a_tls_key_others_can_read_is_refused(tmp_path):
     cert, key = tls_files(tmp_path)
     key.chmod(0o644)
     with pytest.raises(ValueError, match="chmod 600"):
-        hub_helpers["listen"]("tls", cert, key, 443)
+        listen("tls", cert, key, 443)
 
 
 @pytest.mark.parametrize("internal", ["hub_bind_url", "proxy_api_url"])
-def test_the_hubs_internal_apis_stay_on_loopback(hub_helpers, internal):
+def test_the_hubs_internal_apis_stay_on_loopback(internal):
     hub = {"bind_url": "http://127.0.0.1:8000"}
     proxy_api_url = "http://0.0.0.0:8001" if internal == "proxy_api_url" else ""
     if internal == "hub_bind_url":
         hub["hub_bind_url"] = "http://:8081"
     with pytest.raises(ValueError, match="refusing to open the hub's internals"):
-        hub_helpers["check_not_in_clear"](hub, proxy_api_url)
+        check_not_in_clear(hub, proxy_api_url)
 
 
 def test_the_hub_runs_in_a_sandbox():
@@ -444,8 +516,6 @@ def test_the_hub_runs_in_a_sandbox():
 
 @needs_root
 def test_the_collector_reads_only_the_learners_own_regular_files(learners_home):
-    from learner_files import read_learners_file
-
     home, victim = learners_home
     as_learner("mkdir", "-p", str(home / "softmax-lab" / "notebooks"))
     (victim / "root-only.ipynb").write_text("root's")
@@ -462,8 +532,6 @@ def test_the_collector_reads_only_the_learners_own_regular_files(learners_home):
 
 @needs_root
 def test_returned_feedback_replaces_a_planted_link_instead_of_following_it(learners_home):
-    from learner_files import write_learners_file
-
     home, victim = learners_home
     feedback = home / "softmax-lab" / "feedback" / "01"
     as_learner("mkdir", "-p", str(feedback))
@@ -477,29 +545,24 @@ def test_returned_feedback_replaces_a_planted_link_instead_of_following_it(learn
 
 
 def test_nbgrader_runs_as_the_grading_account_with_none_of_roots_groups(monkeypatch, tmp_path):
-    import class_grading
-
     started = []
-    monkeypatch.setattr(class_grading.subprocess, "run",
+    monkeypatch.setattr(grading.subprocess, "run",
                         lambda command, **kwargs: started.append((command, kwargs)))
-    grader = class_grading.Account(tmp_path, 54322, 54322)
-    class_grading.nbgrader(tmp_path, grader, "autograde", "01_softmax_function")
+    grader = grading.Account(tmp_path, 54322, 54322)
+    grading.nbgrader(tmp_path, grader, "autograde", "01_softmax_function")
     ((command, kwargs),) = started
     assert command[1:4] == ["-m", "nbgrader", "autograde"]
     assert (kwargs["user"], kwargs["group"], kwargs["extra_groups"]) == (54322, 54322, [])
     assert kwargs["env"]["HOME"] == str(tmp_path)
 
 
-def test_the_instructor_has_more_memory_than_a_learner(hub_helpers):
-    class Spawner:
-        def __init__(self, admin):
-            self.user, self.mem_limit = type("User", (), {"admin": admin}), None
-
+def test_the_instructor_has_more_memory_than_a_learner(hub_config):
+    setup = hub_config.Spawner.pre_spawn_hook
     learner, instructor = Spawner(admin=False), Spawner(admin=True)
     for spawner in (learner, instructor):
-        hub_helpers["set_memory_cap"](spawner)
-    assert learner.mem_limit == hub_helpers["MEMORY_PER_LEARNER"]
-    assert instructor.mem_limit == hub_helpers["MEMORY_PER_INSTRUCTOR"]
+        setup.set_memory_cap(spawner)
+    assert learner.mem_limit == setup.learner_memory
+    assert instructor.mem_limit == setup.instructor_memory
     size = {"G": 1024**3, "M": 1024**2}
     assert (int(instructor.mem_limit[:-1]) * size[instructor.mem_limit[-1]]
             > int(learner.mem_limit[:-1]) * size[learner.mem_limit[-1]])

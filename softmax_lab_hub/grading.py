@@ -3,10 +3,10 @@ without its exchange directory (which every learner would have to be able to wri
 
 The hub already hands each learner the assignment (the nbgrader release) in their own
 home, `~/softmax-lab/notebooks/<assignment>.ipynb`. Then, as root on the class machine
-(`deploy/class_admin.py collect|grade|return ASSIGNMENT`):
+(`softmax-lab-class collect|grade|return ASSIGNMENT`):
 
 1. collect: each learner's copy, read from their home without following a path they
-   control (deploy/learner_files.py), goes to nbgrader's
+   control (softmax_lab_hub.learner_files), goes to nbgrader's
    `<course>/submitted/<name>/<assignment>/`;
 2. grade: `nbgrader generate_assignment`, `autograde` and `generate_feedback` run as the
    unprivileged grading account, never as root: autograding runs the learners' code;
@@ -26,11 +26,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from learner_files import read_learners_file, write_learners_file
+from .handout import LEARNER_NOTEBOOKS
+from .learner_files import read_learners_file, write_learners_file
 
-DEPLOY = Path(__file__).resolve().parent
-SUITE = DEPLOY.parent
-NOTEBOOKS_IN_HOME = ("softmax-lab", "notebooks")
+NOTEBOOKS_IN_HOME = LEARNER_NOTEBOOKS.parts
 FEEDBACK_IN_HOME = ("softmax-lab", "feedback")
 COURSE_DIR_MODE = 0o700
 
@@ -44,18 +43,18 @@ class Account:
     gid: int | None = None
 
 
-def prepare_course(course_dir, grader, assignment):
+def prepare_course(course_dir, grader, assignment, suite):
     """The course directory of `grader`'s, with nbgrader's config and `assignment`'s source
-    (the solved notebook)."""
+    (the solved notebook of `suite`)."""
     course_dir = Path(course_dir)
     if not course_dir.exists():
         course_dir.mkdir(mode=COURSE_DIR_MODE, parents=True)
         if grader.uid is not None:
             os.chown(course_dir, grader.uid, grader.gid)
     os.chmod(course_dir, COURSE_DIR_MODE)
-    solved = SUITE / "notebooks" / f"{assignment}.ipynb"
+    solved = suite.notebooks / f"{assignment}.ipynb"
     for parts, source in [
-        (("nbgrader_config.py",), SUITE / "course" / "nbgrader_config.py"),
+        (("nbgrader_config.py",), suite.nbgrader_config),
         (("source", assignment, solved.name), solved),
     ]:
         data = source.read_bytes()
@@ -92,16 +91,17 @@ def nbgrader(course_dir, grader, *args):
                    cwd=course_dir, env=env, check=True, **as_grader)
 
 
-def grade(course_dir, grader, assignment):
-    """Autograde every submission of `assignment` and write its feedback; returns
-    {name: (score, max_score)}."""
-    prepare_course(course_dir, grader, assignment)
+def grade(course_dir, grader, assignment, suite):
+    """Autograde every submission of `assignment` of `suite` and write its feedback;
+    returns {name: (score, max_score)}."""
+    prepare_course(course_dir, grader, assignment, suite)
     for step in ["generate_assignment", "autograde", "generate_feedback"]:
         nbgrader(course_dir, grader, step, assignment, "--force")
     return scores(course_dir, assignment)
 
 
 def scores(course_dir, assignment):
+    # nbgrader is the `instructor` extra's: the hub and the login commands run without it
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}") as gradebook:

@@ -1,6 +1,7 @@
-"""JupyterHub config of the class load test: deploy/'s class hub, made runnable on one machine.
+"""JupyterHub config of the class hub on one machine (tests/hub_driver.py starts it):
+deploy/'s class hub, made runnable without root or systemd.
 
-It runs deploy/jupyterhub_config.py first, then replaces only what needs root, systemd
+It loads deploy/jupyterhub_config.py first, then replaces only what needs root, systemd
 or a person at a keyboard:
 
 - SimpleLocalProcessSpawner, with each learner's home in the test's directory, instead
@@ -14,24 +15,32 @@ or a person at a keyboard:
 
 Everything else (the logins with one-time codes and their throttle, default URL, IPC
 kernel transport, kernel culling, the idle-culler service, spawn timeouts) is the deploy
-config itself. benchmarks/class_test.py sets CLASS_TEST_* and SOFTMAX_LAB_*.
+config itself. tests/hub_driver.py sets CLASS_TEST_* and SOFTMAX_LAB_*.
 """
 
+import dataclasses
 import os
-import runpy
+from importlib.metadata import entry_points
 from pathlib import Path
 
-c = get_config()  # noqa: F821 -- provided by JupyterHub when it loads this file
+from softmax_lab_hub.authenticator import ClassAuthenticator
+from softmax_lab_hub.serving import check_not_in_clear
+from softmax_lab_hub.spawning import check_runtime_dir
 
-DEPLOY_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "jupyterhub_config.py"
-deploy = runpy.run_path(str(DEPLOY_CONFIG), init_globals={"get_config": lambda: c})
+c = get_config()  # noqa: F821 -- provided by JupyterHub when it loads this file
+load_subconfig(str(Path(__file__).resolve().parents[1] / "deploy" / "jupyterhub_config.py"))  # noqa: F821
 
 WORKDIR = Path(os.environ["CLASS_TEST_DIR"])
 MARKER = {"CLASS_TEST_RUN": os.environ["CLASS_TEST_RUN"]}  # finds leftover processes
 proxy_port, hub_port, proxy_api_port = os.environ["CLASS_TEST_PORTS"].split(",")
 
+# An environment installed before the authenticator's entry point existed does not know
+# its name: select the class itself there (test_deploy.py checks the name).
+if c.JupyterHub.authenticator_class not in entry_points(group="jupyterhub.authenticators").names:
+    c.JupyterHub.authenticator_class = ClassAuthenticator
+
 c.JupyterHub.bind_url = f"http://127.0.0.1:{proxy_port}"
-deploy["check_not_in_clear"](c.JupyterHub)
+check_not_in_clear(c.JupyterHub)
 c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{hub_port}"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{proxy_api_port}"
 c.ConfigurableHTTPProxy.command = [os.environ["CLASS_TEST_PROXY"]]
@@ -41,23 +50,24 @@ c.JupyterHub.cleanup_servers = True
 
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = str(WORKDIR / "home" / "{username}")
+#: deploy's hook, handing out the solved notebooks: the test runs every notebook to its
+#: end, which an exercise version does not reach before the learner has written the exercise.
+learner_setup = dataclasses.replace(c.Spawner.pre_spawn_hook, hand_out="solved")
 
 
 def hand_out(spawner):
-    """The solved notebooks: the test runs every notebook to its end, which an exercise
-    version does not reach before the learner has written the exercise. (useradd makes
-    a learner's home on the class machine; here the hook does.)"""
-    deploy["set_memory_cap"](spawner)
+    """deploy's memory cap and hand-out. (useradd makes a learner's home on the class
+    machine; here the hook does.)"""
+    learner_setup.set_memory_cap(spawner)
     Path(spawner.home_dir).mkdir(parents=True, exist_ok=True)
-    deploy["copy_missing_notebooks"](spawner.home_dir, hand_out="solved")
+    learner_setup.hand_out_to(spawner.home_dir)
 
 
 c.Spawner.pre_spawn_hook = hand_out
 c.Spawner.environment = {
     **c.Spawner.environment, **MARKER,
     # kernels' Unix sockets: no private /tmp here, so a short directory per learner
-    "JUPYTER_RUNTIME_DIR": lambda spawner: deploy["check_runtime_dir"](
-        WORKDIR / "rt" / spawner.user.name),
+    "JUPYTER_RUNTIME_DIR": lambda spawner: check_runtime_dir(WORKDIR / "rt" / spawner.user.name),
 }
 if os.getuid() == 0:  # Jupyter servers refuse to run as root unless told; learners are not root
     c.Spawner.args = [*c.Spawner.args, "--allow-root"]

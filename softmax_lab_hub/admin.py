@@ -1,18 +1,23 @@
-"""The instructor's logins for the class hub (deploy/class_logins.py keeps them as hashes).
+"""The instructor's command for the class hub: logins, and assignments to collect and grade.
 
-    class_admin.py instructor --init          # first install: the logins file, instructor
-    class_admin.py instructor                 # a new instructor password, printed once
-    class_admin.py codes --roster roster.txt  # a one-time code for each new learner
-    class_admin.py codes --reset ada          # a new code for a learner who lost theirs
-    class_admin.py remove ada                 # ada can no longer log in
-    class_admin.py remove --purge ada         # ... and her unix account and home are deleted
-    class_admin.py collect 01_softmax_function  # every learner's copy, into nbgrader
-    class_admin.py grade 01_softmax_function    # nbgrader autograde + feedback, unprivileged
-    class_admin.py return 01_softmax_function   # each learner's feedback into their home
+Logins are kept as hashes (softmax_lab_hub.logins); collect, grade and return are
+softmax_lab_hub.grading's.
+
+    softmax-lab-class instructor --init           # first install: the logins file
+    softmax-lab-class instructor                  # a new instructor password, printed once
+    softmax-lab-class codes --roster roster.txt   # a one-time code for each new learner
+    softmax-lab-class codes --reset ada           # a new code for a learner who lost theirs
+    softmax-lab-class remove ada                  # ada can no longer log in
+    softmax-lab-class remove --purge ada          # ... and her unix account and home go
+    softmax-lab-class collect 01_softmax_function # every learner's copy, into nbgrader
+    softmax-lab-class grade 01_softmax_function   # autograde + feedback, unprivileged
+    softmax-lab-class return 01_softmax_function  # each learner's feedback into their home
 
 Each secret is printed once and only its bcrypt hash is stored, in the logins file
 (SOFTMAX_LAB_LOGINS, by default /var/lib/jupyterhub/logins.json, the hub's state
-directory). The hub reads that file at every login: no restart is needed.
+directory). The hub reads that file at every login: no restart is needed. collect, grade
+and return read the suite's notebooks from SOFTMAX_LAB_SUITE (by default /opt/softmax-lab,
+the checkout deploy/jupyterhub.service runs), or `--suite DIR`.
 
 A new instructor password, `codes --reset` and `remove` also end the sessions of those
 names at once: their cookies and API tokens stop working and their server is stopped
@@ -29,30 +34,32 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import class_grading  # noqa: E402
-from class_logins import NAME, Logins, new_secret, private_file, read_roster  # noqa: E402
+from . import grading
+from .accounts import NO_LOGIN_SHELL, USERADD, delete_unix_user, unix_name
+from .logins import (
+    INSTRUCTOR,
+    NAME,
+    Logins,
+    admin_token_path,
+    logins_path,
+    new_secret,
+    private_file,
+    read_roster,
+)
+from .suite import Suite
 
-DEFAULT_LOGINS = "/var/lib/jupyterhub/logins.json"
 #: The hub's own API, on loopback (JupyterHub's default hub_bind_url).
 DEFAULT_HUB_API = "http://127.0.0.1:8081/hub/api"
-INSTRUCTOR = "instructor"
 PASSWORD_LENGTH = 20
-UNIX_NAME_TEMPLATE = "jupyter-{}"
-USERDEL = "/usr/sbin/userdel"
-USERADD = "/usr/sbin/useradd"
 #: nbgrader's course directory on the class machine, and the account that grades in it.
 DEFAULT_COURSE_DIR = "/var/lib/softmax-lab-grading"
 GRADER = "softmax-lab-grader"
+#: The checkout the hub serves (deploy/jupyterhub.service).
+DEFAULT_SUITE = "/opt/softmax-lab"
 
 
 def logins_file():
-    return Logins(os.environ.get("SOFTMAX_LAB_LOGINS", DEFAULT_LOGINS))
-
-
-def admin_token_path(logins):
-    """The token of the hub's `class-admin` service, next to the logins file."""
-    return logins.path.with_name("class-admin.token")
+    return Logins(logins_path())
 
 
 def check_name(name):
@@ -89,7 +96,7 @@ def end_sessions(logins, names, hub_api=None):
     """Delete `names` from the running hub: their server stops, their cookies and tokens
     stop working (the hub makes the user anew at their next login). Returns a message."""
     hub_api = hub_api or os.environ.get("SOFTMAX_LAB_HUB_API", DEFAULT_HUB_API)
-    token_path = admin_token_path(logins)
+    token_path = admin_token_path(logins.path)
     if not token_path.exists():
         return f"no {token_path} (has the hub ever run?): sessions end at their next use"
     token = private_file(token_path)
@@ -111,15 +118,8 @@ def end_sessions(logins, names, hub_api=None):
 def purge_accounts(names):
     """Delete the unix accounts and homes of `names` (the next learner given one of these
     names starts afresh). Returns the accounts deleted."""
-    deleted = []
-    for name in sorted(names):
-        account = UNIX_NAME_TEMPLATE.format(check_name(name))
-        result = subprocess.run([USERDEL, "--remove", account], capture_output=True, text=True)
-        if result.returncode == 0:
-            deleted.append(account)
-        elif result.returncode != 6:  # 6: no such account
-            raise RuntimeError(f"userdel {account}: {result.stderr.strip()}")
-    return deleted
+    accounts = [unix_name(check_name(name)) for name in sorted(names)]
+    return [account for account in accounts if delete_unix_user(account)]
 
 
 def learner_accounts(logins):
@@ -127,10 +127,10 @@ def learner_accounts(logins):
     accounts = {}
     for name in sorted(set(logins.read()) - {INSTRUCTOR}):
         try:
-            entry = pwd.getpwnam(UNIX_NAME_TEMPLATE.format(name))
+            entry = pwd.getpwnam(unix_name(name))
         except KeyError:
             continue  # never started a server: nothing to collect, nowhere to return
-        accounts[name] = class_grading.Account(Path(entry.pw_dir), entry.pw_uid, entry.pw_gid)
+        accounts[name] = grading.Account(Path(entry.pw_dir), entry.pw_uid, entry.pw_gid)
     return accounts
 
 
@@ -140,25 +140,25 @@ def grader_account(course_dir):
         entry = pwd.getpwnam(GRADER)
     except KeyError:
         subprocess.run([USERADD, "--system", "--user-group", "--no-create-home",
-                        "--home-dir", str(course_dir), "--shell", "/usr/sbin/nologin",
+                        "--home-dir", str(course_dir), "--shell", NO_LOGIN_SHELL,
                         GRADER], check=True)
         entry = pwd.getpwnam(GRADER)
-    return class_grading.Account(Path(course_dir), entry.pw_uid, entry.pw_gid)
+    return grading.Account(Path(course_dir), entry.pw_uid, entry.pw_gid)
 
 
-def grading(command, assignment, logins, course_dir):
-    """collect, grade or return `assignment`: the lines to print."""
+def grading_step(command, assignment, logins, course_dir, suite):
+    """collect, grade or return `assignment` of `suite`: the lines to print."""
     grader = grader_account(course_dir)
     if command == "grade":
-        scores = class_grading.grade(course_dir, grader, assignment)
+        scores = grading.grade(course_dir, grader, assignment, suite)
         return [f"  {name}  {score:g} / {max_score:g}"
                 for name, (score, max_score) in sorted(scores.items())]
     learners = learner_accounts(logins)
     if command == "collect":
-        class_grading.prepare_course(course_dir, grader, assignment)
-        done = class_grading.collect(course_dir, grader, assignment, learners)
+        grading.prepare_course(course_dir, grader, assignment, suite)
+        done = grading.collect(course_dir, grader, assignment, learners)
     else:
-        done = class_grading.return_feedback(course_dir, grader, assignment, learners)
+        done = grading.return_feedback(course_dir, grader, assignment, learners)
     return [f"  {name}  {'yes' if ok else 'nothing (missing, or not a file of their own)'}"
             for name, ok in done.items()]
 
@@ -185,6 +185,9 @@ def main(argv=None):
         step = commands.add_parser(command, help=text)
         step.add_argument("assignment", help="e.g. 01_softmax_function")
         step.add_argument("--course-dir", type=Path, default=Path(DEFAULT_COURSE_DIR))
+        step.add_argument("--suite", type=Path,
+                          default=Path(os.environ.get("SOFTMAX_LAB_SUITE", DEFAULT_SUITE)),
+                          help="the checkout the hub serves (default: %(default)s)")
     args = parser.parse_args(argv)
     logins = logins_file()
     if args.command == "instructor" and args.init and logins.exists():
@@ -193,7 +196,8 @@ def main(argv=None):
         logins.read()  # a missing or corrupt file stops here, before anything is written
     if args.command in ("collect", "grade", "return"):
         print(f"{args.command} {args.assignment}:")
-        print("\n".join(grading(args.command, args.assignment, logins, args.course_dir)))
+        print("\n".join(grading_step(args.command, args.assignment, logins, args.course_dir,
+                                     Suite(args.suite))))
         return 0
     if args.command == "remove":
         removed = remove(logins, args.names)
