@@ -70,7 +70,7 @@ $(PROXY):
 	npm install --prefix .ci/node --no-audit --no-fund --loglevel=error configurable-http-proxy@~5.2.0
 
 class-test: install $(PROXY)
-	$(BIN)/python benchmarks/class_test.py --learners $(LEARNERS) $(if $(RESULTS),--json $(RESULTS)) \
+	$(BIN)/python -m benchmarks.class_test --learners $(LEARNERS) $(if $(RESULTS),--json $(RESULTS)) \
 		$(if $(LESSONS),--notebooks $(LESSONS))
 
 outputs: install

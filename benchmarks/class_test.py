@@ -37,7 +37,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import psutil
-from procmem import Usage, maps_tensorflow, process_usage, tree_usage
+from .procmem import Usage, maps_tensorflow, process_usage, tree_usage
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
