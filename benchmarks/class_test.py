@@ -37,9 +37,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import psutil
-from .procmem import Usage, maps_tensorflow, process_usage, tree_usage
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
+
+from .procmem import Usage, maps_tensorflow, process_usage, tree_usage
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

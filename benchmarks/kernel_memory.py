@@ -24,6 +24,7 @@ import psutil
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+
 from .procmem import maps_tensorflow, process_usage
 
 ROOT = Path(__file__).resolve().parents[1]

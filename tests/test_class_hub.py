@@ -31,8 +31,9 @@ from tornado.httpclient import HTTPClientError
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "deploy")]
 import class_admin  # noqa: E402
-from benchmarks import class_test  # noqa: E402
 from class_logins import MAX_FAILURES, MIN_PASSWORD_LENGTH, Logins  # noqa: E402
+
+from benchmarks import class_test  # noqa: E402
 
 TIMEOUT_S = 60  # one request on a loaded machine
 SMOKE_NOTEBOOK = "01_softmax_function.ipynb"  # the lightest lesson
