@@ -17,10 +17,17 @@ Three parts, each there because a slider frame was too slow without it:
   an image that is saved in a notebook (small, not fast).
 
 Charts are drawn at ``PIXEL_RATIO`` pixels per CSS pixel (sharp on HiDPI screens); the
-widget shows them at ``css_size``.
+widget shows them at ``css_size``. `chart_view` makes the widget a chart is shown in: an
+``ipywidgets.Image``, whose PNG travels in the comm message's binary buffers, or, where a
+front end has no binary buffers (Colab) or on request, an ``ipywidgets.HTML`` holding an
+``<img>`` with the PNG as a data URI (`image_transport`).
 """
 
+import base64
+import html
+import os
 import struct
+import sys
 import zlib
 from io import BytesIO
 
@@ -258,6 +265,37 @@ class BlitChart:
 
 
 
+#: How chart frames reach the browser: "binary" (``ipywidgets.Image``) or "html" (a data URI
+#: in ``ipywidgets.HTML``, no binary buffers). Unset: "html" in Colab, "binary" elsewhere.
+IMAGES_ENV = "SOFTMAX_LAB_WIDGET_IMAGES"
+
+
+def image_transport():
+    """``"binary"`` or ``"html"``: how the widgets made from now on send their chart frames."""
+    value = os.environ.get(IMAGES_ENV, "").strip().lower()
+    if value in ("binary", "html"):
+        return value
+    if value:
+        raise ValueError(f"{IMAGES_ENV} must be 'binary' or 'html', got {value!r}")
+    return "html" if "google.colab" in sys.modules else "binary"
+
+
+def chart_view():
+    """The widget a chart's frames are shown in, by `image_transport`; `_put` fills it."""
+    import ipywidgets as widgets
+
+    if image_transport() == "html":
+        return widgets.HTML()
+    return widgets.Image(format="png")
+
+
+def img_tag(png, width, height, alt):
+    """An ``<img>`` showing ``png`` at ``width`` x ``height`` CSS pixels, from a data URI."""
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<img src="data:image/png;base64,{data}" width="{int(width)}" '
+            f'height="{int(height)}" alt="{html.escape(alt)}">')
+
+
 def _running_loop():
     import asyncio
 
@@ -272,7 +310,7 @@ class SharpWhenIdle:
 
     A 2x frame has four times the pixels to draw and compress: too slow for every step
     of a drag on a shared class machine, and the eye does not need it while the bars move.
-    ``show(image, draw)`` puts ``draw(fast)`` into the ``ipywidgets.Image`` at once and
+    ``show(image, draw)`` puts ``draw(fast)`` into the `chart_view` ``image`` at once and
     ``draw(sharp)`` ``IDLE_S`` seconds after the last change (on the kernel's event loop;
     without a running loop, as in a script or a test, the sharp frame is drawn at once).
     ``make_chart(pixel_ratio)`` builds one chart; both have the same on-screen size.
@@ -306,8 +344,13 @@ class SharpWhenIdle:
 
 
 def _put(image, chart, png):
-    """A chart's frame into its ``ipywidgets.Image``, at the chart's on-screen size."""
+    """A chart's frame into its `chart_view`, at the chart's on-screen size."""
+    import ipywidgets as widgets
+
     width, height = chart.css_size
+    if isinstance(image, widgets.HTML):  # the frame as a data URI, with its alt text
+        image.value = img_tag(png, width, height, chart.description)
+        return
     if image.width != str(width):
         image.width, image.height = str(width), str(height)
     image.value = png
