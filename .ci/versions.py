@@ -143,10 +143,18 @@ def main(stage):
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # ipykernel's debugger: a warning per kernel
     ignored = [f"--ignore={path}" for path in NOT_LEARNER_TESTS]
     ignored.append(f"--deselect={IN_TREE_BUILD}")
-    run(venv / "bin" / "pytest", "tests", *ignored, "-n", "2", "--dist", "loadfile", "-q",
-        "-p", "no:warnings", cwd=ROOT, env=env)
-    notebooks = sorted(str(path) for path in (ROOT / "notebooks").glob("*.ipynb"))
-    run(venv / "bin" / "python", Path(__file__), "--execute", *notebooks, cwd=ROOT, env=env)
+    failed = []
+    steps = {"the unit tests": [venv / "bin" / "pytest", "tests", *ignored, "-n", "2",
+                                "--dist", "loadfile", "-q", "-p", "no:warnings"],
+             "the notebooks": [venv / "bin" / "python", Path(__file__), "--execute",
+                               *sorted((ROOT / "notebooks").glob("*.ipynb"))]}
+    for name, command in steps.items():  # both, even when the first fails
+        try:
+            run(*command, cwd=ROOT, env=env)
+        except subprocess.CalledProcessError:
+            failed.append(name)
+    if failed:
+        sys.exit(f"make {stage}: {' and '.join(failed)} failed")
 
 
 if __name__ == "__main__":
