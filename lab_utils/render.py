@@ -8,11 +8,12 @@ Three parts, each there because a slider frame was too slow without it:
   It leans on matplotlib's **private** API (matplotlib >= 3.11): ``FT2Font._layout``,
   ``FT2Font._set_transform``, ``FT2Font._render_glyph``, ``ft2font.RenderMode``,
   ``RendererAgg._prepare_font`` and the Agg renderer's ``draw_text_image``. It can only
-  make drawing faster, never break it: `fast_text_works` draws a probe text both ways
-  once per kernel, and unless every name is there, takes the arguments it is given and
-  gives matplotlib's very pixels, ``_CAN_CACHE_GLYPHS`` is false and every frame draws
-  text with matplotlib's own, public path (the same pixels, slower). An error on a later
-  frame turns the cache off too, and that text is drawn the public way.
+  make drawing faster, never break it. Once per kernel, `fast_text_works` draws a probe
+  text both ways: the cache is used only if every name is there, takes the arguments it
+  is given and gives matplotlib's very pixels. Otherwise ``_CAN_CACHE_GLYPHS`` is false
+  and every frame draws text with matplotlib's own, public path (the same pixels,
+  slower). An error on a later frame turns the cache off too; that text is drawn the
+  public way.
 - `png_bytes` encodes a frame with zlib directly (fast, not small); `small_png` encodes
   an image that is saved in a notebook (small, not fast).
 
