@@ -9,7 +9,8 @@ PROXY := .ci/node/node_modules/.bin/configurable-http-proxy
 # JupyterLab refuses to run as root unless told; learners are not root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install lab test lint unit hub nbval browser outputs class-test exercises bench clean
+.PHONY: install constraints lab test lint unit hub nbval browser floors newest outputs class-test \
+	exercises bench clean
 
 install: $(STAMP)
 
@@ -17,14 +18,22 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstall only when the dependencies change; `make test` stays fast afterwards.
+# The exact versions the stored outputs were made with (constraints.txt; pyproject.toml
+# keeps ranges for those who install the package into their own environment).
 # tf-keras (Keras 2) is for tests/test_tf_keras_legacy.py, which runs the original lab on it.
 # --no-deps: its declared dependency is the full `tensorflow` package, which pip would install
 # next to tensorflow-cpu (a second TensorFlow); tensorflow-cpu is all it needs.
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	$(BIN)/python -m pip install --quiet --no-deps "tf-keras>=2.16,<2.22"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt "tf-keras>=2.16,<2.22"
 	touch $@
+
+# After upgrading the environment on purpose (then `make outputs`): record what it holds.
+constraints: install
+	{ sed -n '/^#/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable \
+		--exclude softmax-lab; } > constraints.new && mv constraints.new constraints.txt
+	touch $(STAMP)
 
 # The exercises first (lab/exercises: course/release/), the solved notebooks one click away
 # (lab/solutions: notebooks/); see lab/README.md.
@@ -32,7 +41,7 @@ lab: install
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=lab $(ALLOW_ROOT)
 
 # Every stage at once, every one even after a failure, then each stage's time (tests/stages.py).
-TEST_STAGES ?= lint unit nbval browser hub
+TEST_STAGES ?= lint unit nbval browser hub floors newest
 test: install
 	$(BIN)/python tests/stages.py $(TEST_STAGES)
 
@@ -59,6 +68,12 @@ nbval: install
 # Needs Debian's chromium (apt-get install chromium); skipped with that hint elsewhere, never in CI.
 browser: install
 	$(BIN)/pytest tests/browser
+
+# The package on the oldest versions it claims (.ci/floors.txt, the oldest Python) and on the
+# newest its ranges allow (the newest Python): each installs itself into .ci/venvs/, then runs
+# the unit tests and every notebook top to bottom (.ci/versions.py).
+floors newest:
+	$(PYTHON) .ci/versions.py $@
 
 # A class of LEARNERS runs every notebook through a real JupyterHub (benchmarks/class_test.py);
 # its measurements go to benchmarks/results/class_test_N$(LEARNERS).json, or RESULTS=file.

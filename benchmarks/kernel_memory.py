@@ -1,6 +1,6 @@
 """What each notebook's kernel costs after Run All: memory (PSS, anonymous, RSS) and CPU time.
 
-    .venv/bin/python benchmarks/kernel_memory.py [notebooks/NN_name.ipynb ...] [--out FILE]
+    .venv/bin/python -m benchmarks.kernel_memory [notebooks/NN_name.ipynb ...] [--out FILE]
 
 Each notebook runs alone in a fresh kernel (nbclient, as `make outputs` does); after
 the last cell the kernel is measured, then shut down. TensorFlow counts as imported
@@ -24,7 +24,8 @@ import psutil
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
-from procmem import maps_tensorflow, process_usage
+
+from .procmem import maps_tensorflow, process_usage
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 900

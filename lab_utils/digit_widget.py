@@ -13,7 +13,7 @@ import numpy as np
 from .calibration import _labels, _matrix, _temperature, temperature_scale
 from .digit_plots import _images, draw_digit_and_probabilities, update_probability_bars
 from .numerics import log_softmax
-from .render import BlitChart, SharpWhenIdle
+from .render import BlitChart, SharpWhenIdle, chart_view
 from .widgets import saved_bundle
 
 #: The temperature slider spans T = 10**-1 .. 10**1, as notebook 01's does.
@@ -105,7 +105,7 @@ class DigitPicker:
                                                   readout_format=".2f",
                                                   layout=widgets.Layout(width="420px"))
         self.readout = widgets.HTML()
-        self.chart = widgets.Image(format="png")
+        self.chart = chart_view()
         self._charts = SharpWhenIdle(
             lambda ratio: _DigitChart(self.images[index], frame, pixel_ratio=ratio,
                                       which=self.which))

@@ -56,8 +56,8 @@ def alt_text(fig):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     panels = [ax for ax in fig.axes if ax.get_visible() and not _is_colorbar(ax)]
     parts = []
-    if fig._suptitle is not None and fig._suptitle.get_text().strip():
-        parts.append(plain(fig._suptitle.get_text()) + ".")
+    if fig.get_suptitle().strip():
+        parts.append(plain(fig.get_suptitle()) + ".")
     if not panels:
         parts.append("An empty figure.")
     for number, ax in enumerate(panels, start=1):

@@ -5,26 +5,37 @@ Three parts, each there because a slider frame was too slow without it:
 - `BlitChart` draws a figure's static parts once and only its moving artists on each
   frame (matplotlib's blitting, without a GUI canvas).
 - `_GlyphCacheRenderer` remembers laid-out strings and rasterised glyphs across frames.
-  It leans on matplotlib's **private** FreeType API (``FT2Font._layout``,
-  ``FT2Font._set_transform``, ``FT2Font._render_glyph``, matplotlib >= 3.11). Where any
-  of them is missing (an older or a newer matplotlib), ``_CAN_CACHE_GLYPHS`` is false and
-  every frame draws text with matplotlib's own, public path: the same pixels, slower.
-  A test compares the two pixel for pixel under both the default and the suite style.
+  It leans on matplotlib's **private** API (matplotlib >= 3.11): ``FT2Font._layout``,
+  ``FT2Font._set_transform``, ``FT2Font._render_glyph``, ``ft2font.RenderMode``,
+  ``RendererAgg._prepare_font`` and the Agg renderer's ``draw_text_image``. It can only
+  make drawing faster, never break it. Once per kernel, `fast_text_works` draws a probe
+  text both ways: the cache is used only if every name is there, takes the arguments it
+  is given and gives matplotlib's very pixels. Otherwise ``_CAN_CACHE_GLYPHS`` is false
+  and every frame draws text with matplotlib's own, public path (the same pixels,
+  slower). An error on a later frame turns the cache off too; that text is drawn the
+  public way.
 - `png_bytes` encodes a frame with zlib directly (fast, not small); `small_png` encodes
   an image that is saved in a notebook (small, not fast).
 
 Charts are drawn at ``PIXEL_RATIO`` pixels per CSS pixel (sharp on HiDPI screens); the
-widget shows them at ``css_size``.
+widget shows them at ``css_size``. `chart_view` makes the widget a chart is shown in: an
+``ipywidgets.Image``, whose PNG travels in the comm message's binary buffers, or, where a
+front end has no binary buffers (Colab) or on request, an ``ipywidgets.HTML`` holding an
+``<img>`` with the PNG as a data URI (`image_transport`).
 """
 
+import base64
+import html
+import os
 import struct
+import sys
 import zlib
 from io import BytesIO
 
 import numpy as np
+from matplotlib import ft2font
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
-from matplotlib.ft2font import FT2Font, RenderMode
 
 from .style import PIXEL_RATIO
 
@@ -78,9 +89,11 @@ def _png_chunk(kind, data):
     return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
 
-# FreeType's private per-glyph API, used by matplotlib >= 3.11's Agg text drawing.
-_CAN_CACHE_GLYPHS = all(hasattr(FT2Font, name) for name in ("_layout", "_set_transform",
-                                                            "_render_glyph"))
+# FreeType's private per-glyph API, used by matplotlib >= 3.11's Agg text drawing:
+# None until `fast_text_works` has tried it, then whether the glyph cache is used.
+_CAN_CACHE_GLYPHS = None
+#: Errors a changed private API raises: a name gone, another signature, another type.
+_API_CHANGED = (AttributeError, TypeError, ValueError, IndexError, KeyError)
 _UNROTATED = np.array([[0x10000, 0], [0, 0x10000]])  # FreeType's 16.16 identity matrix
 
 
@@ -97,16 +110,26 @@ class _GlyphCacheRenderer(RendererAgg):
     MAX_ENTRIES = 20_000
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        special = mtext is not None and (mtext.get_fontfeatures() or mtext.get_language())
-        if ismath or angle or special or not gc.get_antialiased():
-            return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        global _CAN_CACHE_GLYPHS
+        if _CAN_CACHE_GLYPHS and not (ismath or angle or _special(mtext)
+                                      or not gc.get_antialiased()):
+            try:
+                return self._draw_cached(gc, x, y, s, prop)
+            except _API_CHANGED:
+                _CAN_CACHE_GLYPHS = False  # this text, and every later one, the public way
+        return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+    def _draw_cached(self, gc, x, y, s, prop):
         flags, size = get_hinting_flag(), prop.get_size_in_points()
+        placed = []  # every private call made before the first pixel is drawn
         for font, glyph, dx, dy in self._layout(s, prop, flags):
             # positions are in 1/64 pixel: one bitmap per sub-pixel phase, moved by whole pixels
             px, py = round(64 * (x + dx)), round(64 * (self.height - y + dy))
             bitmap, left, top = self._glyph(font, size, glyph, px & 63, py & 63, flags)
-            self._renderer.draw_text_image(bitmap, left + (px >> 6), int(self.height) - top
-                                           - (py >> 6) + bitmap.shape[0], 0, gc)
+            placed.append((bitmap, left + (px >> 6),
+                           int(self.height) - top - (py >> 6) + bitmap.shape[0]))
+        for bitmap, left, bottom in placed:
+            self._renderer.draw_text_image(bitmap, left, bottom, 0, gc)
 
     def _layout(self, s, prop, flags):
         key = (s, prop.copy(), self.dpi, flags)
@@ -122,7 +145,7 @@ class _GlyphCacheRenderer(RendererAgg):
             _forget_if_full(self.glyphs, self.MAX_ENTRIES)
             font.set_size(size, self.dpi)
             font._set_transform(_UNROTATED, [phase_x, phase_y])
-            bitmap = font._render_glyph(glyph, flags, RenderMode.NORMAL)
+            bitmap = font._render_glyph(glyph, flags, ft2font.RenderMode.NORMAL)
             self.glyphs[key] = (np.array(bitmap.buffer), bitmap.left, bitmap.top)
         return self.glyphs[key]
 
@@ -132,20 +155,58 @@ def _forget_if_full(cache, limit):
         cache.clear()
 
 
+def _special(mtext):
+    """Whether a text asks for font features or a language (matplotlib's own path does them)."""
+    if mtext is None:
+        return False
+    features = getattr(mtext, "get_fontfeatures", None)  # matplotlib >= 3.11
+    language = getattr(mtext, "get_language", None)
+    return bool((features and features()) or (language and language()))
+
+
+def fast_text_works():
+    """Whether the glyph cache draws text on this matplotlib: tried once, then remembered.
+
+    A probe text is drawn with the cache and with matplotlib's own renderer; the cache is
+    used only if that raised nothing and the pixels are the same.
+    """
+    global _CAN_CACHE_GLYPHS
+    if _CAN_CACHE_GLYPHS is None:
+        _CAN_CACHE_GLYPHS = True  # for the probe's own draw
+        try:
+            _CAN_CACHE_GLYPHS = _probe_matches_matplotlib()
+        except _API_CHANGED:
+            _CAN_CACHE_GLYPHS = False
+    return _CAN_CACHE_GLYPHS
+
+
+def _probe_matches_matplotlib():
+    fig = Figure(figsize=(1.2, 0.4), dpi=CSS_DPI, layout="none")
+    fig.text(0.05, 0.3, "a = 0.25", fontsize=9)
+    plain = FigureCanvasAgg(fig)
+    plain.draw()
+    expected = np.asarray(plain.buffer_rgba()).copy()
+    renderer = _GlyphCacheRenderer(*plain.get_width_height(physical=True), fig.dpi)
+    fig.draw(renderer)
+    drawn = np.asarray(renderer.buffer_rgba())
+    # a failed glyph falls back to the public path, which turns the flag off
+    return bool(_CAN_CACHE_GLYPHS) and np.array_equal(drawn, expected)
+
+
 class _FastTextCanvas(FigureCanvasAgg):
     """A FigureCanvasAgg that draws with `_GlyphCacheRenderer` where matplotlib allows it."""
 
     _size = None
 
     def get_renderer(self):
-        if not _CAN_CACHE_GLYPHS:
+        if not fast_text_works():
             return super().get_renderer()
         # asked for every artist of every frame: compare the figure's size cheaply
         size = (self.figure.dpi, *self.figure.bbox_inches.size)
         if size != self._size:
             width, height = self.get_width_height(physical=True)
             self.renderer = _GlyphCacheRenderer(width, height, self.figure.dpi)
-            self._size, self._lastKey = size, (width, height, self.figure.dpi)
+            self._size = size
         return self.renderer
 
 
@@ -205,6 +266,37 @@ class BlitChart:
 
 
 
+#: How chart frames reach the browser: "binary" (``ipywidgets.Image``) or "html" (a data URI
+#: in ``ipywidgets.HTML``, no binary buffers). Unset: "html" in Colab, "binary" elsewhere.
+IMAGES_ENV = "SOFTMAX_LAB_WIDGET_IMAGES"
+
+
+def image_transport():
+    """``"binary"`` or ``"html"``: how the widgets made from now on send their chart frames."""
+    value = os.environ.get(IMAGES_ENV, "").strip().lower()
+    if value in ("binary", "html"):
+        return value
+    if value:
+        raise ValueError(f"{IMAGES_ENV} must be 'binary' or 'html', got {value!r}")
+    return "html" if "google.colab" in sys.modules else "binary"
+
+
+def chart_view():
+    """The widget a chart's frames are shown in, by `image_transport`; `_put` fills it."""
+    import ipywidgets as widgets
+
+    if image_transport() == "html":
+        return widgets.HTML()
+    return widgets.Image(format="png")
+
+
+def img_tag(png, width, height, alt):
+    """An ``<img>`` showing ``png`` at ``width`` x ``height`` CSS pixels, from a data URI."""
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<img src="data:image/png;base64,{data}" width="{int(width)}" '
+            f'height="{int(height)}" alt="{html.escape(alt)}">')
+
+
 def _running_loop():
     import asyncio
 
@@ -219,7 +311,7 @@ class SharpWhenIdle:
 
     A 2x frame has four times the pixels to draw and compress: too slow for every step
     of a drag on a shared class machine, and the eye does not need it while the bars move.
-    ``show(image, draw)`` puts ``draw(fast)`` into the ``ipywidgets.Image`` at once and
+    ``show(image, draw)`` puts ``draw(fast)`` into the `chart_view` ``image`` at once and
     ``draw(sharp)`` ``IDLE_S`` seconds after the last change (on the kernel's event loop;
     without a running loop, as in a script or a test, the sharp frame is drawn at once).
     ``make_chart(pixel_ratio)`` builds one chart; both have the same on-screen size.
@@ -253,8 +345,13 @@ class SharpWhenIdle:
 
 
 def _put(image, chart, png):
-    """A chart's frame into its ``ipywidgets.Image``, at the chart's on-screen size."""
+    """A chart's frame into its `chart_view`, at the chart's on-screen size."""
+    import ipywidgets as widgets
+
     width, height = chart.css_size
+    if isinstance(image, widgets.HTML):  # the frame as a data URI, with its alt text
+        image.value = img_tag(png, width, height, chart.description)
+        return
     if image.width != str(width):
         image.width, image.height = str(width), str(height)
     image.value = png

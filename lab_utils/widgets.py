@@ -1,7 +1,8 @@
 """Interactive views, thin ipywidgets wrappers around pure, tested functions.
 
 A chart is a matplotlib ``Figure`` drawn by `lab_utils.render` and shown as a PNG in an
-``ipywidgets.Image``: updates go through ``observe`` (printing from a callback would be
+``ipywidgets.Image`` (or, without binary comm buffers, in an ``HTML`` widget: see
+`lab_utils.render.chart_view`): updates go through ``observe`` (printing from a callback would be
 recorded as cell output), the figure is built once and only its artists change, and it
 runs wherever ipywidgets does (JupyterLab, Notebook 7, VS Code, Colab) with no extra
 front-end extension. Each view also carries a static PNG in its saved output, with alt
@@ -19,7 +20,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from .display import image_output
-from .render import BlitChart, SharpWhenIdle
+from .render import BlitChart, SharpWhenIdle, chart_view
 from .style import CLASS_COLORS, CLASS_MARKERS, NEUTRAL, PIXEL_RATIO
 
 #: Outputs that sum to 1 within this are accepted as a probability vector.
@@ -172,7 +173,7 @@ class SoftmaxSliders:
             if temperature else None
         )
         self.readout = widgets.HTML()
-        self.chart = widgets.Image(format="png")  # sized by chart_image()
+        self.chart = chart_view()  # sized by chart_image()
         self.message = widgets.HTML()
         self._charts = SharpWhenIdle(lambda ratio: _SoftmaxChart(n, value_range, temperature,
                                                                  pixel_ratio=ratio))
@@ -329,7 +330,7 @@ class CrossEntropyView:
             layout=widgets.Layout(width="480px"),
         )
         self.readout = widgets.HTML()
-        self.chart = widgets.Image(format="png")
+        self.chart = chart_view()
         self._charts = SharpWhenIdle(lambda ratio: _LossChart(pixel_ratio=ratio))
         self._chart = self._charts.sharp
         self.slider.observe(self._on_change, names="value")
@@ -478,7 +479,7 @@ class EpochSlider:
         self.play = widgets.Play(value=epoch, min=first, max=last, interval=80,
                                  description="play the training")
         widgets.jslink((self.play, "value"), (self.slider, "value"))
-        self.chart = widgets.Image(format="png")
+        self.chart = chart_view()
         # while the slider moves, the regions go unlabelled: a frame's text costs the most
         self._charts = SharpWhenIdle(lambda ratio: _BoundaryChart(
             snapshots, X, y, pixel_ratio=ratio, region_labels=ratio > 1))

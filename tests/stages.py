@@ -6,7 +6,7 @@ to its own log, printed whole once it finishes, so the report reads stage by sta
 stage runs even when another fails, so one run shows all that is broken; the exit status
 is non-zero if any stage failed.
 
-    python tests/stages.py lint unit nbval browser hub
+    python tests/stages.py lint unit nbval browser hub floors newest
 """
 
 import subprocess

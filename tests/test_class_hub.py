@@ -48,6 +48,7 @@ from softmax_lab_hub.suite import Suite
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
 TIMEOUT_S = 60  # one request on a loaded machine
 SMOKE_NOTEBOOK = "01_softmax_function.ipynb"  # the lightest lesson
 BRUTE_FORCE_TRIES = 30

@@ -1,9 +1,17 @@
 """lab_utils.render: the same pixels as matplotlib's, only sooner; PNGs any reader decodes."""
 
+import re
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import matplotlib
 import matplotlib.style
 import numpy as np
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib import ft2font
+from matplotlib.backends import _backend_agg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 
 from lab_utils import render as r
@@ -44,9 +52,26 @@ def test_cached_text_draws_the_same_pixels_as_matplotlib(dpi):
     np.testing.assert_array_equal(pixels(fig, r._FastTextCanvas), plain)  # from the cache
 
 
-@pytest.mark.skipif(not r._CAN_CACHE_GLYPHS,
-                    reason="matplotlib < 3.11 has no per-glyph API: charts draw text its own way")
+def pinned_matplotlib():
+    """The matplotlib version of constraints.txt, which `make install` installs."""
+    text = (Path(__file__).parents[1] / "constraints.txt").read_text()
+    return re.search(r"^matplotlib==(\S+)$", text, re.MULTILINE).group(1)
+
+
+def needs_the_pinned_matplotlib():
+    if matplotlib.__version__ != pinned_matplotlib():
+        pytest.skip(f"matplotlib {matplotlib.__version__} is not the pinned "
+                    f"{pinned_matplotlib()}: the glyph cache may rightly be off")
+
+
+def test_the_fast_path_is_the_one_in_use_on_the_pinned_matplotlib():
+    needs_the_pinned_matplotlib()
+    assert r.fast_text_works()
+    assert type(r._FastTextCanvas(text_figure()).get_renderer()) is r._GlyphCacheRenderer
+
+
 def test_the_cache_fills_and_is_reused():
+    needs_the_pinned_matplotlib()
     r._GlyphCacheRenderer.glyphs.clear()
     fig = text_figure()
     pixels(fig, r._FastTextCanvas)
@@ -54,6 +79,104 @@ def test_the_cache_fills_and_is_reused():
     assert cached > 10
     pixels(fig, r._FastTextCanvas)
     assert len(r._GlyphCacheRenderer.glyphs) == cached
+
+
+@pytest.fixture
+def untried(monkeypatch):
+    """The glyph cache as in a fresh kernel: not tried yet, nothing cached."""
+    monkeypatch.setattr(r, "_CAN_CACHE_GLYPHS", None)
+    monkeypatch.setattr(r._GlyphCacheRenderer, "layouts", {})
+    monkeypatch.setattr(r._GlyphCacheRenderer, "glyphs", {})
+
+
+# Every private method the glyph cache calls. matplotlib's own text drawing calls some of
+# them too, so a test changes them only as lab_utils.render sees them (`changed_for_render`).
+PRIVATE_METHODS = [(ft2font.FT2Font, "_layout"), (ft2font.FT2Font, "_set_transform"),
+                   (ft2font.FT2Font, "_render_glyph"), (RendererAgg, "_prepare_font"),
+                   (_backend_agg.RendererAgg, "draw_text_image")]
+NAMES = lambda v: getattr(v, "__name__", v)  # noqa: E731
+
+
+def changed_for_render(monkeypatch, owner, name, change):
+    """``owner.name`` as a matplotlib that changed it would give it to lab_utils.render:
+    ``change(original, self, *args)`` for calls from there, the original for any other.
+    A matplotlib without that name (older, newer) is already such a matplotlib."""
+    if not hasattr(owner, name):
+        return
+    original = getattr(owner, name)
+
+    def method(self, *args, **kwargs):
+        if sys._getframe(1).f_globals["__name__"] == r.__name__:
+            return change(original, self, *args, **kwargs)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, method)
+
+
+def draws_like_matplotlib():
+    fig = text_figure()
+    canvas = r._FastTextCanvas(fig)
+    assert type(canvas.get_renderer()) is not r._GlyphCacheRenderer
+    canvas.draw()
+    np.testing.assert_array_equal(np.asarray(canvas.buffer_rgba()),
+                                  pixels(text_figure(), FigureCanvasAgg))
+
+
+@pytest.mark.parametrize(("owner", "name"), PRIVATE_METHODS, ids=NAMES)
+def test_without_a_private_method_text_is_drawn_the_public_way(untried, monkeypatch, owner,
+                                                               name):
+    def missing(original, self, *args, **kwargs):
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    changed_for_render(monkeypatch, owner, name, missing)
+    assert r.fast_text_works() is False
+    draws_like_matplotlib()
+
+
+def test_without_render_mode_text_is_drawn_the_public_way(untried, monkeypatch):
+    # matplotlib's renderer holds its own reference
+    monkeypatch.delattr(ft2font, "RenderMode", raising=False)
+    assert r.fast_text_works() is False
+    draws_like_matplotlib()
+
+
+@pytest.mark.parametrize(("owner", "name"), PRIVATE_METHODS, ids=NAMES)
+def test_a_private_method_with_another_signature_is_not_used(untried, monkeypatch, owner, name):
+    def other_signature(original, self, *args, **kwargs):
+        raise TypeError(f"{name}(): incompatible function arguments")
+
+    changed_for_render(monkeypatch, owner, name, other_signature)
+    assert r.fast_text_works() is False
+    draws_like_matplotlib()
+
+
+def test_a_private_method_giving_other_pixels_is_not_used(untried, monkeypatch):
+    def shifted(render_glyph, font, *args):
+        bitmap = render_glyph(font, *args)
+        return SimpleNamespace(buffer=bitmap.buffer, left=bitmap.left + 1, top=bitmap.top)
+
+    changed_for_render(monkeypatch, ft2font.FT2Font, "_render_glyph", shifted)
+    assert r.fast_text_works() is False
+    draws_like_matplotlib()
+
+
+def test_an_error_on_a_later_frame_turns_the_cache_off_and_draws_that_text(untried,
+                                                                           monkeypatch):
+    needs_the_pinned_matplotlib()
+    canvas = r._FastTextCanvas(text_figure())
+    canvas.draw()  # with the cache
+    assert r._CAN_CACHE_GLYPHS is True
+
+    def broken(*args, **kwargs):
+        raise TypeError("a private API changed")
+
+    monkeypatch.setattr(r._GlyphCacheRenderer, "_layout", broken)
+    canvas.figure.axes[0].set_title("a new title")
+    canvas.draw()
+    assert r._CAN_CACHE_GLYPHS is False
+    fig = text_figure()
+    fig.axes[0].set_title("a new title")
+    np.testing.assert_array_equal(np.asarray(canvas.buffer_rgba()), pixels(fig, FigureCanvasAgg))
 
 
 def test_softmax_chart_frames_match_a_plain_canvas():
@@ -161,9 +284,4 @@ def test_the_renderer_names_the_private_api_it_leans_on():
 
 def test_without_the_private_api_the_canvas_uses_matplotlibs_renderer(monkeypatch):
     monkeypatch.setattr(r, "_CAN_CACHE_GLYPHS", False)
-    fig = text_figure()
-    canvas = r._FastTextCanvas(fig)
-    assert type(canvas.get_renderer()) is not r._GlyphCacheRenderer
-    plain = pixels(text_figure(), FigureCanvasAgg)
-    canvas.draw()
-    np.testing.assert_array_equal(np.asarray(canvas.buffer_rgba()), plain)
+    draws_like_matplotlib()
