@@ -14,6 +14,7 @@ import signal
 from pathlib import Path
 
 import pytest
+
 from lab import JupyterLabServer, LabNotebook
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,6 +8,7 @@ and redraw when a slider moves. A notebook of its own, in a JupyterLab of its ow
 import nbformat
 import pytest
 from conftest import ACTION_TIMEOUT_S, VIEWPORT
+
 from lab import JupyterLabServer, LabNotebook, differs, wait_until
 
 NOTEBOOK = "images_without_buffers.ipynb"

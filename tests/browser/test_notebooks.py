@@ -9,6 +9,7 @@ import json
 
 import pytest
 from conftest import NOTEBOOKS_DIR, interactive_notebooks, notebook_names, static_notebooks
+
 from lab import differs, direction_with_more_room, wait_until
 
 CHANGE_TIMEOUT_S = 60  # hang guard for a slider's round trip through the kernel

@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pytest
 from conftest import REPO, save_copy
+
 from lab import differs, direction_with_more_room, wait_until
 
 NOTEBOOK = "01_softmax_function.ipynb"
