@@ -93,3 +93,7 @@ PERTURBATIONS = [
 ]
 
 BY_NAME = {p.name: p for p in PERTURBATIONS}
+#: What every notebook's record must cover (run, or skipped because this CPU cannot): the
+#: instruction sets below and above the pin, one core, each library's own kernel choice.
+REQUIRED = ("native-avx512", "one-core", "numpy-avx2", "openblas-haswell", "onednn-opts",
+            "native-sse4_2")

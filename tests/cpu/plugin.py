@@ -32,6 +32,9 @@ def pytest_addoption(parser):
                     help="folder of the claims files (<notebook>.toml)")
     group.addoption("--nbval-cpu-across", action="store_true",
                     help="compare across CPUs even if the kernels are the stored outputs'")
+    group.addoption("--nbval-cpu-kernels", type=Path,
+                    help="a JSON file with the kernel fingerprint to assume instead of "
+                         "measuring it (for the plugin's own tests)")
     group.addoption("--nbval-cpu-expect", choices=("same", "other"),
                     help="fail unless the kernels are the same as / other than the stored "
                          "outputs' (to check that the fingerprint sees a perturbation)")
@@ -44,6 +47,8 @@ def pytest_configure(config):
         raise pytest.UsageError("--nbval-cpu replaces --nbval and --nbval-lax")
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: measured by the controller
         config._softmax_lab_kernels = json.loads(config.workerinput[WORKER_KEY])
+    elif config.option.nbval_cpu_kernels:
+        config._softmax_lab_kernels = json.loads(config.option.nbval_cpu_kernels.read_text())
     else:
         config._softmax_lab_kernels = fingerprint.measure(dict(os.environ))
     if config.pluginmanager.hasplugin("xdist"):

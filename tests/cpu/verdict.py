@@ -33,6 +33,11 @@ class Suite:
 
 
 REPOSITORY = Suite(ROOT / "notebooks", ROOT / "tests/cpu/claims", ROOT / "tests/cpu/measured")
+#: The notebooks of commit 7f55268 as stored, with their tags, claims and measurements, frozen,
+#: and the same notebooks as a 2-core Intel Sapphire Rapids executed them.
+FROZEN = ROOT / "tests/data/cpu-7f55268"
+FROZEN_7F55268 = Suite(FROZEN / "notebooks", FROZEN / "claims", FROZEN / "measured")
+SAPPHIRE_RAPIDS_RUN = FROZEN / "intel-sapphire-rapids"
 
 
 def tagged(nb):

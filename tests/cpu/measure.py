@@ -1,0 +1,282 @@
+"""Measure which cells depend on the CPU: execute the notebooks under perturbations, record.
+
+A cell is CPU-dependent when its outputs (text or images, by pixels) moved in some run on
+other kernels than the stored outputs': a perturbation executed here (cpu.perturbations) or
+a run recorded on another machine. Each notebook's record, tests/cpu/measured/<name>.json,
+lists for every run which cells moved and what they printed; the ``cpu-dependent`` tags are
+written from it (``tag``), and tests/cpu/test_measured.py checks that they are equal, and
+that every claim holds for what every run printed.
+
+    PYTHONPATH=tests python -m cpu.measure run                 # every notebook, every perturbation
+    PYTHONPATH=tests python -m cpu.measure run --notebooks 06 --perturbations native-avx512
+    PYTHONPATH=tests python -m cpu.measure recorded intel-sapphire-rapids DIR --says "..."
+    PYTHONPATH=tests python -m cpu.measure tag                 # tags := what the records say
+    PYTHONPATH=tests python -m cpu.measure status              # what is measured, what holds
+    PYTHONPATH=tests python -m cpu.measure simulate            # make test's cpu stage
+
+``run`` is resumable: an executed notebook in the work folder whose code is the notebook's
+is used again, and each record is updated after each execution.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from . import fingerprint, outputs
+from .digest import code_digest
+from .perturbations import BY_NAME, PERTURBATIONS
+from .verdict import REPOSITORY, TAG, Policy, cell_problems, tagged
+
+ROOT = REPOSITORY.notebooks.parent
+WORK = Path(tempfile.gettempdir()) / "softmax-lab-cpu-sweep"
+
+
+def load_record(suite, notebook):
+    path = suite.measured_of(notebook)
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def fresh_record(nb, notebook):
+    return {"notebook": Path(notebook).name, "code": code_digest(nb),
+            "stored_kernels": fingerprint.recorded(nb), "runs": {}}
+
+
+def current_record(suite, notebook):
+    """The notebook's record, or a new one if there is none or it measured other code."""
+    nb = nbformat.read(notebook, as_version=4)
+    record = load_record(suite, notebook)
+    if record is None or record["code"] != code_digest(nb):
+        if record is not None:
+            print(f"{Path(notebook).name}: its code changed; measuring it anew", flush=True)
+        record = fresh_record(nb, notebook)
+    return nb, record
+
+
+def save_record(suite, notebook, record):
+    path = suite.measured_of(notebook)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def moved_cells(stored, run):
+    """``{cell id: {"moved": [kinds], "text": what it printed}}`` of the cells that moved."""
+    found = {}
+    for cell, run_cell in zip(code_cells(stored), code_cells(run), strict=True):
+        if cell.source != run_cell.source:
+            raise ValueError(f"cell {cell.id}: the run executed other code")
+        kinds = outputs.moved(cell.outputs, run_cell.outputs)
+        if kinds:
+            found[cell.id] = {"moved": sorted(kinds), "text": outputs.text_of(run_cell.outputs)}
+    return found
+
+
+def code_cells(nb):
+    return [cell for cell in nb.cells if cell.cell_type == "code"]
+
+
+def measurement(stored, run, **about):
+    """One run's entry in a record."""
+    return {**about, "kernels_differ": fingerprint.differences(
+                fingerprint.recorded(stored), fingerprint.recorded(run) or {}),
+            "cells": moved_cells(stored, run)}
+
+
+def execute(notebook, perturbation, work):
+    """The notebook executed under ``perturbation`` (None: as it is), from ``work`` if done."""
+    name = perturbation.name if perturbation else "none"
+    done = work / name / Path(notebook).name
+    source = nbformat.read(notebook, as_version=4)
+    if done.exists() and code_digest(nbformat.read(done, as_version=4)) == code_digest(source):
+        return nbformat.read(done, as_version=4)
+    env = os.environ | (perturbation.env if perturbation else {})
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    prefix = perturbation.command_prefix() if perturbation else []
+    partial = work / name / "partial"
+    subprocess.run([*prefix, sys.executable, str(ROOT / "tests/execute_notebooks.py"),
+                    "--output-dir", str(partial), str(notebook)], env=env, check=True)
+    done.parent.mkdir(parents=True, exist_ok=True)
+    (partial / done.name).replace(done)
+    return nbformat.read(done, as_version=4)
+
+
+def run(suite, notebooks, perturbations, work):
+    """Execute and record, perturbation by perturbation, one notebook at a time."""
+    for perturbation in perturbations:
+        for notebook in notebooks:
+            stored, record = current_record(suite, notebook)
+            name = perturbation.name if perturbation else "none"
+            about = ({"stands_for": perturbation.stands_for, "env": perturbation.env,
+                      "cores": perturbation.cores} if perturbation
+                     else {"stands_for": "the stored outputs' kernels, run again (a control)"})
+            why_not = perturbation.unavailable() if perturbation else None
+            if why_not:
+                record["runs"][name] = {**about, "skipped": why_not}
+            else:
+                print(f"== {name}: {Path(notebook).name}", flush=True)
+                executed = execute(notebook, perturbation, work)
+                record["runs"][name] = measurement(stored, executed, **about)
+                report(stored, name, record["runs"][name], suite.claims_of(notebook))
+            save_record(suite, notebook, record)
+
+
+def recorded(suite, name, folder, says):
+    """Add the notebooks another machine executed (``folder``) as the run ``name``."""
+    for notebook in sorted(suite.notebooks.glob("*.ipynb")):
+        other = Path(folder) / notebook.name
+        if not other.exists():
+            continue
+        stored, record = current_record(suite, notebook)
+        executed = nbformat.read(other, as_version=4)
+        if code_digest(executed) != record["code"]:
+            print(f"{notebook.name}: {other} has other code; not recorded")
+            continue
+        record["runs"][name] = measurement(stored, executed, stands_for=says, recorded=True)
+        report(stored, name, record["runs"][name], suite.claims_of(notebook))
+        save_record(suite, notebook, record)
+
+
+def measured_set(record):
+    """The cells any run saw move: the ones that earn the cpu-dependent tag."""
+    return {cell for entry in record["runs"].values() for cell in entry.get("cells", {})}
+
+
+def claim_problems(nb, entry, claims):
+    """``{cell id: problems}`` of one run's moved cells against the claims (skeleton aside)."""
+    policy = Policy(False, ("measured",), frozenset(measured_set({"runs": {"x": entry}})),
+                    claims)
+    found = {}
+    cells = {cell.id: cell for cell in code_cells(nb)}
+    for cell_id, moved in entry.get("cells", {}).items():
+        as_text = [nbformat.v4.new_output("stream", name="stdout", text=moved["text"])]
+        problems = [p for p in cell_problems(policy, cells[cell_id], as_text)
+                    if p.startswith(("claim", "tagged"))]
+        if problems:
+            found[cell_id] = problems
+    return found
+
+
+def report(nb, name, entry, claims):
+    moved = entry.get("cells", {})
+    print(f"   {name}: {len(moved)} cell(s) moved: "
+          + ", ".join(f"{cell_id} ({'+'.join(m['moved'])})" for cell_id, m in moved.items()))
+    for cell_id, problems in claim_problems(nb, entry, claims).items():
+        for problem in problems:
+            print(f"   {cell_id}: {problem}")
+
+
+def tag(suite):
+    """Write the cpu-dependent tags from the records (cell metadata only)."""
+    for notebook in sorted(suite.notebooks.glob("*.ipynb")):
+        nb = nbformat.read(notebook, as_version=4)
+        record = load_record(suite, notebook)
+        if record is None or record["code"] != code_digest(nb):
+            print(f"{notebook.name}: not measured (run `measure run` first); tags left as they are")
+            continue
+        dependent = measured_set(record)
+        if tagged(nb) == dependent:
+            continue
+        for cell in code_cells(nb):
+            tags = [t for t in cell.metadata.get("tags", []) if t != TAG]
+            if cell.id in dependent:
+                tags.append(TAG)
+            if tags:
+                cell.metadata["tags"] = tags
+            else:
+                cell.metadata.pop("tags", None)
+        nbformat.write(nb, notebook)
+        print(f"{notebook.name}: tagged {sorted(dependent)}")
+
+
+def status(suite):
+    for notebook in sorted(suite.notebooks.glob("*.ipynb")):
+        nb = nbformat.read(notebook, as_version=4)
+        record = load_record(suite, notebook)
+        if record is None or record["code"] != code_digest(nb):
+            print(f"{notebook.name}: NOT MEASURED for its current code")
+            continue
+        runs = record["runs"]
+        missing = [p.name for p in PERTURBATIONS if p.name not in runs]
+        print(f"{notebook.name}: {len(runs)} run(s); not run: {', '.join(missing) or 'none'}")
+        claims = suite.claims_of(notebook)
+        index = {cell.id: i for i, cell in enumerate(code_cells(nb))}
+        for name, entry in runs.items():
+            moved = ", ".join(f"{index[c]} ({c})" for c in entry.get("cells", {}))
+            print(f"  {name:22s} {entry.get('skipped') or ('moved: ' + (moved or 'nothing'))}")
+            for cell_id, problems in claim_problems(nb, entry, claims).items():
+                print(f"  {'':22s} cell {cell_id}: " + "; ".join(problems))
+        untagged = measured_set(record) ^ tagged(nb)
+        if untagged:
+            print(f"  tags differ from the measurement in {sorted(untagged)}: run `measure tag`")
+
+
+#: What make test runs under another CPU's kernels: the first of these this CPU can make.
+SIMULATED = ("native-avx512", "native-sse4_2")
+
+
+def simulate(suite, names, pytest_args):
+    """Strict nbval across CPUs on the notebooks with cpu-dependent cells, under the first
+    perturbation of ``names`` this CPU can make; the fingerprint must see other kernels."""
+    perturbation = next((BY_NAME[n] for n in names if not BY_NAME[n].unavailable()), None)
+    if perturbation is None:
+        print(f"none of {names} can run on this CPU")
+        return 1
+    notebooks = [str(path.relative_to(ROOT)) for path in sorted(suite.notebooks.glob("*.ipynb"))
+                 if tagged(nbformat.read(path, as_version=4))]
+    env = os.environ | perturbation.env
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "tests"),
+                                                      env.get("PYTHONPATH")]))
+    command = [*perturbation.command_prefix(), sys.executable, "-m", "pytest", "-p",
+               "cpu.plugin", "--nbval-cpu", "--nbval-cpu-expect=other", "--nbval-current-env",
+               *pytest_args, *notebooks]
+    print(f"{perturbation.name} ({perturbation.stands_for}): {' '.join(notebooks)}", flush=True)
+    return subprocess.run(command, env=env, cwd=ROOT, check=False).returncode
+
+
+def notebook_paths(suite, numbers):
+    """The notebooks by number, in the order given (default: all, in order)."""
+    paths = sorted(suite.notebooks.glob("*.ipynb"))
+    return [p for n in numbers for p in paths if p.name.split("_")[0] == n] if numbers else paths
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_ = commands.add_parser("run", help="execute under perturbations and record")
+    run_.add_argument("--notebooks", type=lambda s: s.split(","), default=[],
+                      help="numbers, e.g. 03,05,06 (default: all)")
+    run_.add_argument("--perturbations", type=lambda s: s.split(","),
+                      default=["none", *BY_NAME], help=f"default: none,{','.join(BY_NAME)}")
+    run_.add_argument("--work", type=Path, default=WORK, help=f"default: {WORK}")
+    rec = commands.add_parser("recorded", help="add notebooks executed on another machine")
+    rec.add_argument("name")
+    rec.add_argument("folder", type=Path)
+    rec.add_argument("--says", required=True, help="which machine, which software")
+    sim = commands.add_parser("simulate", help="nbval across CPUs under another CPU's kernels")
+    sim.add_argument("--perturbations", type=lambda s: s.split(","), default=list(SIMULATED))
+    commands.add_parser("tag", help="write the cpu-dependent tags from the records")
+    commands.add_parser("status", help="what is measured, what moved, which claims fail")
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "simulate":
+        parser.error(f"unrecognised arguments: {' '.join(rest)}")
+    suite = REPOSITORY
+    if args.command == "run":
+        perturbations = [None if name == "none" else BY_NAME[name] for name in args.perturbations]
+        run(suite, notebook_paths(suite, args.notebooks), perturbations, args.work)
+    elif args.command == "recorded":
+        recorded(suite, args.name, args.folder, args.says)
+    elif args.command == "simulate":
+        return simulate(suite, args.perturbations, rest)
+    elif args.command == "tag":
+        tag(suite)
+    else:
+        status(suite)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
