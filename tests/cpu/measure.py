@@ -10,7 +10,7 @@ that every claim holds for what every run printed.
     PYTHONPATH=tests python -m cpu.measure run                 # every notebook, every perturbation
     PYTHONPATH=tests python -m cpu.measure run --notebooks 06 --perturbations native-avx512
     PYTHONPATH=tests python -m cpu.measure recorded intel-sapphire-rapids DIR --says "..."
-    PYTHONPATH=tests python -m cpu.measure tag                 # tags := what the records say
+    PYTHONPATH=tests python -m cpu.measure tag                 # tags (and the docs' table)
     PYTHONPATH=tests python -m cpu.measure status              # what is measured, what holds
     PYTHONPATH=tests python -m cpu.measure simulate            # make test's cpu stage
 
@@ -193,6 +193,54 @@ def tag(suite):
         print(f"{notebook.name}: tagged {sorted(dependent)}")
 
 
+#: What a run's name says about the cause of a move: the library whose kernels it changed.
+CAUSES = {"native": "oneDNN's and XLA's instruction set", "numpy": "NumPy's SIMD dispatch",
+          "openblas": "OpenBLAS's kernels", "onednn-opts": "TensorFlow's oneDNN rewrites",
+          "one-core": "the number of threads"}
+DOCS = ROOT / "docs/reproducibility.md"
+TABLE_START, TABLE_END = "<!-- measured cells: start -->", "<!-- measured cells: end -->"
+
+
+def cause(name, entry):
+    if entry.get("recorded"):
+        return f"another CPU ({name})"
+    return next((why for prefix, why in CAUSES.items() if name.startswith(prefix)), name)
+
+
+def table(suite):
+    """The CPU-dependent cells as a Markdown table: what moved them, and so what they hang on."""
+    rows = ["| notebook | code cell (id) | moved under | so it depends on |", "|---|---|---|---|"]
+    for notebook in sorted(suite.notebooks.glob("*.ipynb")):
+        nb = nbformat.read(notebook, as_version=4)
+        record = load_record(suite, notebook)
+        if record is None:
+            continue
+        for i, cell in enumerate(code_cells(nb)):
+            runs = {name: entry for name, entry in record["runs"].items()
+                    if cell.id in entry.get("cells", {})}
+            if not runs:
+                continue
+            kinds = sorted({kind for entry in runs.values()
+                            for kind in entry["cells"][cell.id]["moved"]})
+            causes = sorted({cause(name, entry) for name, entry in runs.items()})
+            rows.append(f"| {notebook.stem} | {i} (`{cell.id}`, {' and '.join(kinds)}) | "
+                        f"{', '.join(sorted(runs))} | {'; '.join(causes)} |")
+    return "\n".join(rows)
+
+
+def documented_table(path=DOCS):
+    """The table as docs/reproducibility.md has it, between its markers."""
+    text = path.read_text()
+    return text.split(TABLE_START)[1].split(TABLE_END)[0].strip()
+
+
+def write_table(suite, path=DOCS):
+    text = path.read_text()
+    before, rest = text.split(TABLE_START)
+    after = rest.split(TABLE_END)[1]
+    path.write_text(f"{before}{TABLE_START}\n{table(suite)}\n{TABLE_END}{after}")
+
+
 def status(suite):
     for notebook in sorted(suite.notebooks.glob("*.ipynb")):
         nb = nbformat.read(notebook, as_version=4)
@@ -259,7 +307,8 @@ def main(argv=None):
     rec.add_argument("--says", required=True, help="which machine, which software")
     sim = commands.add_parser("simulate", help="nbval across CPUs under another CPU's kernels")
     sim.add_argument("--perturbations", type=lambda s: s.split(","), default=list(SIMULATED))
-    commands.add_parser("tag", help="write the cpu-dependent tags from the records")
+    commands.add_parser("tag", help="write the cpu-dependent tags from the records, and their "
+                        "table in docs/reproducibility.md")
     commands.add_parser("status", help="what is measured, what moved, which claims fail")
     args, rest = parser.parse_known_args(argv)
     if rest and args.command != "simulate":
@@ -274,6 +323,7 @@ def main(argv=None):
         return simulate(suite, args.perturbations, rest)
     elif args.command == "tag":
         tag(suite)
+        write_table(suite)
     else:
         status(suite)
 
