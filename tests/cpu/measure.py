@@ -120,6 +120,7 @@ def run(suite, notebooks, perturbations, work):
             else:
                 print(f"== {name}: {Path(notebook).name}", flush=True)
                 executed = execute(notebook, perturbation, work)
+                stored, record = current_record(suite, notebook)  # as it is now, after minutes
                 record["runs"][name] = measurement(stored, executed, **about)
                 report(stored, name, record["runs"][name], suite.claims_of(notebook))
             save_record(suite, notebook, record)
