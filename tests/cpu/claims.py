@@ -13,9 +13,10 @@ A notebook's claims live in ``tests/cpu/claims/<notebook>.toml``, keyed by cell 
 ``every = true`` every match is checked (``matches = N``: there must be exactly N). Each named
 group holds a number, or several (then each of them is checked); a table of conditions on a
 group name bounds it: ``at_least``, ``at_most``, ``equals``, or ``near`` with ``within``.
-``holds`` are comparisons between the groups (``+ - * /``, ``abs``, ``min``, ``max``,
-numbers). The margins are in the bounds and comparisons: :func:`without_margins` replaces them all
-by "exactly the stored numbers", which is what a claim without a margin would say.
+``holds`` are comparisons between the groups (``+ - * /``, numbers, and ``abs``, ``min``,
+``max``, ``sum``, ``len``, which also take a group of several numbers). The margins are in
+the bounds and comparisons: :func:`without_margins` replaces them all by "exactly the
+stored numbers", which is what a claim without a margin would say.
 """
 
 import ast
@@ -130,7 +131,7 @@ def describe(bound):
     return " and ".join(parts)
 
 
-FUNCTIONS = {"abs": abs, "min": min, "max": max}
+FUNCTIONS = {"abs": abs, "min": min, "max": max, "sum": sum, "len": len}
 OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
              ast.Div: operator.truediv, ast.USub: operator.neg,
              ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
@@ -146,8 +147,6 @@ def evaluate(text, values):
             case ast.Constant(value=number) if isinstance(number, int | float):
                 return number
             case ast.Name(id=name) if name in values:
-                if isinstance(values[name], list):
-                    raise ValueError(f"{text!r}: {name} holds several numbers")
                 return values[name]
             case ast.UnaryOp(op=op, operand=operand) if type(op) in OPERATORS:
                 return OPERATORS[type(op)](value(operand))
@@ -164,7 +163,10 @@ def evaluate(text, values):
                 return result
         raise ValueError(f"not allowed in a claim: {ast.dump(node)}")
 
-    result = value(ast.parse(text, mode="eval"))
+    try:
+        result = value(ast.parse(text, mode="eval"))
+    except TypeError as error:  # arithmetic on a group of several numbers
+        raise ValueError(f"{text!r}: {error} (use sum, min or max of a group)") from error
     if not isinstance(result, bool):
         raise ValueError(f"{text!r} is not a comparison")
     return result and all(math.isfinite(v) for v in values.values() if not isinstance(v, list))

@@ -31,7 +31,7 @@ import nbformat
 from . import fingerprint, outputs
 from .digest import code_digest
 from .perturbations import BY_NAME, PERTURBATIONS
-from .verdict import REPOSITORY, TAG, Policy, cell_problems, tagged
+from .verdict import FROZEN_7F55268, REPOSITORY, TAG, Policy, cell_problems, tagged
 
 ROOT = REPOSITORY.notebooks.parent
 WORK = Path(tempfile.gettempdir()) / "softmax-lab-cpu-sweep"
@@ -87,13 +87,16 @@ def measurement(stored, run, **about):
             "cells": moved_cells(stored, run)}
 
 
-def execute(notebook, perturbation, work):
-    """The notebook executed under ``perturbation`` (None: as it is), from ``work`` if done."""
+def execute(notebook, perturbation, work, cached_only=False):
+    """The notebook executed under ``perturbation`` (None: as it is), from ``work`` if done
+    (None if not, with ``cached_only``)."""
     name = perturbation.name if perturbation else "none"
     done = work / name / Path(notebook).name
     source = nbformat.read(notebook, as_version=4)
     if done.exists() and code_digest(nbformat.read(done, as_version=4)) == code_digest(source):
         return nbformat.read(done, as_version=4)
+    if cached_only:
+        return None
     env = os.environ | (perturbation.env if perturbation else {})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     prefix = perturbation.command_prefix() if perturbation else []
@@ -105,21 +108,25 @@ def execute(notebook, perturbation, work):
     return nbformat.read(done, as_version=4)
 
 
-def run(suite, notebooks, perturbations, work):
+def run(suite, notebooks, perturbations, work, cached_only=False):
     """Execute and record, perturbation by perturbation, one notebook at a time."""
     for perturbation in perturbations:
         for notebook in notebooks:
             stored, record = current_record(suite, notebook)
             name = perturbation.name if perturbation else "none"
             about = ({"stands_for": perturbation.stands_for, "env": perturbation.env,
-                      "cores": perturbation.cores} if perturbation
+                      "cores": perturbation.cores, "opt_in": perturbation.opt_in}
+                     if perturbation
                      else {"stands_for": "the stored outputs' kernels, run again (a control)"})
             why_not = perturbation.unavailable() if perturbation else None
             if why_not:
                 record["runs"][name] = {**about, "skipped": why_not}
             else:
                 print(f"== {name}: {Path(notebook).name}", flush=True)
-                executed = execute(notebook, perturbation, work)
+                executed = execute(notebook, perturbation, work, cached_only)
+                if executed is None:
+                    print("   not executed yet", flush=True)
+                    continue
                 stored, record = current_record(suite, notebook)  # as it is now, after minutes
                 record["runs"][name] = measurement(stored, executed, **about)
                 report(stored, name, record["runs"][name], suite.claims_of(notebook))
@@ -148,15 +155,19 @@ def measured_set(record):
 
 
 def claim_problems(nb, entry, claims):
-    """``{cell id: problems}`` of one run's moved cells against the claims (skeleton aside)."""
-    policy = Policy(False, ("measured",), frozenset(measured_set({"runs": {"x": entry}})),
-                    claims)
+    """``{cell id: problems}`` of one run's moved cells: its claims, and its printed text
+    besides the numbers (what the record keeps of the run)."""
+    dependent = frozenset(entry.get("cells", {}))
+    policy = Policy(False, ("measured",), dependent, claims)
     found = {}
     cells = {cell.id: cell for cell in code_cells(nb)}
     for cell_id, moved in entry.get("cells", {}).items():
         as_text = [nbformat.v4.new_output("stream", name="stdout", text=moved["text"])]
+        stored_text = [nbformat.v4.new_output("stream", name="stdout",
+                                              text=outputs.text_of(cells[cell_id].outputs))]
         problems = [p for p in cell_problems(policy, cells[cell_id], as_text)
                     if p.startswith(("claim", "tagged"))]
+        problems += outputs.skeleton_differences(stored_text, as_text)
         if problems:
             found[cell_id] = problems
     return found
@@ -229,17 +240,48 @@ def table(suite):
     return "\n".join(rows)
 
 
+OPT_IN_START, OPT_IN_END = "<!-- opt-in failures: start -->", "<!-- opt-in failures: end -->"
+
+
+def opt_in_failures(suite):
+    """Where a cell's claims or wording fail under an opt-in setting, as a Markdown list."""
+    lines = []
+    for notebook in sorted(suite.notebooks.glob("*.ipynb")):
+        nb = nbformat.read(notebook, as_version=4)
+        record = load_record(suite, notebook)
+        if record is None:
+            continue
+        index = {cell.id: i for i, cell in enumerate(code_cells(nb))}
+        claims = suite.claims_of(notebook)
+        for name, entry in sorted(record["runs"].items()):
+            if entry.get("opt_in"):
+                for cell_id, problems in claim_problems(nb, entry, claims).items():
+                    lines.append(f"- {notebook.stem}, code cell {index[cell_id]} (`{cell_id}`), "
+                                 f"`{name}`: {'; '.join(problems)}")
+    return "\n".join(lines) or "- none"
+
+
+def between(text, start, end):
+    return text.split(start)[1].split(end)[0].strip()
+
+
 def documented_table(path=DOCS):
-    """The table as docs/reproducibility.md has it, between its markers."""
+    """The two generated blocks as docs/reproducibility.md has them."""
     text = path.read_text()
-    return text.split(TABLE_START)[1].split(TABLE_END)[0].strip()
+    return between(text, TABLE_START, TABLE_END), between(text, OPT_IN_START, OPT_IN_END)
+
+
+def generated_table(suite):
+    return table(suite), opt_in_failures(suite)
 
 
 def write_table(suite, path=DOCS):
     text = path.read_text()
-    before, rest = text.split(TABLE_START)
-    after = rest.split(TABLE_END)[1]
-    path.write_text(f"{before}{TABLE_START}\n{table(suite)}\n{TABLE_END}{after}")
+    for (start, end), block in zip([(TABLE_START, TABLE_END), (OPT_IN_START, OPT_IN_END)],
+                                   generated_table(suite), strict=True):
+        before, rest = text.split(start)
+        text = f"{before}{start}\n{block}\n{end}{rest.split(end)[1]}"
+    path.write_text(text)
 
 
 def status(suite):
@@ -264,8 +306,9 @@ def status(suite):
             print(f"  tags differ from the measurement in {sorted(untagged)}: run `measure tag`")
 
 
-#: What make test runs under another CPU's kernels: the first of these this CPU can make.
-SIMULATED = ("native-avx512", "native-sse4_2")
+#: What make test runs under another CPU's kernels: the first of these this CPU can make
+#: (each stands for a machine with the default settings: the claims must hold there).
+SIMULATED = ("one-core", "numpy-avx2", "numpy-sse42")
 
 
 def simulate(suite, names, pytest_args):
@@ -295,6 +338,8 @@ def notebook_paths(suite, numbers):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frozen", action="store_true",
+                        help="measure the frozen 7f55268 notebooks (tests/data/cpu-7f55268)")
     commands = parser.add_subparsers(dest="command", required=True)
     run_ = commands.add_parser("run", help="execute under perturbations and record")
     run_.add_argument("--notebooks", type=lambda s: s.split(","), default=[],
@@ -302,6 +347,8 @@ def main(argv=None):
     run_.add_argument("--perturbations", type=lambda s: s.split(","),
                       default=["none", *BY_NAME], help=f"default: none,{','.join(BY_NAME)}")
     run_.add_argument("--work", type=Path, default=WORK, help=f"default: {WORK}")
+    run_.add_argument("--cached", action="store_true",
+                      help="record only the executions already in the work folder")
     rec = commands.add_parser("recorded", help="add notebooks executed on another machine")
     rec.add_argument("name")
     rec.add_argument("folder", type=Path)
@@ -314,17 +361,18 @@ def main(argv=None):
     args, rest = parser.parse_known_args(argv)
     if rest and args.command != "simulate":
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
-    suite = REPOSITORY
+    suite = FROZEN_7F55268 if args.frozen else REPOSITORY
     if args.command == "run":
         perturbations = [None if name == "none" else BY_NAME[name] for name in args.perturbations]
-        run(suite, notebook_paths(suite, args.notebooks), perturbations, args.work)
+        run(suite, notebook_paths(suite, args.notebooks), perturbations, args.work, args.cached)
     elif args.command == "recorded":
         recorded(suite, args.name, args.folder, args.says)
     elif args.command == "simulate":
         return simulate(suite, args.perturbations, rest)
     elif args.command == "tag":
         tag(suite)
-        write_table(suite)
+        if suite is REPOSITORY:
+            write_table(suite)
     else:
         status(suite)
 

@@ -21,6 +21,10 @@ class Perturbation:
     cores: int | None = None
     #: A /proc/cpuinfo flag this CPU must have for the perturbation to mean anything.
     needs: str | None = None
+    #: A setting a learner must choose (not what any CPU does by default): such runs earn
+    #: tags, but the claims are not promised under them (docs/reproducibility.md lists where
+    #: they fail).
+    opt_in: bool = False
 
     def unavailable(self):
         """Why this CPU cannot run the perturbation, or None."""
@@ -42,7 +46,7 @@ def native(onednn_isa, xla_isa, stands_for, needs=None):
     return Perturbation(
         f"native-{xla_isa.lower()}", stands_for,
         {NATIVE_KERNELS_ENV: "1", "ONEDNN_MAX_CPU_ISA": onednn_isa,
-         "XLA_FLAGS": f"--xla_cpu_max_isa={xla_isa}"}, needs=needs)
+         "XLA_FLAGS": f"--xla_cpu_max_isa={xla_isa}"}, needs=needs, opt_in=True)
 
 
 def cpu_flags():
@@ -84,12 +88,12 @@ PERTURBATIONS = [
     Perturbation("openblas-sandybridge", "OpenBLAS's AVX kernels (Sandy Bridge)",
                  {"OPENBLAS_CORETYPE": "Sandybridge"}),
     Perturbation("onednn-opts", "TensorFlow with its oneDNN graph rewrites on",
-                 {"TF_ENABLE_ONEDNN_OPTS": "1"}),
+                 {"TF_ENABLE_ONEDNN_OPTS": "1"}, opt_in=True),
     native("SSE41", "SSE4_2", "an x86-64 CPU without AVX (oneDNN, XLA)"),
     native("AVX", "AVX", "an x86-64 CPU with AVX, without AVX2 (oneDNN, XLA)"),
     native("AVX2", "AVX2", "the pinned instruction set, set by hand (oneDNN, XLA)"),
     Perturbation("native", "the CPU's own kernels, nothing pinned",
-                 {NATIVE_KERNELS_ENV: "1"}),
+                 {NATIVE_KERNELS_ENV: "1"}, opt_in=True),
 ]
 
 BY_NAME = {p.name: p for p in PERTURBATIONS}
