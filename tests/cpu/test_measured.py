@@ -19,7 +19,7 @@ from cpu.perturbations import REQUIRED
 from cpu.verdict import FROZEN_7F55268, REPOSITORY, tagged
 
 SUITES = {"repository": REPOSITORY, "7f55268": FROZEN_7F55268}
-CASES = [pytest.param(suite, path, id=f"{name}-{path.stem[:2]}")
+CASES = [pytest.param((suite, path), id=f"{name}-{path.stem[:2]}")
          for name, suite in SUITES.items() for path in sorted(suite.notebooks.glob("*.ipynb"))]
 
 
