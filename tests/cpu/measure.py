@@ -21,6 +21,7 @@ is used again, and each record is updated after each execution.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -80,6 +81,16 @@ def code_cells(nb):
     return [cell for cell in nb.cells if cell.cell_type == "code"]
 
 
+def without_lines(nb, pattern):
+    """The notebook with the lines matching ``pattern`` removed from its stderr streams."""
+    for cell in code_cells(nb):
+        for output in cell.outputs:
+            if output.output_type == "stream" and output.name == "stderr":
+                output.text = re.sub(pattern, "", output.text, flags=re.MULTILINE)
+        cell.outputs = [o for o in cell.outputs if o.output_type != "stream" or o.text]
+    return nb
+
+
 def measurement(stored, run, **about):
     """One run's entry in a record."""
     return {**about, "kernels_differ": fingerprint.differences(
@@ -127,6 +138,8 @@ def run(suite, notebooks, perturbations, work, cached_only=False):
                 if executed is None:
                     print("   not executed yet", flush=True)
                     continue
+                if perturbation.prints:
+                    executed = without_lines(executed, perturbation.prints)
                 stored, record = current_record(suite, notebook)  # as it is now, after minutes
                 record["runs"][name] = measurement(stored, executed, **about)
             save_record(suite, notebook, record)

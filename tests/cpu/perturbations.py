@@ -25,6 +25,9 @@ class Perturbation:
     #: tags, but the claims are not promised under them (docs/reproducibility.md lists where
     #: they fail).
     opt_in: bool = False
+    #: Lines the setting itself prints on stderr (TensorFlow's log, not a result): left out
+    #: of the run's outputs before they are compared.
+    prints: str | None = None
 
     def unavailable(self):
         """Why this CPU cannot run the perturbation, or None."""
@@ -88,7 +91,9 @@ PERTURBATIONS = [
     Perturbation("openblas-sandybridge", "OpenBLAS's AVX kernels (Sandy Bridge)",
                  {"OPENBLAS_CORETYPE": "Sandybridge"}, needs="avx"),
     Perturbation("onednn-opts", "TensorFlow with its oneDNN graph rewrites on",
-                 {"TF_ENABLE_ONEDNN_OPTS": "1"}, opt_in=True),
+                 {"TF_ENABLE_ONEDNN_OPTS": "1"}, opt_in=True,
+                 prints=r"^(WARNING: All log messages before absl::InitializeLog\(\) is called "
+                        r"are written to STDERR|I0000 .* oneDNN custom operations are on\. .*)\n"),
     native("SSE41", "SSE4_2", "an x86-64 CPU without AVX (oneDNN, XLA)", needs="sse4_2"),
     native("AVX", "AVX", "an x86-64 CPU with AVX, without AVX2 (oneDNN, XLA)", needs="avx"),
     native("AVX2", "AVX2", "the pinned instruction set, set by hand (oneDNN, XLA)",
