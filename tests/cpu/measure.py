@@ -119,16 +119,24 @@ def execute(notebook, perturbation, work, cached_only=False):
     return nbformat.read(done, as_version=4)
 
 
+def about_run(perturbation, stored):
+    """What a run stands for, as its record says."""
+    if perturbation:
+        return {"stands_for": perturbation.stands_for, "env": perturbation.env,
+                "cores": perturbation.cores, "opt_in": perturbation.opt_in}
+    if fingerprint.recorded(stored):
+        return {"stands_for": "the stored outputs' kernels, run again (a control)"}
+    return {"stands_for": "this machine as it is (the stored outputs were made on another, "
+                          "unrecorded CPU)", "recorded": True}
+
+
 def run(suite, notebooks, perturbations, work, cached_only=False):
     """Execute and record, perturbation by perturbation, one notebook at a time."""
     for perturbation in perturbations:
         for notebook in notebooks:
             stored, record = current_record(suite, notebook)
             name = perturbation.name if perturbation else "none"
-            about = ({"stands_for": perturbation.stands_for, "env": perturbation.env,
-                      "cores": perturbation.cores, "opt_in": perturbation.opt_in}
-                     if perturbation
-                     else {"stands_for": "the stored outputs' kernels, run again (a control)"})
+            about = about_run(perturbation, stored)
             why_not = perturbation.unavailable() if perturbation else None
             if why_not:
                 record["runs"][name] = {**about, "skipped": why_not}
@@ -138,7 +146,7 @@ def run(suite, notebooks, perturbations, work, cached_only=False):
                 if executed is None:
                     print("   not executed yet", flush=True)
                     continue
-                if perturbation.prints:
+                if perturbation and perturbation.prints:
                     executed = without_lines(executed, perturbation.prints)
                 stored, record = current_record(suite, notebook)  # as it is now, after minutes
                 record["runs"][name] = measurement(stored, executed, **about)
