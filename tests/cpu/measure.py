@@ -52,11 +52,14 @@ def current_record(suite, notebook):
     """The notebook's record, or a new one if there is none or it measured other code."""
     nb = nbformat.read(notebook, as_version=4)
     record = load_record(suite, notebook)
-    if record is None or record["code"] != code_digest(nb):
-        if record is not None:
-            print(f"{Path(notebook).name}: its code changed; measuring it anew", flush=True)
-        record = fresh_record(nb, notebook)
-    return nb, record
+    if record is not None and record["code"] != code_digest(nb):
+        print(f"{Path(notebook).name}: its code changed; measuring it anew", flush=True)
+        record = None
+    elif record is not None and record["stored_kernels"] != fingerprint.recorded(nb):
+        print(f"{Path(notebook).name}: its outputs were remade on other kernels; measuring "
+              "it anew", flush=True)
+        record = None
+    return nb, record or fresh_record(nb, notebook)
 
 
 def save_record(suite, notebook, record):
@@ -226,7 +229,9 @@ def tag(suite):
                 cell.metadata["tags"] = tags
             else:
                 cell.metadata.pop("tags", None)
-        nbformat.write(nb, notebook)
+        partial = notebook.with_name(f".{notebook.name}.partial")
+        nbformat.write(nb, partial)
+        partial.replace(notebook)  # whole, for a sweep reading it meanwhile
         print(f"{notebook.name}: tagged {sorted(dependent)}")
 
 
