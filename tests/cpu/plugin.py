@@ -18,7 +18,7 @@ import pytest
 from nbval.plugin import IPyNbCell, IPyNbFile
 
 from . import fingerprint
-from .verdict import REPOSITORY, Policy, Suite
+from .verdict import REPOSITORY, Policy, Suite, cell_problems
 
 WORKER_KEY = "softmax_lab_kernels"
 
@@ -101,8 +101,6 @@ class NotebookCell(IPyNbCell):
         exact = policy.exact or self.cell.id not in policy.dependent
         if exact and not super().compare_outputs(test, ref, skip_compare):
             return False  # nbval's own comparison, with its diff
-        from .verdict import cell_problems
-
         problems = cell_problems(policy, self.cell, test)
         if problems:
             self.comparison_traceback = [policy.describe(), *problems]
