@@ -9,8 +9,8 @@ PROXY := .ci/node/node_modules/.bin/configurable-http-proxy
 # JupyterLab refuses to run as root unless told; learners are not root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install constraints lab test lint unit hub nbval browser floors newest outputs class-test \
-	exercises bench clean
+.PHONY: install constraints lab test lint unit hub nbval cpu browser floors newest outputs \
+	measure class-test exercises bench clean
 
 install: $(STAMP)
 
@@ -41,7 +41,7 @@ lab: install
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=lab $(ALLOW_ROOT)
 
 # Every stage at once, every one even after a failure, then each stage's time (tests/stages.py).
-TEST_STAGES ?= lint unit nbval browser hub floors newest
+TEST_STAGES ?= lint unit nbval cpu browser hub floors newest
 test: install
 	$(BIN)/python tests/stages.py $(TEST_STAGES)
 
@@ -58,11 +58,34 @@ hub: install $(PROXY)
 
 # One notebook per worker on 2 cores (benchmarks/suite.py: faster than serial, stable in
 # every run measured; each notebook still runs top to bottom in its own kernel).
-# Run under another CPU's instruction set than the stored outputs were made with (AVX2):
-# setup() pins the kernels back to AVX2, and strict nbval fails if it does not.
+# Strict nbval, figures compared by pixels, on any CPU (tests/cpu/plugin.py; the contract is
+# docs/reproducibility.md): on the kernels the stored outputs were made with (the fingerprint
+# `make outputs` records in each notebook) every output exactly; on other kernels the cells
+# measured CPU-dependent against the prose's claims, every other output still exactly.
+# OTHER_CPU asks for another instruction set than the pin: setup() pins it back to AVX2, so
+# the fingerprint must still match and every output be exact.
 OTHER_CPU := ONEDNN_MAX_CPU_ISA=SSE41 XLA_FLAGS=--xla_cpu_max_isa=SSE4_2
+CPU_TESTS := PYTHONPATH=tests$(if $(PYTHONPATH),:$(PYTHONPATH))
 nbval: install
-	$(OTHER_CPU) $(BIN)/pytest --nbval --nbval-current-env -n 2 --dist loadfile $(NOTEBOOKS)
+	$(OTHER_CPU) $(CPU_TESTS) $(BIN)/pytest -p cpu.plugin --nbval-cpu --nbval-current-env \
+		-n 2 --dist loadfile $(NOTEBOOKS)
+
+# Another CPU, simulated: the notebooks with CPU-dependent cells under this CPU's AVX-512
+# kernels (SSE4.1 ones where it has no AVX-512); the fingerprint must see other kernels, and
+# the claims must hold (tests/cpu/measure.py simulate).
+cpu: install
+	$(CPU_TESTS) $(BIN)/python -m cpu.measure simulate -n 2 --dist loadfile
+
+# Which cells depend on the CPU: every notebook (NB="05 06": only those) executed under every
+# perturbation of tests/cpu/perturbations.py, one at a time, recorded in tests/cpu/measured/;
+# then the cpu-dependent tags are written from the records and the claims checked against
+# every run. Resumable (executions are kept in $$TMPDIR/softmax-lab-cpu-sweep). Run it after
+# `make outputs` whenever a notebook's code changes; then write the claims of new tagged cells.
+measure: install
+	$(CPU_TESTS) $(BIN)/python -m cpu.measure run $(if $(NB),--notebooks $(subst $() ,$(comma),$(NB)))
+	$(CPU_TESTS) $(BIN)/python -m cpu.measure tag
+	$(CPU_TESTS) $(BIN)/python -m cpu.measure status
+comma := ,
 
 # Every notebook run in a real JupyterLab in headless Chromium (tests/browser/).
 # Needs Debian's chromium (apt-get install chromium); skipped with that hint elsewhere, never in CI.

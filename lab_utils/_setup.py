@@ -31,9 +31,12 @@ def pin_instruction_set(isa=PINNED_ISA):
 
     Both pick their kernels by the CPU they run on, and an AVX-512 kernel sums in another
     order than an AVX2 one, so the last digits of a training run would depend on the
-    learner's CPU. Pinned, every x86-64 CPU with AVX2 or newer computes the same bits as
-    the stored outputs. Overrides what the environment says, unless
-    SOFTMAX_LAB_NATIVE_KERNELS=1. Only effective before TensorFlow or JAX computes anything.
+    learner's CPU. Pinned, oneDNN computes TensorFlow's matrix products with the same
+    kernels on every x86-64 CPU with AVX2 or newer. That is not every difference between
+    CPUs (NumPy, OpenBLAS and XLA's code for the host still choose by CPU): which outputs
+    still depend on the CPU is measured, not assumed (docs/reproducibility.md). Overrides
+    what the environment says, unless SOFTMAX_LAB_NATIVE_KERNELS=1. Only effective before
+    TensorFlow or JAX computes anything.
     """
     if os.environ.get(NATIVE_KERNELS_ENV) == "1":
         return

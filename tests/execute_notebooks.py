@@ -7,12 +7,22 @@ notebook twice writes the same bytes. Each widget keeps the static PNG it put in
 its own output, which is what GitHub, nbviewer and an unexecuted notebook show.
 
     python tests/execute_notebooks.py notebooks/*.ipynb
+    python tests/execute_notebooks.py --output-dir /tmp/run notebooks/06_backends.ipynb
+
+With ``--output-dir`` the executed notebook is written there instead (the kernel still runs
+in the notebook's own folder, so relative paths resolve as in place).
+
+Each notebook also records the kernels its outputs were computed with (tests/cpu/fingerprint.py,
+measured once in a fresh process with the kernels' environment): the test of the outputs
+compares every output exactly where the fingerprint is the same, and the CPU-dependent cells
+by their claims elsewhere (tests/cpu/verdict.py).
 """
 
-import sys
+import argparse
 from pathlib import Path
 
 import nbformat
+from cpu import fingerprint
 from nbclient import NotebookClient
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -52,15 +62,31 @@ def merged_streams(outputs):
     return merged
 
 
-def execute(path):
+def execute(path, kernels, output=None):
+    """Execute the notebook at ``path`` on ``kernels`` (a fingerprint); write it to ``output``
+    (default: in place)."""
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=TIMEOUT_S, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    nbformat.write(normalise(nb), path)
+    fingerprint.record(nb, kernels)
+    nbformat.write(normalise(nb), output or path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--output-dir", type=Path,
+                        help="write the executed notebooks here instead of in place")
+    args = parser.parse_args(argv)
+    kernels = fingerprint.measure()
+    for notebook in args.notebooks:
+        print(f"executing {notebook}", flush=True)
+        output = args.output_dir / notebook.name if args.output_dir else None
+        if output:
+            output.parent.mkdir(parents=True, exist_ok=True)
+        execute(notebook, kernels, output)
 
 
 if __name__ == "__main__":
-    for notebook in sys.argv[1:]:
-        print(f"executing {notebook}", flush=True)
-        execute(notebook)
+    main()

@@ -1,4 +1,5 @@
-"""setup() pins oneDNN's instruction set, so every x86-64 CPU computes the stored bits.
+"""setup() pins oneDNN's instruction set: TensorFlow's matmul gets the same kernels on every
+x86-64 CPU with AVX2 (what else still differs between CPUs is measured: tests/cpu/).
 
 A float32 matrix product is summed in another order by SSE4.1, AVX and AVX2 kernels, so
 its bytes tell which kernels oneDNN (TensorFlow's matmul) ran. Each case runs in its own

@@ -1,0 +1,1 @@
+"""Outputs held true across CPUs: kernel fingerprints, measured CPU-dependent cells, claims."""
