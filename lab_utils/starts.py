@@ -39,7 +39,9 @@ class Start(NamedTuple):
     """One member's run: its weights after every epoch, its exact loss, its last outputs."""
 
     weights: list  #: weights[e]: the member's weights after epoch e (weights[0]: the start)
-    history: dict  #: "loss" (exact cross-entropy of the logits), "accuracy": epochs 1, 2, ...
+    #: per epoch 1, 2, ...: "loss" (exact cross-entropy of the logits), "accuracy", and with
+    #: validation data "val_loss", "val_accuracy"
+    history: dict
     outputs: np.ndarray  #: the trained member's outputs for x, computed by Keras
     activations: tuple  #: the activations of the Dense layers before the last
 
@@ -192,20 +194,52 @@ def _check_labels(y, epoch_order, num_examples):
     return y, order
 
 
-def _check_starts(starts, architectures, features):
-    if not isinstance(starts, (list, tuple)) or not starts:
-        raise TypeError("starts must be a non-empty list of weight lists, as initial_weights "
-                        "returns")
+def _starts_per_route(starts, architectures, features):
+    """``{route: [weight list, ...]}`` from one list for every route or a dict of lists."""
+    if isinstance(starts, dict):
+        if set(starts) != set(architectures):
+            raise ValueError(f"starts must be one list, or a dict with the keys of routes "
+                             f"({sorted(map(str, architectures))}), got keys "
+                             f"{sorted(map(str, starts))}")
+        per_route = {name: starts[name] for name in architectures}
+    else:
+        per_route = dict.fromkeys(architectures, starts)
     for name, (dense, _) in architectures.items():
+        route_starts = per_route[name]
+        label = f"starts[{name!r}]" if isinstance(starts, dict) else "starts"
+        if not isinstance(route_starts, (list, tuple)) or not route_starts:
+            raise TypeError(f"{label} must be a non-empty list of weight lists, as "
+                            "initial_weights returns")
         shapes = _shapes(dense)
         if shapes[0][0] != features:
             raise ValueError(f"x has {features} features, but route {name!r}'s first layer "
                              f"takes {shapes[0][0]}")
-        for k, weights in enumerate(starts):
+        for k, weights in enumerate(route_starts):
             got = [np.shape(w) for w in weights]
             if got != shapes:
-                raise ValueError(f"starts[{k}] has weights of shapes {got}, but route {name!r} "
-                                 f"has weights of shapes {shapes}")
+                raise ValueError(f"{label}[{k}] has weights of shapes {got}, but route "
+                                 f"{name!r} has weights of shapes {shapes}")
+    return per_route
+
+
+def _check_validation(validation, routes, features):
+    """``({route: float32 array}, labels)`` of held-out data, or None."""
+    if validation is None:
+        return None
+    if not (isinstance(validation, tuple) and len(validation) == 2):
+        raise TypeError(f"validation must be a pair (x_val, y_val), got {validation!r}")
+    try:
+        x_val = _check_inputs(validation[0], routes)
+    except ValueError as error:
+        raise ValueError(f"validation's {error}") from None
+    num_val, val_features = next(iter(x_val.values())).shape
+    if val_features != features:
+        raise ValueError(f"validation's x has {val_features} features, x has {features}")
+    y_val = np.asarray(validation[1])
+    if y_val.shape != (num_val,) or not np.issubdtype(y_val.dtype, np.integer):
+        raise ValueError(f"validation's y must be {num_val} integer class labels, one per row "
+                         f"of its x, got shape {y_val.shape} and dtype {y_val.dtype}")
+    return x_val, y_val
 
 
 def _stacked_dense_class():
@@ -239,17 +273,21 @@ def _summed_over_members(loss, members):
     return summed
 
 
-def train_starts(routes, starts, x, y, epoch_order, *, batch_size=32, learning_rate=0.001):
+def train_starts(routes, starts, x, y, epoch_order, *, validation=None, batch_size=32,
+                 learning_rate=0.001):
     """Train every route from every start, all in one Keras model; return their runs.
 
     ``routes`` maps a name to ``(build_member, loss)``: ``build_member()`` returns a new
     Keras model of one member, ``loss`` is the Keras loss it trains on. ``x`` is one input
     array for all routes, or a dict of arrays of one shape, one per route. ``starts`` is a list
-    of K weight lists (`initial_weights`): every route trains from each of them. Training is
+    of K weight lists (`initial_weights`) every route trains from, or a dict of such lists,
+    one per route (routes of other architectures, each from its own starts). Training is
     Adam(``learning_rate``) on ``x[epoch_order[e]], y[epoch_order[e]]`` in epoch e, in
-    batches of ``batch_size``, in that order.
+    batches of ``batch_size``, in that order. ``validation=(x_val, y_val)`` (``x_val`` one
+    array or a dict, as ``x``) adds each epoch's exact ``val_loss`` and ``val_accuracy`` on
+    that held-out data to the history; it takes no part in training.
 
-    Returns ``{name: [Start, ...]}``, one `Start` per start, in the order of ``starts``.
+    Returns ``{name: [Start, ...]}``, one `Start` per start, in the order of its starts.
     """
     import keras  # here, not at module level: importing Keras picks the backend
 
@@ -257,28 +295,29 @@ def train_starts(routes, starts, x, y, epoch_order, *, batch_size=32, learning_r
     x = _check_inputs(x, routes)
     num_examples, features = next(iter(x.values())).shape
     y, order = _check_labels(y, epoch_order, num_examples)
-    _check_starts(starts, architectures, features)
+    starts = _starts_per_route(starts, architectures, features)
+    validation = _check_validation(validation, routes, features)
     batch_size = _check_count(batch_size, "batch_size")
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
             or not learning_rate > 0:
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
 
     StackedDense = _stacked_dense_class()
-    members = len(starts)
+    members = {name: len(route_starts) for name, route_starts in starts.items()}
     inputs, outputs, layers, losses = {}, {}, {}, {}
     for i, (name, (dense, tail)) in enumerate(architectures.items()):
         inputs[f"inputs_{i}"] = h = keras.Input(shape=(features,), name=f"inputs_{i}")
         layers[name] = []
         for j, (_, activation, _) in enumerate(dense):
-            kernels = np.stack([weights[2 * j] for weights in starts])
-            biases = np.stack([weights[2 * j + 1] for weights in starts])
+            kernels = np.stack([weights[2 * j] for weights in starts[name]])
+            biases = np.stack([weights[2 * j + 1] for weights in starts[name]])
             layer = StackedDense(kernels, biases, activation, name=f"route_{i}_dense_{j}")
             layers[name].append(layer)
             h = layer(h)
         for layer in tail:
             h = layer(h)
         outputs[f"route_{i}"] = h
-        losses[f"route_{i}"] = _summed_over_members(routes[name][1], members)
+        losses[f"route_{i}"] = _summed_over_members(routes[name][1], members[name])
     model = keras.Model(inputs, outputs)
     # steps_per_execution: one call into the backend per epoch instead of one per batch,
     # the same steps and numbers (a speed-up only, kept out of the notebooks' model code)
@@ -289,12 +328,14 @@ def train_starts(routes, starts, x, y, epoch_order, *, batch_size=32, learning_r
         values = {}
         for name, stack in layers.items():
             arrays = [(np.asarray(layer.kernel), np.asarray(layer.bias)) for layer in stack]
-            values[name] = [[a[k] for pair in arrays for a in pair] for k in range(members)]
+            values[name] = [[a[k] for pair in arrays for a in pair]
+                            for k in range(members[name])]
         return values
 
     snapshots = [snapshot_values()]
     for rows in order:
-        targets = {output: np.repeat(y[rows, None], members, axis=1) for output in outputs}
+        targets = {f"route_{i}": np.repeat(y[rows, None], members[name], axis=1)
+                   for i, name in enumerate(routes)}
         model.fit({f"inputs_{i}": x[name][rows] for i, name in enumerate(routes)}, targets,
                   batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
         snapshots.append(snapshot_values())
@@ -305,11 +346,18 @@ def train_starts(routes, starts, x, y, epoch_order, *, batch_size=32, learning_r
     for i, (name, (dense, _)) in enumerate(architectures.items()):
         activations = tuple(activation for _, activation, _ in dense[:-1])
         runs[name] = []
-        for k in range(members):
+        for k in range(members[name]):
             weights = [epoch[name][k] for epoch in snapshots]
-            scores = [exact_loss_and_accuracy(forward_logits(w, x[name], activations), y)
-                      for w in weights[1:]]
-            history = {"loss": [s[0] for s in scores], "accuracy": [s[1] for s in scores]}
+            history = _scores(weights[1:], x[name], y, activations)
+            if validation is not None:
+                val = _scores(weights[1:], validation[0][name], validation[1], activations)
+                history.update({f"val_{key}": value for key, value in val.items()})
             runs[name].append(Start(weights, history, np.asarray(final[f"route_{i}"])[:, k],
                                     activations))
     return runs
+
+
+def _scores(trajectory, x, y, activations):
+    """``{"loss": [...], "accuracy": [...]}``: exact scores of each weight list on x, y."""
+    scores = [exact_loss_and_accuracy(forward_logits(w, x, activations), y) for w in trajectory]
+    return {"loss": [s[0] for s in scores], "accuracy": [s[1] for s in scores]}

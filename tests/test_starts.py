@@ -38,11 +38,17 @@ def build(output_activation="linear"):
     ])
 
 
-def train_alone(weights, x, y, order, output_activation, from_logits):
+def build_regression():
+    import keras
+
+    return keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(4)])
+
+
+def train_alone(weights, x, y, order, output_activation, from_logits, builder=None):
     """The same member as a plain Keras model, fit epoch by epoch on the same batches."""
     import keras
 
-    model = build(output_activation)()
+    model = (builder or build(output_activation))()
     model.set_weights(weights)
     model.compile(optimizer=keras.optimizers.Adam(0.001),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits))
@@ -83,6 +89,16 @@ def measure():
         runs = train_starts(routes, starts, {name: x for name in routes}, y, order)
     alone = {k: train_alone(starts[k], x, y, order, "linear", True) for k in (0, 1)}
     preferred, obvious = runs["preferred"], runs["obvious"]
+    # routes of two architectures, each from its own starts, scored on held-out data
+    x_val, y_val = make_seed_blobs(n=200, random_state=11)
+    own_starts = {"network": starts[:2], "regression": initial_weights(build_regression, 3, 8)}
+    mixed = train_starts({"network": (build(), losses(from_logits=True)),
+                          "regression": (build_regression, losses(from_logits=True))},
+                         own_starts, x, y, order, validation=(x_val, y_val))
+    regression_alone = train_alone(own_starts["regression"][2], x, y, order, "linear", True,
+                                   build_regression)
+    val_scores = [exact_loss_and_accuracy(forward_logits(w, x_val, ()), y_val)
+                  for w in mixed["regression"][2].weights[1:]]
     alone_loss = {k: exact_loss_and_accuracy(forward_logits(alone[k][-1], x, ("relu", "relu")),
                                              y)[0] for k in alone}
     return {
@@ -109,6 +125,18 @@ def measure():
             preferred[0].outputs - preferred[0].logits(x)))),
         "loss_falls": [start.history["loss"][-1] < start.history["loss"][0]
                        for start in preferred],
+        "members_per_route": {name: len(route) for name, route in mixed.items()},
+        "mixed_network_vs_together": largest_difference(mixed["network"][1].weights[-1],
+                                                        preferred[1].weights[-1]),
+        "mixed_regression_vs_alone": [largest_difference(w, a) for w, a in zip(
+            mixed["regression"][2].weights, regression_alone, strict=True)],
+        "val_history_vs_exact": max(
+            max(abs(a - b[0]), abs(c - b[1])) for a, c, b in zip(
+                mixed["regression"][2].history["val_loss"],
+                mixed["regression"][2].history["val_accuracy"], val_scores, strict=True)),
+        "val_differs_from_training": abs(mixed["regression"][2].history["val_loss"][-1]
+                                         - mixed["regression"][2].history["loss"][-1]),
+        "val_epochs": len(mixed["network"][0].history["val_loss"]),
     }
 
 
@@ -169,6 +197,19 @@ def test_the_tensorflow_rescue_holds_inside_the_stacked_model(measured):
         assert measured["obvious_vs_preferred"] == 0  # one computation, as in notebook 03
     else:  # JAX computes the obvious loss from probabilities: other roundings
         assert 0 < measured["obvious_vs_preferred"] < 1e-4
+
+
+def test_routes_of_other_architectures_train_from_their_own_starts(measured):
+    assert measured["members_per_route"] == {"network": 2, "regression": 3}
+    assert measured["mixed_network_vs_together"] < WEIGHT_TOLERANCE  # no effect of the other
+    differences = measured["mixed_regression_vs_alone"]
+    assert differences[0] == 0 and max(differences) < WEIGHT_TOLERANCE, differences
+
+
+def test_validation_history_is_the_exact_score_of_each_epochs_weights(measured):
+    assert measured["val_epochs"] == EPOCHS
+    assert measured["val_history_vs_exact"] == 0
+    assert measured["val_differs_from_training"] > 0  # scored on the held-out points
 
 
 # --- input checks (no training) ------------------------------------------------------
@@ -266,6 +307,27 @@ def test_train_starts_names_bad_input(tiny, change, error, message):
     arguments.update(change)
     with pytest.raises(error, match=message):
         train_starts(**arguments, **options)
+
+
+@pytest.mark.parametrize("change, error, message", [
+    ({"starts": {"q": []}}, ValueError, r"starts must be one list, or a dict with the keys"),
+    ({"starts": {"p": []}}, TypeError, r"starts\['p'\] must be a non-empty list"),
+    ({"validation": np.zeros((5, 2))}, TypeError, "validation must be a pair"),
+    ({"validation": (np.zeros((5, 3), np.float32), np.zeros(5, int))}, ValueError,
+     "validation's x has 3 features"),
+    ({"validation": (np.zeros(5, np.float32), np.zeros(5, int))}, ValueError,
+     "validation's x must be a 2-D float array"),
+    ({"validation": (np.zeros((5, 2), np.float32), np.zeros(4, int))}, ValueError,
+     "validation's y must be 5 integer class labels"),
+])
+def test_per_route_starts_and_validation_name_bad_input(tiny, change, error, message):
+    from lab_utils.starts import train_starts
+
+    routes, starts, x, y, order = tiny
+    arguments = {"routes": routes, "starts": starts, "x": x, "y": y, "epoch_order": order}
+    arguments.update(change)
+    with pytest.raises(error, match=message):
+        train_starts(**arguments)
 
 
 def test_starts_of_the_wrong_shape_are_named(tiny):
