@@ -31,10 +31,12 @@ ROOT = Path(__file__).resolve().parents[1]
 VENVS = ROOT / ".ci" / "venvs"
 FLOORS = ROOT / ".ci" / "floors.txt"
 # Tests of what a learner's install does not have: the class hub and its logins, the image
-# it is deployed in (repo2docker), nbgrader's exercises, Keras 2 (tf-keras), a browser.
+# it is deployed in (repo2docker), nbgrader's exercises, Keras 2 (tf-keras), a browser,
+# JupyterLab's server (the lab/ folder), and the cross-CPU records, which describe the
+# pinned environment the stored outputs were made in.
 NOT_LEARNER_TESTS = ["tests/browser", "tests/test_class_hub.py", "tests/test_class_logins.py",
                      "tests/test_deploy.py", "tests/test_exercises.py",
-                     "tests/test_tf_keras_legacy.py"]
+                     "tests/test_tf_keras_legacy.py", "tests/test_lab_folder.py", "tests/cpu"]
 # The stage installs a wheel itself; this test builds one in the checkout, which would race
 # with the unit stage building it there at the same time.
 IN_TREE_BUILD = "tests/test_style.py::test_style_ships_inside_an_installed_wheel"
