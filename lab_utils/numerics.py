@@ -1,120 +1,30 @@
 """Softmax and cross-entropy in pure NumPy.
 
 Same names and argument order as ``keras.losses`` / ``keras.ops``. Every function
-checks its input and raises ``ValueError`` naming the argument and the position of
-the first bad entry, so a learner's mistake is reported where it was made rather
-than as a NaN three cells later.
+checks its input (with `lab_utils._validate`): the wrong kind of argument (text, a bool,
+a float axis) raises ``TypeError``, a wrong value (NaN, a shape, a label out of range)
+``ValueError``, and the message names the argument and the first bad entry, so a
+learner's mistake is reported where it was made rather than as a NaN three cells later.
 """
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validate import (
+    as_flag,
+    as_int,
+    as_labels,
+    as_logits,
+    as_numbers,
+    as_probabilities,
+)
 
 #: Keras' fuzz factor (``keras.config.epsilon()``): probabilities are clipped to
 #: ``[EPSILON, 1 - EPSILON]`` before their log is taken.
 EPSILON = 1e-7
 
-
-# --- input checks -----------------------------------------------------------------
-
-
-def _position(index):
-    """`3` for a 1-D index, `(1, 2)` for a batched one."""
-    index = tuple(int(i) for i in index)
-    return str(index[0]) if len(index) == 1 else str(index)
-
-
-def _subscript(index):
-    """`[1, 2]`: how a learner would index the entry."""
-    return "[" + ", ".join(str(int(i)) for i in index) + "]"
-
-
-def _first(mask):
-    """Position (as text) of the first True entry of a boolean array."""
-    return _position(np.unravel_index(np.argmax(mask), mask.shape))
-
-
-def _as_array(x, name, scalar_ok=False):
-    try:
-        arr = np.asarray(x)
-    except (ValueError, TypeError) as err:  # ragged nested lists
-        raise ValueError(f"{name} must be a rectangular array of numbers: {err}") from None
-    if arr.dtype.kind not in "iuf":
-        raise ValueError(f"{name} must hold real numbers, got an array of dtype {arr.dtype}")
-    if arr.ndim == 0 and not scalar_ok:
-        raise ValueError(f"{name} must have at least one dimension, got the scalar {arr}")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape})")
-    return arr
-
-
-def _as_float(x, name):
-    """Validated float array: float16/32/64 keep their dtype, integers become float64."""
-    arr = _as_array(x, name)
-    if arr.dtype.kind != "f":
-        arr = arr.astype(np.float64)
-    if np.isnan(arr).any():
-        raise ValueError(f"{name} contains NaN at position {_first(np.isnan(arr))}")
-    return arr
-
-
-def _check_axis(axis, ndim, name):
-    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-        raise TypeError(f"axis must be an integer, got {axis!r}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"axis={axis} is out of range for {name} with {ndim} dimension(s)")
-    return int(axis) % ndim
-
-
-def _as_logits(z, name, axis):
-    """Logits: finite or -inf (a mask), and at least one finite entry per slice."""
-    z = _as_float(z, name)
-    axis = _check_axis(axis, z.ndim, name)
-    if np.isposinf(z).any():
-        raise ValueError(f"{name} contains +inf at position {_first(np.isposinf(z))}")
-    all_masked = np.isneginf(z).all(axis=axis)
-    if all_masked.any():
-        index = [str(i) for i in np.unravel_index(np.argmax(all_masked), all_masked.shape)]
-        index.insert(axis, ":")
-        raise ValueError(
-            f"every entry of {name}[{', '.join(index)}] is -inf; "
-            "softmax needs at least one finite value per slice"
-        )
-    return z, axis
-
-
-def _as_probabilities(p, name):
-    p = _as_float(p, name)
-    outside = (p < 0) | (p > 1)
-    if outside.any():
-        at = np.unravel_index(np.argmax(outside), p.shape)
-        raise ValueError(
-            f"{name} holds probabilities (from_logits=False) but {name}{_subscript(at)} = "
-            f"{p[at]:.6g} is outside [0, 1]; if these are logits, pass from_logits=True"
-        )
-    return p
-
-
-def _as_labels(y, name, num_classes):
-    y = _as_array(y, name, scalar_ok=True)
-    if y.dtype.kind == "f":
-        not_whole = ~np.isfinite(y) | (y != np.round(y))
-        if not_whole.any():
-            at = np.unravel_index(np.argmax(not_whole), y.shape)
-            raise ValueError(
-                f"{name} must hold integer class labels, but {name}{_subscript(at)} = {y[at]:.6g}"
-            )
-    bad = (y < 0) | (y >= num_classes)
-    if bad.any():
-        at = np.unravel_index(np.argmax(bad), y.shape)
-        raise ValueError(
-            f"{name}{_subscript(at)} = {y[at]:.6g} is not a class label: "
-            f"labels must be in 0..{num_classes - 1}"
-        )
-    return y.astype(np.intp)
-
-
-def _check_flag(from_logits):
-    if not isinstance(from_logits, (bool, np.bool_)):
-        raise TypeError(f"from_logits must be True or False, got {from_logits!r}")
+#: How a loss from probabilities says what to do about logits.
+_LOGITS_HINT = "if these are logits, pass from_logits=True"
 
 
 # --- softmax ----------------------------------------------------------------------
@@ -154,17 +64,15 @@ def _apply(compute, z, name, axis):
     The blocks run along the longest axis other than ``axis``. Each block checks
     itself on the way (see `_max`); if one fails, the full check names the entry.
     """
-    arr = _as_array(z, name)
+    arr = as_numbers(z, name, finite=False)
     axis_ok = isinstance(axis, (int, np.integer)) and not isinstance(axis, bool)
     if not (axis_ok and -arr.ndim <= axis < arr.ndim):
-        _as_logits(z, name, axis)  # raises, naming what is wrong
+        as_logits(arr, name, axis=axis)  # raises, naming what is wrong
     axis = int(axis) % arr.ndim
-    if arr.dtype.kind != "f":
-        arr = arr.astype(np.float64)
     try:
         return _by_blocks(compute, arr, axis)
     except _BadLogits:
-        _as_logits(arr, name, axis)  # raises, naming the first bad entry
+        as_logits(arr, name, axis=axis)  # raises, naming the first bad entry
         raise
 
 
@@ -259,7 +167,7 @@ def _log_softmax(z, axis):
     return out.astype(z.dtype, copy=False)
 
 
-def softmax(z, axis=-1):
+def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     """Softmax of ``z`` along ``axis``: the three lines of notebook 01, with input checks.
 
     Subtract each slice's maximum (which changes nothing mathematically but keeps
@@ -267,14 +175,14 @@ def softmax(z, axis=-1):
     are a mask and get probability exactly 0. For results within a few ulps of the
     exact ones, see `precise_softmax`.
     """
-    z, axis = _as_logits(z, "z", axis)
+    z, axis = as_logits(z, "z", axis=axis)
     with np.errstate(over="ignore"):  # z - max(z) beyond the float range is -inf: exp gives 0
         shifted = z - np.max(z, axis=axis, keepdims=True)
     e = np.exp(shifted)
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-def precise_softmax(z, axis=-1):
+def precise_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     """Softmax of ``z`` along ``axis``, within a few ulps of the exact result.
 
     Same result as `softmax` up to rounding, for tests and benchmarks that need the
@@ -285,13 +193,13 @@ def precise_softmax(z, axis=-1):
     return _apply(_softmax, z, "z", axis)
 
 
-def logsumexp(z, axis=-1, keepdims=False):
+def logsumexp(z: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarray:
     """``log(sum(exp(z)))`` along ``axis``, without overflow."""
     out = _apply(_logsumexp, z, "z", axis)
     return out if keepdims else out.squeeze(axis=axis % out.ndim)
 
 
-def log_softmax(z, axis=-1):
+def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     """``log(softmax(z))`` along ``axis``, exact even where softmax underflows to 0."""
     return _apply(_log_softmax, z, "z", axis)
 
@@ -299,17 +207,22 @@ def log_softmax(z, axis=-1):
 # --- targets and losses -----------------------------------------------------------
 
 
-def one_hot(y, num_classes):
+def one_hot(y: ArrayLike, num_classes: int) -> np.ndarray:
     """One-hot rows for integer labels ``y``: shape ``y.shape + (num_classes,)``."""
-    if not isinstance(num_classes, (int, np.integer)) or isinstance(num_classes, bool):
-        raise TypeError(f"num_classes must be an integer, got {num_classes!r}")
-    if num_classes < 1:
-        raise ValueError(f"num_classes must be at least 1, got {num_classes}")
-    labels = _as_labels(y, "y", num_classes)
+    num_classes = as_int(num_classes, "num_classes", low=1)
+    labels = as_labels(y, "y", n_classes=num_classes, ndim=None)
     return (labels[..., None] == np.arange(num_classes)).astype(np.float64)
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
+def _predictions(y_pred, from_logits, nonzero_rows=False):
+    """``y_pred`` checked as logits or as probabilities, as ``from_logits`` says."""
+    if as_flag(from_logits, "from_logits"):
+        return as_logits(y_pred, "y_pred")[0]
+    return as_probabilities(y_pred, "y_pred", nonzero_rows=nonzero_rows, hint=_LOGITS_HINT)
+
+
+def sparse_categorical_crossentropy(y_true: ArrayLike, y_pred: ArrayLike,
+                                    from_logits: bool = False) -> np.ndarray:
     """Per-example cross-entropy ``-log(a[y])`` for integer labels ``y_true``.
 
     ``y_pred`` has shape ``(..., num_classes)`` and ``y_true`` shape ``(...)`` (or
@@ -318,18 +231,15 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     it holds probabilities, which are clipped to ``[1e-7, 1 - 1e-7]`` exactly as
     Keras does, so no loss exceeds ``-log(1e-7) = 16.118...``.
     """
-    _check_flag(from_logits)
-    z = _as_logits(y_pred, "y_pred", -1)[0] if from_logits else _as_probabilities(y_pred, "y_pred")
-    y = _as_array(y_true, "y_true", scalar_ok=True)
+    z = _predictions(y_pred, from_logits)
+    y = as_numbers(y_true, "y_true", finite=False, what="class labels (integers 0, 1, 2, ...)")
     if y.ndim == z.ndim and y.shape[-1] == 1:
         y = y[..., 0]
     if y.shape != z.shape[:-1]:
-        hint = " (y_true looks one-hot: use categorical_crossentropy)" if y.shape == z.shape else ""
-        raise ValueError(
-            f"y_true has shape {y.shape} but y_pred has shape {z.shape}: "
-            f"expected y_true of shape {z.shape[:-1]}, one integer label per row{hint}"
-        )
-    labels = _as_labels(y, "y_true", z.shape[-1])
+        hint = "; y_true looks one-hot: use categorical_crossentropy" if y.shape == z.shape else ""
+        raise ValueError(f"y_true must have shape {z.shape[:-1]}, one class label per row of "
+                         f"y_pred (shape {z.shape}), got shape {y.shape}{hint}")
+    labels = as_labels(y, "y_true", n_classes=z.shape[-1], ndim=None)
     if not from_logits:
         # Keras: clip, take the log, and treat the logs as logits (which renormalises).
         eps = z.dtype.type(EPSILON)
@@ -338,34 +248,27 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     return -np.take_along_axis(log_a, labels[..., None], axis=-1)[..., 0]
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits=False):
+def categorical_crossentropy(y_true: ArrayLike, y_pred: ArrayLike,
+                             from_logits: bool = False) -> np.ndarray:
     """Per-example cross-entropy ``-sum(y * log(a))`` for one-hot (or soft) targets.
 
     ``y_true`` and ``y_pred`` have the same shape ``(..., num_classes)``. With
     ``from_logits=False`` each row of ``y_pred`` is divided by its sum and clipped
     to ``[1e-7, 1 - 1e-7]``, exactly as Keras does.
     """
-    _check_flag(from_logits)
-    z = _as_logits(y_pred, "y_pred", -1)[0] if from_logits else _as_probabilities(y_pred, "y_pred")
-    y = _as_float(y_true, "y_true")
+    z = _predictions(y_pred, from_logits, nonzero_rows=True)
+    y = as_numbers(y_true, "y_true", finite=False)
     if y.shape != z.shape:
         hint = ""
         if y.shape == z.shape[:-1] or y.shape == z.shape[:-1] + (1,):
-            hint = " (y_true looks like integer labels: use sparse_categorical_crossentropy)"
-        raise ValueError(f"y_true has shape {y.shape} but y_pred has shape {z.shape}{hint}")
-    outside = ~np.isfinite(y) | (y < 0) | (y > 1)
-    if outside.any():
-        at = np.unravel_index(np.argmax(outside), y.shape)
-        raise ValueError(
-            f"y_true{_subscript(at)} = {y[at]:.6g} is not a target probability in [0, 1]"
-        )
+            hint = "; y_true looks like integer labels: use sparse_categorical_crossentropy"
+        raise ValueError(f"y_true must have the shape of y_pred, {z.shape}, got shape "
+                         f"{y.shape}{hint}")
+    y = as_probabilities(y, "y_true", hint="targets are one-hot rows or probabilities")
     if from_logits:
         log_a = log_softmax(z)
     else:
         totals = z.sum(axis=-1, keepdims=True)
-        if (totals == 0).any():
-            row = _first(totals[..., 0] == 0)
-            raise ValueError(f"y_pred row {row} sums to 0: it is not a probability vector")
         eps = z.dtype.type(EPSILON)
         log_a = np.log(np.clip(z / totals, eps, 1 - eps))
     y = y.astype(log_a.dtype, copy=False)
