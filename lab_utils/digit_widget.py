@@ -10,7 +10,8 @@ from typing import NamedTuple
 import ipywidgets as widgets
 import numpy as np
 
-from .calibration import _labels, _matrix, _temperature, temperature_scale
+from ._validate import as_labels, as_logits, as_temperature
+from .calibration import temperature_scale
 from .digit_plots import _images, draw_digit_and_probabilities, update_probability_bars
 from .numerics import log_softmax
 from .render import BlitChart, SharpWhenIdle, chart_view
@@ -32,8 +33,8 @@ class DigitFrame(NamedTuple):
 
 def digit_frame(logits, y, index, T=1.0):
     """Image ``index``'s probabilities ``softmax(z / T)``, predicted class and loss ``-log a_y``."""
-    z = _matrix(logits, "logits")
-    labels = _labels(y, *z.shape)
+    z = as_logits(logits, "logits", matrix=True, dtype=np.float64)[0]
+    labels = as_labels(y, "y", length=z.shape[0], n_classes=z.shape[1])
     if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
         raise TypeError(f"index must be an integer, got {index!r}")
     if not 0 <= index < len(z):
@@ -41,7 +42,7 @@ def digit_frame(logits, y, index, T=1.0):
     row = z[index:index + 1]
     probabilities = temperature_scale(row, T)[0]
     label = int(labels[index])
-    loss = float(-log_softmax(row / _temperature(T), axis=1)[0, label])
+    loss = float(-log_softmax(row / as_temperature(T), axis=1)[0, label])
     return DigitFrame(int(index), label, probabilities, int(np.argmax(probabilities)), loss)
 
 
@@ -87,13 +88,13 @@ class DigitPicker:
                             f"got {which!r}")
         self.which = which.strip()
         self.images = _images(images)
-        self.logits = _matrix(logits, "logits")
-        self.y = _labels(y, *self.logits.shape)
+        self.logits = as_logits(logits, "logits", matrix=True, dtype=np.float64)[0]
+        self.y = as_labels(y, "y", length=self.logits.shape[0], n_classes=self.logits.shape[1])
         if len(self.images) != len(self.logits):
             raise ValueError(f"images has {len(self.images)} entries but logits has "
                              f"{len(self.logits)} rows: pass the same images")
         low, high = T_EXPONENTS
-        if not 10.0 ** low <= _temperature(T) <= 10.0 ** high:
+        if not 10.0 ** low <= as_temperature(T) <= 10.0 ** high:
             raise ValueError(f"T must lie within the slider's range [0.1, 10], got {T}")
         frame = digit_frame(self.logits, self.y, index, T)  # validates index
         self.picker = widgets.IntSlider(value=index, min=0, max=len(self.logits) - 1,
