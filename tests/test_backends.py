@@ -59,32 +59,43 @@ def test_count_agrees_with_the_loss_keras_computes():
 
 @pytest.mark.parametrize("probabilities, message", [
     (np.array([0.5, 0.5]), "2-D"),
-    (np.array([[1.0], [1.0]]), "at least 2 classes"),
-    (np.array([[1, 0], [0, 1]]), "float"),
-    (np.array([[2.0, -1.0], [0.5, 0.5]]), "logits instead of probabilities"),
-    (np.array([[np.nan, 0.5], [0.5, 0.5]]), r"in \[0, 1\]"),
-    (np.array([[0.0, 0.0], [0.5, 0.5]]), "row of zeros"),
+    (np.array([[1.0], [1.0]]), r"one column per class \(at least 2\)"),
+    (np.array([[2.0, -1.0], [0.5, 0.5]]), r"in \[0, 1\], got probabilities\[0, 0\] = 2; if these "
+                                          "are logits"),
+    (np.array([[np.nan, 0.5], [0.5, 0.5]]), r"finite, got probabilities\[0, 0\] = nan"),
+    (np.array([[0.0, 0.0], [0.5, 0.5]]), r"row of zeros .*probabilities\[0, :\]"),
 ])
 def test_bad_probabilities_are_named(probabilities, message):
     with pytest.raises(ValueError, match=f"probabilities must.*{message}"):
         count_at_clip(probabilities, np.array([0, 1]))
 
 
+def test_integer_probabilities_count_like_floats():
+    p = np.array([[1, 0], [0, 1]])
+    assert count_at_clip(p, np.array([0, 0])) == count_at_clip(p.astype(float), np.array([0, 0]))
+
+
 @pytest.mark.parametrize("labels, message", [
-    (np.array([0, 1, 1]), "2 integer class labels"),
-    (np.array([0.0, 1.0]), "integer"),
-    (np.array([[0], [1]]), "one per row"),
-    (np.array([0, 2]), r"0\.\.1, got 0\.\.2"),
-    (np.array([-1, 0]), r"0\.\.1, got -1\.\.0"),
+    (np.array([0, 1, 1]), r"shape \(2,\), one class label per row of probabilities"),
+    (np.array([0.0, 1.5]), r"whole-number class labels, got labels\[1\] = 1.5"),
+    (np.array([[0], [1]]), "one class label per row"),
+    (np.array([0, 2]), r"class labels in 0\.\.1, got labels\[1\] = 2"),
+    (np.array([-1, 0]), r"class labels in 0\.\.1, got labels\[0\] = -1"),
 ])
 def test_bad_labels_are_named(labels, message):
     with pytest.raises(ValueError, match=f"labels must.*{message}"):
         count_at_clip(np.array([[0.5, 0.5], [0.5, 0.5]]), labels)
 
 
-@pytest.mark.parametrize("epsilon", [0, -1e-7, 0.5, 1.0, True, "1e-7", None, np.nan])
+@pytest.mark.parametrize("epsilon", [0, -1e-7, 0.5, 1.0, np.nan])
 def test_bad_epsilon_is_named(epsilon):
     with pytest.raises(ValueError, match="epsilon must be a number strictly between 0 and 0.5"):
+        count_at_clip(P, Y, epsilon=epsilon)
+
+
+@pytest.mark.parametrize("epsilon", [True, "1e-7", None])
+def test_an_epsilon_that_is_not_a_number_is_a_type_error(epsilon):
+    with pytest.raises(TypeError, match="epsilon must be a number"):
         count_at_clip(P, Y, epsilon=epsilon)
 
 
@@ -108,11 +119,13 @@ def test_below_clip_agrees_with_count_at_clip_on_ordinary_logits():
 
 
 @pytest.mark.parametrize("logits, labels, message", [
-    (np.zeros(4), np.zeros(4, dtype=int), "logits must be a finite 2-D array"),
-    (np.array([[np.inf, 0.0]]), np.zeros(1, dtype=int), "logits must be a finite 2-D array"),
-    (np.zeros((4, 2)), np.zeros(3, dtype=int), "labels must be 4 integer class labels"),
-    (np.zeros((4, 2)), np.zeros(4), "labels must be 4 integer class labels"),
-    (np.zeros((4, 2)), np.full(4, 2), r"labels must be 4 integer class labels in 0\.\.1"),
+    (np.zeros(4), np.zeros(4, dtype=int), r"logits must be 2-D of shape \(m, N\)"),
+    (np.array([[np.inf, 0.0]]), np.zeros(1, dtype=int), r"logits must not hold \+inf"),
+    (np.array([[np.nan, 0.0]]), np.zeros(1, dtype=int), "logits must not hold NaN"),
+    (np.zeros((4, 2)), np.zeros(3, dtype=int), r"labels must have shape \(4,\), one class label "
+                                               "per row of logits"),
+    (np.zeros((4, 2)), np.full(4, 0.5), "labels must hold whole-number class labels"),
+    (np.zeros((4, 2)), np.full(4, 2), r"labels must hold class labels in 0\.\.1"),
 ])
 def test_below_clip_names_bad_input(logits, labels, message):
     with pytest.raises(ValueError, match=message):
