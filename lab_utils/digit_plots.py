@@ -8,9 +8,16 @@ axis, never by colour alone.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.text import Text
+from numpy.typing import ArrayLike
 
+from ._validate import as_int, as_labels, as_numbers, as_probabilities
 from .display import describe, plain
-from .plots import _LINE_NAMES, LINE_STYLES, _figure_and_axes, _numbers
+from .plots import LINE_NAMES, LINE_STYLES, figure_and_axes
 from .style import CLASS_COLORS, NEUTRAL
 
 #: The class a bar chart highlights (the true one) and the rest.
@@ -23,7 +30,8 @@ CMAP = "gray_r"
 
 def _images(images, name="images"):
     """Images as an (n, h, w) array; (n, h*w) rows of a square image are reshaped."""
-    arr = _numbers(images, name, np.ndim(images) if np.ndim(images) in (2, 3) else 3)
+    arr = as_numbers(images, name, ndim=(3, 2), dtype=np.float64,
+                     shape_text=" (n, height, width), or (n, height * width) for square images")
     if arr.ndim == 2:
         side = int(round(np.sqrt(arr.shape[1])))
         if side * side != arr.shape[1]:
@@ -41,7 +49,8 @@ def _captions(captions, n):
     return list(captions)
 
 
-def plot_digits(images, captions, ncols=10, ax=None, title="Handwritten digits"):
+def plot_digits(images: ArrayLike, captions: list[str], ncols: int = 10, ax: Axes | None = None,
+                title: str = "Handwritten digits") -> tuple[Figure, Axes]:
     """A grid of images, each with its caption above it, drawn as one picture.
 
     One ``imshow`` of a mosaic rather than an axes per image: it draws in a fraction of
@@ -50,9 +59,7 @@ def plot_digits(images, captions, ncols=10, ax=None, title="Handwritten digits")
     images = _images(images)
     n, h, w = images.shape
     captions = _captions(captions, n)
-    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
-        raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
-    ncols = min(int(ncols), n)
+    ncols = min(as_int(ncols, "ncols", low=1), n)
     nrows = -(-n // ncols)
     lines = max(c.count("\n") + 1 for c in captions)
     gap_x, gap_y = 2, 2 + 3 * lines  # room for the captions, in pixels of the images
@@ -65,7 +72,7 @@ def plot_digits(images, captions, ncols=10, ax=None, title="Handwritten digits")
         width = max(0.9, 0.075 * longest)  # inches per image: room for its caption
         fig, ax = plt.subplots(figsize=(width * ncols, (width + 0.25 * lines) * nrows + 0.4))
     else:
-        fig, ax = _figure_and_axes(ax)
+        fig, ax = figure_and_axes(ax)
     cmap = plt.get_cmap(CMAP).with_extremes(bad="white")
     ax.imshow(mosaic, cmap=cmap, vmin=0, vmax=float(np.nanmax(images)) or 1.0,
               interpolation="nearest")
@@ -77,16 +84,16 @@ def plot_digits(images, captions, ncols=10, ax=None, title="Handwritten digits")
     return fig, ax
 
 
-def draw_digit_and_probabilities(ax_image, ax_bars, image, probabilities, label):
+def draw_digit_and_probabilities(ax_image: Axes, ax_bars: Axes, image: ArrayLike,
+                                 probabilities: ArrayLike,
+                                 label: int) -> tuple[AxesImage, BarContainer, Text]:
     """One image beside the bar chart of its class probabilities; the true class highlighted.
 
     Returns the artists ``(image, bars, title)`` so that a widget can update them in place.
     """
     image = _images(np.asarray(image)[None], "image")[0]
-    p = _numbers(probabilities, "probabilities", 1)
-    if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not (
-            0 <= label < p.size):
-        raise ValueError(f"label must be a class 0..{p.size - 1}, got {label!r}")
+    p = as_probabilities(probabilities, ndim=1, dtype=np.float64)
+    label = as_int(label, "label", low=0, high=p.size - 1)
     shown = ax_image.imshow(image, cmap=CMAP, vmin=0, vmax=float(image.max()) or 1.0,
                             interpolation="nearest")
     ax_image.set_axis_off()
@@ -98,8 +105,14 @@ def draw_digit_and_probabilities(ax_image, ax_bars, image, probabilities, label)
     return shown, bars, title
 
 
-def update_probability_bars(bars, probabilities, label, title):
+def update_probability_bars(bars: BarContainer, probabilities: ArrayLike, label: int,
+                            title: Text) -> None:
     """Set the bars to ``probabilities``, hatch the true class, and say what was predicted."""
+    probabilities = as_probabilities(probabilities, ndim=1, dtype=np.float64)
+    if len(probabilities) != len(bars):
+        raise ValueError(f"probabilities must have one entry per bar ({len(bars)}), "
+                         f"got shape {probabilities.shape}")
+    label = as_int(label, "label", low=0, high=len(bars) - 1)
     for k, bar in enumerate(bars):
         bar.set_height(probabilities[k])
         bar.set_facecolor(TRUE_COLOR if k == label else OTHER_COLOR)
@@ -111,17 +124,15 @@ def update_probability_bars(bars, probabilities, label, title):
                    f"true class {label} hatched")
 
 
-def plot_digit_probabilities(images, probabilities, y, axes=None):
+def plot_digit_probabilities(images: ArrayLike, probabilities: ArrayLike, y: ArrayLike,
+                             axes: ArrayLike | None = None) -> tuple[Figure, np.ndarray]:
     """One row per image: the image, then its probabilities with the true class highlighted."""
     images = _images(images)
-    p = _numbers(probabilities, "probabilities", 2)
+    p = as_probabilities(probabilities, matrix=True, dtype=np.float64)
     if p.shape[0] != len(images):
-        raise ValueError(f"probabilities has {p.shape[0]} rows but there are {len(images)} "
-                         "images")
-    y = np.asarray(y)
-    if y.shape != (len(images),) or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must hold one integer label per image, shape ({len(images)},), "
-                         f"got {y.dtype} of shape {y.shape}")
+        raise ValueError(f"probabilities must have one row per image ({len(images)}), "
+                         f"got shape {p.shape}")
+    y = as_labels(y, "y", length=len(images), n_classes=p.shape[1], per="image")
     n = len(images)
     if axes is None:
         fig, axes = plt.subplots(n, 2, figsize=(7, 1.7 * n), width_ratios=(1, 4),
@@ -157,9 +168,12 @@ def _table(name, table):
         raise TypeError(f"tables[{name!r}] must be a reliability table (edges, count, "
                         "confidence, accuracy), as lab_utils.calibration.reliability_table "
                         "returns")
-    edges = _numbers(table[0], f"tables[{name!r}] edges", 1)
-    count = _numbers(table[1], f"tables[{name!r}] count", 1)
-    confidence, accuracy = (np.asarray(v, dtype=float) for v in table[2:])
+    edges, count = (as_numbers(v, f"tables[{name!r}].{field}", ndim=1, dtype=np.float64)
+                    for v, field in zip(table[:2], ("edges", "count"), strict=True))
+    # an empty bin has NaN confidence and accuracy
+    confidence, accuracy = (
+        as_numbers(v, f"tables[{name!r}].{field}", ndim=1, finite=False, dtype=np.float64)
+        for v, field in zip(table[2:], ("confidence", "accuracy"), strict=True))
     if not (edges.size == count.size + 1 == confidence.size + 1 == accuracy.size + 1):
         raise ValueError(f"tables[{name!r}]: {edges.size} edges need {edges.size - 1} counts, "
                          f"confidences and accuracies, got {count.size}, {confidence.size}, "
@@ -167,7 +181,9 @@ def _table(name, table):
     return edges, count.astype(int), confidence, accuracy
 
 
-def plot_reliability(tables, ax=None, title="Reliability diagram", colors=None):
+def plot_reliability(tables: dict, ax: ArrayLike | None = None,
+                     title: str = "Reliability diagram",
+                     colors: dict | None = None) -> tuple[Figure, tuple[Axes, Axes]]:
     """Reliability curves above, and below them how many examples each bin holds.
 
     ``tables`` maps a name to a `lab_utils.calibration.reliability_table`. Points on the
@@ -206,7 +222,9 @@ def plot_reliability(tables, ax=None, title="Reliability diagram", colors=None):
     return fig, (ax_curve, ax_counts)
 
 
-def plot_start_curves(curves, ax=None, title="Loss per epoch, every start", color=CLASS_COLORS[0]):
+def plot_start_curves(curves: dict, ax: Axes | None = None,
+                      title: str = "Loss per epoch, every start",
+                      color: str = CLASS_COLORS[0]) -> tuple[Figure, Axes]:
     """Per-epoch curves of several starts: ``curves`` maps a name to an array (starts, epochs).
 
     Every start is drawn thin, in one colour (one model per figure panel), each name in
@@ -216,16 +234,16 @@ def plot_start_curves(curves, ax=None, title="Loss per epoch, every start", colo
     if not isinstance(curves, dict) or not curves:
         raise TypeError(f"curves must be a non-empty dict {{name: (starts, epochs) array}}, "
                         f"got {curves!r}")
-    fig, ax = _figure_and_axes(ax)
+    fig, ax = figure_and_axes(ax)
     words = []
     for i, (name, values) in enumerate(curves.items()):
-        runs = _numbers(values, f"curves[{name!r}]", 2)
+        runs = as_numbers(values, f"curves[{name!r}]", ndim=2, dtype=np.float64)
         epochs = np.arange(1, runs.shape[1] + 1)
         linestyle = LINE_STYLES[i % len(LINE_STYLES)]
         for k, run in enumerate(runs):
             ax.plot(epochs, run, color=color, linestyle=linestyle, linewidth=1.3, alpha=0.8,
                     label=name if k == 0 else None)
-        words.append(f"{name} ({len(runs)} starts, {_LINE_NAMES[i % len(_LINE_NAMES)]}) from "
+        words.append(f"{name} ({len(runs)} starts, {LINE_NAMES[i % len(LINE_NAMES)]}) from "
                      f"{runs[:, 0].min():.2g}-{runs[:, 0].max():.2g} at epoch 1 to "
                      f"{runs[:, -1].min():.2g}-{runs[:, -1].max():.2g} at epoch {runs.shape[1]}")
     ax.set(xlabel="epoch", ylabel="loss", title=title)

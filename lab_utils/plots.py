@@ -11,7 +11,11 @@ text and its ``text/plain``.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
+from ._validate import as_int, as_labels, as_matrix, as_numbers, as_points, as_probabilities
 from .display import describe
 from .style import CLASS_COLORS, CLASS_MARKERS, MARKER_NAMES, NEUTRAL
 
@@ -19,6 +23,8 @@ from .style import CLASS_COLORS, CLASS_MARKERS, MARKER_NAMES, NEUTRAL
 #: one leaves both visible even where the two are identical.
 LINE_STYLES = ("-", "--", ":", "-.")
 LINE_WIDTHS = (5, 2, 2, 2)
+#: How a description of a figure names each of `LINE_STYLES`.
+LINE_NAMES = ("solid line", "dashed line", "dotted line", "dash-dot line")
 
 #: Horizontal spread of the points of one output unit in `plot_model_outputs`.
 JITTER = 0.18
@@ -27,36 +33,13 @@ JITTER = 0.18
 # --- input checks -----------------------------------------------------------------
 
 
-def _numbers(values, name, ndim):
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        kind = type(values).__name__
-        raise TypeError(f"{name} must be an array of numbers, got {kind}") from None
-    if arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape})")
-    if not np.isfinite(arr).all():
-        at = np.unravel_index(np.argmax(~np.isfinite(arr)), arr.shape)
-        raise ValueError(f"{name} must be finite, but {name}{list(at)} = {arr[at]}")
-    return arr
+def _class_labels(y, n):
+    """Class labels, one per point, each with a colour in CLASS_COLORS."""
+    return as_labels(y, "y", length=n, n_classes=len(CLASS_COLORS), per="point")
 
 
-def _labels(y, n, name="y"):
-    """Integer class labels, one per point, each with a colour in CLASS_COLORS."""
-    labels = _numbers(y, name, 1)
-    if labels.shape[0] != n:
-        raise ValueError(f"{name} has {labels.shape[0]} labels but there are {n} points")
-    bad = (labels != np.round(labels)) | (labels < 0) | (labels >= len(CLASS_COLORS))
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(f"{name}[{i}] = {labels[i]} is not a class label in "
-                         f"0..{len(CLASS_COLORS) - 1}")
-    return labels.astype(int)
-
-
-def _figure_and_axes(ax, ncols=1, figsize=None, name="ax"):
+def figure_and_axes(ax: Axes | None, ncols: int = 1, figsize: tuple[float, float] | None = None,
+                    name: str = "ax") -> tuple[Figure, Axes | tuple[Axes, ...]]:
     """Use the caller's axes (argument ``name``), or make a new figure with ``ncols`` of them."""
     if ax is None:
         fig, ax = plt.subplots(1, ncols, figsize=figsize)
@@ -71,14 +54,12 @@ def _figure_and_axes(ax, ncols=1, figsize=None, name="ax"):
 # --- figures ----------------------------------------------------------------------
 
 
-def plot_blobs(X, y, ax=None, title="The data, coloured by class"):
+def plot_blobs(X: ArrayLike, y: ArrayLike, ax: Axes | None = None,
+               title: str = "The data, coloured by class") -> tuple[Figure, Axes]:
     """Scatter the 2-D points ``X`` (n, 2), one colour per class label in ``y`` (n,)."""
-    X = _numbers(X, "X", 2)
-    if X.shape[1] != 2:
-        raise ValueError(f"X must have 2 columns (x0, x1) to be drawn in the plane, "
-                         f"got shape {X.shape}")
-    y = _labels(y, X.shape[0])
-    fig, ax = _figure_and_axes(ax)
+    X = as_points(X)
+    y = _class_labels(y, X.shape[0])
+    fig, ax = figure_and_axes(ax)
     parts = []
     for label in np.unique(y):
         points = X[y == label]
@@ -94,8 +75,9 @@ def plot_blobs(X, y, ax=None, title="The data, coloured by class"):
     return fig, ax
 
 
-def plot_loss_curves(losses, ax=None, title="Training loss", *, xlabel="epoch",
-                     ylabel="loss", first=1):
+def plot_loss_curves(losses: dict, ax: Axes | None = None, title: str = "Training loss", *,
+                     xlabel: str = "epoch", ylabel: str = "loss",
+                     first: int = 1) -> tuple[Figure, Axes]:
     """Overlay loss curves: ``losses`` maps a model's name to its losses, one per epoch.
 
     The values may also be Keras ``History`` objects (their ``"loss"`` is used).
@@ -107,18 +89,17 @@ def plot_loss_curves(losses, ax=None, title="Training loss", *, xlabel="epoch",
                         f"got {losses!r}")
     if len(losses) > len(CLASS_COLORS):
         raise ValueError(f"at most {len(CLASS_COLORS)} curves fit the palette, got {len(losses)}")
-    if isinstance(first, bool) or not isinstance(first, (int, np.integer)):
-        raise TypeError(f"first must be an integer (the number of the first point), got {first!r}")
-    fig, ax = _figure_and_axes(ax)
+    first = as_int(first, "first")
+    fig, ax = figure_and_axes(ax)
     parts = []
     for i, (name, values) in enumerate(losses.items()):
         values = getattr(values, "history", {}).get("loss", values)
-        curve = _numbers(values, f"losses[{name!r}]", 1)
+        curve = as_numbers(values, f"losses[{name!r}]", ndim=1, dtype=np.float64)
         ax.plot(np.arange(first, first + curve.size), curve, color=CLASS_COLORS[i],
                 linestyle=LINE_STYLES[i % len(LINE_STYLES)],
                 linewidth=LINE_WIDTHS[i % len(LINE_WIDTHS)], marker=CLASS_MARKERS[i],
                 label=name)
-        parts.append(f"{name} ({_LINE_NAMES[i % len(LINE_STYLES)]}, "
+        parts.append(f"{name} ({LINE_NAMES[i % len(LINE_STYLES)]}, "
                      f"{MARKER_NAMES[CLASS_MARKERS[i]]}) from {curve[0]:.3g} at {xlabel} "
                      f"{first} to {curve[-1]:.3g} at {xlabel} {first + curve.size - 1}, "
                      f"lowest {curve.min():.3g}")
@@ -128,9 +109,6 @@ def plot_loss_curves(losses, ax=None, title="Training loss", *, xlabel="epoch",
     describe(ax, f'"{title}": {ylabel} against {xlabel}, {len(parts)} '
                  f"curve{'s' if len(parts) > 1 else ''}: " + "; ".join(parts) + ".")
     return fig, ax
-
-
-_LINE_NAMES = ("solid line", "dashed line", "dotted line", "dash-dot line")
 
 
 def _strip(ax, values, y, rng):
@@ -152,7 +130,7 @@ def _strip(ax, values, y, rng):
     ax.set_xticks(range(k))
 
 
-def _2f(value):
+def _two_decimals(value):
     """Two decimals, and never "-0.00" (a reader would say "minus zero")."""
     text = f"{value:.2f}"
     return "0.00" if text == "-0.00" else text
@@ -163,35 +141,36 @@ def _strip_description(values, y, symbol):
     parts = []
     for unit in range(values.shape[1]):
         column = values[:, unit]
-        text = f"{symbol}{unit} from {_2f(column.min())} to {_2f(column.max())}"
+        low, high = _two_decimals(column.min()), _two_decimals(column.max())
+        text = f"{symbol}{unit} from {low} to {high}"
         if y is not None and (y == unit).any():
-            text += (f", mean {_2f(column[y == unit].mean())} on class {unit} and "
-                     f"{_2f(column[y != unit].mean())} on the others")
+            text += (f", mean {_two_decimals(column[y == unit].mean())} on class {unit} and "
+                     f"{_two_decimals(column[y != unit].mean())} on the others")
         parts.append(text)
     return "; ".join(parts)
 
 
-def plot_model_outputs(probabilities, logits, y=None, axes=None,
-                       names=("obvious model", "preferred model")):
+def plot_model_outputs(probabilities: ArrayLike, logits: ArrayLike, y: ArrayLike | None = None,
+                       axes: tuple[Axes, Axes] | None = None,
+                       names: tuple[str, str] = ("obvious model", "preferred model"),
+                       ) -> tuple[Figure, tuple[Axes, Axes]]:
     """Side by side: the probabilities one model outputs and the logits the other outputs.
 
     ``probabilities`` and ``logits`` are (n, k) arrays, one row per example. Each panel
     shows, for every output unit, the values over all examples; with labels ``y`` a
     point is coloured by its example's true class, so the unit of the true class stands out.
     """
-    probabilities = _numbers(probabilities, "probabilities", 2)
-    logits = _numbers(logits, "logits", 2)
+    # drawn values must be finite: the logits here are a plain matrix, without -inf masks
+    probabilities = as_probabilities(probabilities, matrix=True, dtype=np.float64,
+                                     hint="did you pass logits as probabilities?")
+    logits = as_matrix(logits, "logits", min_columns=2, dtype=np.float64)
     if probabilities.shape != logits.shape:
-        raise ValueError(f"probabilities has shape {probabilities.shape} but logits has shape "
-                         f"{logits.shape}: pass both models' outputs for the same examples")
-    outside = (probabilities < 0) | (probabilities > 1)
-    if outside.any():
-        at = np.unravel_index(np.argmax(outside), probabilities.shape)
-        raise ValueError(f"probabilities{list(at)} = {probabilities[at]} is outside [0, 1]: "
-                         "did you pass logits as probabilities?")
+        raise ValueError(f"logits must have the shape of probabilities, {probabilities.shape} "
+                         f"(both models' outputs for the same examples), got shape "
+                         f"{logits.shape}")
     if y is not None:
-        y = _labels(y, probabilities.shape[0])
-    fig, (ax_p, ax_z) = _figure_and_axes(axes, ncols=2, figsize=(10, 4), name="axes")
+        y = _class_labels(y, probabilities.shape[0])
+    fig, (ax_p, ax_z) = figure_and_axes(axes, ncols=2, figsize=(10, 4), name="axes")
     rng = np.random.default_rng(0)  # fixed jitter: the same picture on every run
 
     _strip(ax_p, probabilities, y, rng)

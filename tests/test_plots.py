@@ -53,11 +53,11 @@ def test_blobs_draws_into_the_given_axes():
 
 
 @pytest.mark.parametrize("X_bad, y_bad, message", [
-    (X[:, :1], Y, "X must have 2 columns"),
+    (X[:, :1], Y, r"X must have shape \(n, 2\)"),
     (X[0], Y, "X must be 2-D"),
-    (X, Y[:-1], "y has 5 labels but there are 6 points"),
-    (X, np.array([0, 1, 2, 3, 0, 7]), r"y\[5\] = 7.0 is not a class label"),
-    (X, np.array([0, 1, 2, 3, 0, 0.5]), r"y\[5\] = 0.5 is not a class label"),
+    (X, Y[:-1], r"y must have shape \(6,\), one class label per point, got shape \(5,\)"),
+    (X, np.array([0, 1, 2, 3, 0, 7]), r"y must hold class labels in 0..4, got y\[5\] = 7"),
+    (X, np.array([0, 1, 2, 3, 0, 0.5]), r"whole-number class labels, got y\[5\] = 0.5"),
     (np.where(X == 5.0, np.nan, X), Y, "X must be finite"),
 ])
 def test_blobs_bad_input_names_the_argument(X_bad, y_bad, message):
@@ -66,7 +66,7 @@ def test_blobs_bad_input_names_the_argument(X_bad, y_bad, message):
 
 
 def test_blobs_rejects_text():
-    with pytest.raises(TypeError, match="X must be an array of numbers"):
+    with pytest.raises(TypeError, match="X must hold real numbers"):
         plot_blobs([["a", "b"]], [0])
 
 
@@ -122,7 +122,7 @@ def test_loss_curves_draw_into_the_given_axes():
 @pytest.mark.parametrize("bad, error, message", [
     ({}, TypeError, "non-empty dict"),
     ([1.0, 0.5], TypeError, "non-empty dict"),
-    ({"m": []}, ValueError, r"losses\['m'\] is empty"),
+    ({"m": []}, ValueError, r"losses\['m'\] must not be empty"),
     ({"m": [1.0, float("nan")]}, ValueError, r"losses\['m'\] must be finite"),
     ({str(i): [1.0] for i in range(6)}, ValueError, "at most 5 curves"),
 ])
@@ -180,7 +180,7 @@ def test_outputs_logits_passed_as_probabilities_are_caught():
 
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"logits": LOGITS[:, :3]}, ValueError, "shape"),
-    ({"y": Y[:3]}, ValueError, "y has 3 labels but there are 6 points"),
+    ({"y": Y[:3]}, ValueError, r"y must have shape \(6,\), one class label per point"),
     ({"axes": "ab"}, TypeError, "axes must be a sequence of 2 matplotlib Axes"),
 ])
 def test_outputs_bad_input(kwargs, error, message):
