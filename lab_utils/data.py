@@ -6,6 +6,8 @@ train on the same 2000 points as the original lab.
 
 import numpy as np
 
+from ._validate import as_int, as_number
+
 #: One centre per class, in class order (class 0 at [-5, 2], ...).
 CENTERS = ((-5.0, 2.0), (-2.0, -2.0), (1.0, 2.0), (5.0, -2.0))
 NUM_CLASSES = len(CENTERS)
@@ -14,7 +16,8 @@ CLUSTER_STD = 1.0
 RANDOM_STATE = 30
 
 
-def make_seed_blobs(n=2000, *, std=CLUSTER_STD, random_state=RANDOM_STATE):
+def make_seed_blobs(n: int = 2000, *, std: float = CLUSTER_STD,
+                    random_state: int = RANDOM_STATE) -> tuple[np.ndarray, np.ndarray]:
     """The lab's blobs: ``X`` (n, 2) float32 features and ``y`` (n,) int64 class labels 0..3.
 
     A thin wrapper around ``sklearn.datasets.make_blobs`` with the lab's centres.
@@ -22,12 +25,8 @@ def make_seed_blobs(n=2000, *, std=CLUSTER_STD, random_state=RANDOM_STATE):
     """
     from sklearn.datasets import make_blobs  # only the notebooks that train need scikit-learn
 
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
-        raise TypeError(f"n must be an integer number of points, got {n!r}")
-    if n < NUM_CLASSES:
-        raise ValueError(f"n must be at least {NUM_CLASSES} (one point per class), got {n}")
-    if isinstance(std, bool) or not isinstance(std, (int, float, np.floating)) or not std > 0:
-        raise ValueError(f"std must be a positive number, got {std!r}")
-    X, y = make_blobs(n_samples=int(n), centers=np.array(CENTERS), cluster_std=float(std),
+    n = as_int(n, "n", low=NUM_CLASSES)  # one point per class at least
+    std = as_number(std, "std", above=0)
+    X, y = make_blobs(n_samples=n, centers=np.array(CENTERS), cluster_std=std,
                       random_state=random_state)
     return X.astype(np.float32), y.astype(np.int64)

@@ -10,8 +10,10 @@ naming its part (``"input"``, ``"logit"``, ``"probability"``, ``"weight"``,
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
+from ._validate import as_int
 from .display import describe
 from .style import CLASS_COLORS
 
@@ -22,14 +24,6 @@ NODE_RADIUS = 0.32
 COLUMNS = {"input": 0.0, "logit": 3.0, "softmax": 4.9, "probability": 6.8}
 INK = "#333333"
 WEIGHT_GREY = "#9A9A9A"
-
-
-def _count(value, name, low):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if not low <= value <= MAX_NODES:
-        raise ValueError(f"{name} must be between {low} and {MAX_NODES}, got {value}")
-    return value
 
 
 def _heights(n):
@@ -48,14 +42,15 @@ def _arrow(ax, start, end):
                                  color=INK, linewidth=1.2, gid="arrow", zorder=2))
 
 
-def softmax_diagram(n_inputs=2, n_classes=4, ax=None):
+def softmax_diagram(n_inputs: int = 2, n_classes: int = 4,
+                    ax: Axes | None = None) -> tuple[Figure, Axes]:
     """Draw inputs -> linear layer z = xW + b -> softmax -> probabilities; return (fig, ax).
 
     ``n_inputs`` (1..8) input nodes each connect to all ``n_classes`` (2..8) logit
     nodes by a line: one weight of W each. Draws into ``ax`` if given.
     """
-    _count(n_inputs, "n_inputs", 1)
-    _count(n_classes, "n_classes", 2)
+    n_inputs = as_int(n_inputs, "n_inputs", low=1, high=MAX_NODES)
+    n_classes = as_int(n_classes, "n_classes", low=2, high=MAX_NODES)
     if ax is not None and not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
     if ax is None:

@@ -42,8 +42,9 @@ def test_size_and_spread_can_change():
     ({"n": 3}, ValueError, "n must be at least 4"),
     ({"n": 10.5}, TypeError, "n must be an integer"),
     ({"n": True}, TypeError, "n must be an integer"),
-    ({"std": 0}, ValueError, "std must be a positive number"),
-    ({"std": "wide"}, ValueError, "std must be a positive number"),
+    ({"std": 0}, ValueError, "std must be a positive, finite number"),
+    ({"std": float("inf")}, ValueError, "std must be a positive, finite number"),
+    ({"std": "wide"}, TypeError, "std must be a number"),
 ])
 def test_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
