@@ -18,6 +18,7 @@ from scipy.ndimage import binary_dilation, distance_transform_edt
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.inspection import DecisionBoundaryDisplay
 
+from ._validate import as_labels, as_points
 from .display import describe, plain
 from .style import CLASS_COLORS, CLASS_HATCHES, CLASS_MARKERS, MARKER_NAMES, NEUTRAL
 
@@ -37,29 +38,11 @@ HATCH_COLOR = "#00000040"
 
 
 def _check_points(X, name="X"):
-    try:
-        X = np.asarray(X, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of numbers of shape (n_samples, 2)") from None
-    if X.ndim != 2 or X.shape[1] != 2 or len(X) == 0:
-        raise ValueError(f"{name} must have shape (n_samples, 2), one point per row; "
-                         f"got shape {X.shape}")
-    if not np.isfinite(X).all():
-        row = int(np.argmax(~np.isfinite(X).all(axis=1)))
-        raise ValueError(f"{name} holds a NaN or infinite value in row {row}")
-    return X
+    return as_points(X, name)
 
 
 def _check_labels(y, n_samples, name="y"):
-    y = np.asarray(y)
-    if y.ndim != 1 or len(y) != n_samples:
-        raise ValueError(f"{name} must hold one class label per point: expected shape "
-                         f"({n_samples},), got {y.shape}")
-    if y.dtype.kind not in "iu" and not (y.dtype.kind == "f" and (y == np.round(y)).all()):
-        raise ValueError(f"{name} must hold integer class labels, got dtype {y.dtype}")
-    if (y < 0).any():
-        raise ValueError(f"{name} holds the negative label {y.min()}; labels are 0, 1, 2, ...")
-    return y.astype(np.intp)
+    return as_labels(y, name, length=n_samples, per="point")
 
 
 def _check_score_fn(score_fn, name="predict_fn"):

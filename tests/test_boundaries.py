@@ -142,7 +142,7 @@ def test_two_classes_use_the_suite_colours(blobs):
 @pytest.mark.parametrize("predict_fn, X, y, error, words", [
     (42, None, None, TypeError, "predict_fn must be a function"),
     (nearest_center_scores, np.zeros((5, 3)), np.zeros(5, int), ValueError, "X must have shape"),
-    (nearest_center_scores, [[0.0, np.nan]], [0], ValueError, "X holds a NaN"),
+    (nearest_center_scores, [[0.0, np.nan]], [0], ValueError, r"X must be finite, got X\[0, 1\]"),
     (nearest_center_scores, None, np.zeros(3, int), ValueError, "one class label per point"),
     (nearest_center_scores, None, "labels", ValueError, "y must hold"),
     (lambda P: nearest_center_scores(P)[:, :2], None, None, ValueError, "y holds the label 3"),
