@@ -40,15 +40,7 @@ PIXEL_RATIO = 2
 STYLE_NAME = "softmax_lab.mplstyle"
 
 
-def class_style(label):
-    """``(color, marker, hatch)`` of class ``label`` (an integer from 0)."""
-    if not isinstance(label, int) or isinstance(label, bool) or not 0 <= label < len(CLASS_COLORS):
-        raise ValueError(f"label must be a class label in 0..{len(CLASS_COLORS) - 1}, "
-                         f"got {label!r}")
-    return CLASS_COLORS[label], CLASS_MARKERS[label], CLASS_HATCHES[label]
-
-
-def style_path():
+def style_path() -> Path:
     """Path of the suite's .mplstyle, found from the package, not the working directory."""
     try:  # installed: styles/ is shipped as lab_utils.styles
         path = Path(str(resources.files("lab_utils.styles") / STYLE_NAME))
@@ -59,6 +51,6 @@ def style_path():
     return path
 
 
-def use_style():
+def use_style() -> None:
     """Apply the suite's matplotlib style (from any working directory)."""
     plt.style.use(style_path())
