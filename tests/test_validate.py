@@ -1,13 +1,27 @@
-"""One rule per kind of input: lab_utils._validate."""
+"""One rule per kind of input: lab_utils._validate, and every public function that uses it."""
 
+import importlib
+import inspect
+import pkgutil
 import re
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+import lab_utils
 from lab_utils import _validate as v
-from lab_utils import numerics
+from lab_utils import (
+    backends,
+    boundaries,
+    calibration,
+    digit_plots,
+    digit_widget,
+    numerics,
+    plots,
+    starts,
+)
+from lab_utils.display import alt_text
 
 
 @pytest.fixture(autouse=True)
@@ -264,3 +278,255 @@ def test_bad_flags(value):
 
 def test_numpy_bools_are_flags():
     assert v.as_flag(np.bool_(True), "f") is True
+
+
+# --- every public function: one behaviour per kind of input -------------------------------
+
+M, N_CLASSES = 8, 4
+RNG = np.random.default_rng(0)
+CENTERS = np.array([[-5.0, 2.0], [-2.0, -2.0], [1.0, 2.0], [5.0, -2.0]])
+Y = np.arange(M) % N_CLASSES
+X = CENTERS[Y] + RNG.normal(scale=0.5, size=(M, 2))
+Z = RNG.normal(size=(M, N_CLASSES)) * 3
+P = numerics.softmax(Z)
+IMAGES = RNG.uniform(0, 16, size=(M, 64))
+
+
+def nearest_center(points):
+    return -((np.asarray(points)[:, None, :] - CENTERS) ** 2).sum(axis=2)
+
+
+def snapshots():
+    recorded = boundaries.BoundarySnapshots(X, grid_resolution=8)
+    recorded.record(0, nearest_center)
+    return recorded
+
+
+#: Every public function that takes class labels, called with ``y`` in place of its labels.
+LABEL_TAKERS = {
+    "numerics.one_hot": lambda y: numerics.one_hot(y, N_CLASSES),
+    "numerics.sparse_categorical_crossentropy":
+        lambda y: numerics.sparse_categorical_crossentropy(y, P),
+    "calibration.confidence_and_correct": lambda y: calibration.confidence_and_correct(P, y),
+    "calibration.reliability_table": lambda y: calibration.reliability_table(P, y),
+    "calibration.expected_calibration_error":
+        lambda y: calibration.expected_calibration_error(P, y),
+    "calibration.temperature_cross_entropy":
+        lambda y: calibration.temperature_cross_entropy(Z, y, 1.0),
+    "calibration.fit_temperature": lambda y: calibration.fit_temperature(Z, y),
+    "backends.true_class_probabilities": lambda y: backends.true_class_probabilities(P, y),
+    "backends.count_at_clip": lambda y: backends.count_at_clip(P, y),
+    "backends.below_clip": lambda y: backends.below_clip(Z, y),
+    "plots.plot_blobs": lambda y: plots.plot_blobs(X, y),
+    "plots.plot_model_outputs": lambda y: plots.plot_model_outputs(P, Z, y=y),
+    "digit_plots.plot_digit_probabilities":
+        lambda y: digit_plots.plot_digit_probabilities(IMAGES, P, y),
+    "digit_widget.digit_frame": lambda y: digit_widget.digit_frame(Z, y, 0),
+    "digit_widget.DigitPicker": lambda y: digit_widget.DigitPicker(IMAGES, Z, y),
+    "digit_widget.digit_picker": lambda y: digit_widget.digit_picker(IMAGES, Z, y),
+    "boundaries.scatter_classes": lambda y: boundaries.scatter_classes(X, y),
+    "boundaries.decision_boundary":
+        lambda y: boundaries.decision_boundary(nearest_center, X, y, grid_resolution=8),
+    "boundaries.unit_maps":
+        lambda y: boundaries.unit_maps(nearest_center, X, y, grid_resolution=8),
+    "boundaries.boundaries_over_training":
+        lambda y: boundaries.boundaries_over_training(snapshots(), X, y, [0]),
+    "starts.exact_loss_and_accuracy": lambda y: starts.exact_loss_and_accuracy(Z, y),
+}
+
+#: Public functions with a labels argument that these rules do not (yet) cover, and why.
+LABELS_ELSEWHERE = {
+    "numerics.categorical_crossentropy": "its y_true holds target probabilities, not labels",
+    "boundaries.points_description": "describes labels already checked by its callers",
+    "checks.reference_cost": "a grading reference, called with the exercises' own cases",
+    "checks.reference_gradient": "a grading reference, called with the exercises' own cases",
+    "checks.reference_exact_loss": "a grading reference, called with the exercises' own cases",
+    "starts.train_starts": "trains Keras models; checks its labels itself",
+    "widgets.EpochSlider": "widgets.py keeps its own checks",
+    "widgets.epoch_slider": "widgets.py keeps its own checks",
+}
+
+#: Every public function that takes probabilities, called with ``p`` in their place.
+PROBABILITY_TAKERS = {
+    "numerics.sparse_categorical_crossentropy":
+        lambda p: numerics.sparse_categorical_crossentropy(Y, p),
+    "numerics.categorical_crossentropy":
+        lambda p: numerics.categorical_crossentropy(numerics.one_hot(Y, N_CLASSES), p),
+    "calibration.confidence_and_correct": lambda p: calibration.confidence_and_correct(p, Y),
+    "calibration.reliability_table": lambda p: calibration.reliability_table(p, Y),
+    "calibration.expected_calibration_error":
+        lambda p: calibration.expected_calibration_error(p, Y),
+    "calibration.calibrated_eces": lambda p: calibration.calibrated_eces(p, draws=10),
+    "backends.true_class_probabilities": lambda p: backends.true_class_probabilities(p, Y),
+    "backends.count_at_clip": lambda p: backends.count_at_clip(p, Y),
+    "plots.plot_model_outputs": lambda p: plots.plot_model_outputs(p, Z),
+    "digit_plots.plot_digit_probabilities":
+        lambda p: digit_plots.plot_digit_probabilities(IMAGES, p, Y),
+    # these two take one example's probabilities: its row of the matrix
+    "digit_plots.draw_digit_and_probabilities":
+        lambda p: digit_plots.draw_digit_and_probabilities(*plt.subplots(1, 2)[1], IMAGES[0],
+                                                           p[0], 0),
+    "digit_plots.update_probability_bars":
+        lambda p: digit_plots.update_probability_bars(plt.bar(range(N_CLASSES), P[0]), p[0], 0,
+                                                      plt.title("")),
+}
+
+PROBABILITIES_ELSEWHERE = {
+    "checks.reference_cost": "a grading reference, called with the exercises' own cases",
+    "digit_widget.DigitFrame": "a record of what the picker shows, made from checked input",
+    "widgets.readout_html": "formats the sliders' own outputs, checked when they were made",
+    "widgets.softmax_description": "describes the sliders' own outputs, checked when made",
+}
+
+#: Every public function that takes points of the plane, called with ``X`` in their place.
+POINT_TAKERS = {
+    "plots.plot_blobs": lambda X: plots.plot_blobs(X, Y),
+    "boundaries.scores_at": lambda X: boundaries.scores_at(nearest_center, X),
+    "boundaries.scatter_classes": lambda X: boundaries.scatter_classes(X, Y),
+    "boundaries.decision_boundary":
+        lambda X: boundaries.decision_boundary(nearest_center, X, Y, grid_resolution=8),
+    "boundaries.unit_maps":
+        lambda X: boundaries.unit_maps(nearest_center, X, Y, grid_resolution=8),
+    "boundaries.BoundarySnapshots": lambda X: boundaries.BoundarySnapshots(X),
+    "boundaries.boundaries_over_training":
+        lambda X: boundaries.boundaries_over_training(snapshots(), X, Y, [0]),
+}
+
+POINTS_ELSEWHERE = {
+    "checks.reference_gradient": "its X holds an exercise's features, not points",
+    "widgets.EpochSlider": "widgets.py keeps its own checks",
+    "widgets.epoch_slider": "widgets.py keeps its own checks",
+}
+
+#: Modules that import Keras 2 or TensorFlow when loaded: they take none of these inputs.
+UNLOADED = {"legacy_lab", "tf_keras_record"}
+
+
+def public_callables_with(argument_names):
+    """``{"module.name"}`` of lab_utils' public functions and classes with one of the args."""
+    found = set()
+    for info in pkgutil.iter_modules(lab_utils.__path__):
+        if info.name.startswith("_") or info.name in UNLOADED:
+            continue
+        module = importlib.import_module(f"lab_utils.{info.name}")
+        for name, obj in vars(module).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                continue
+            if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+                continue
+            try:
+                parameters = inspect.signature(obj).parameters
+            except (TypeError, ValueError):
+                continue
+            if set(parameters) & argument_names:
+                found.add(f"{info.name}.{name}")
+    return found
+
+
+@pytest.mark.parametrize(("argument_names", "covered", "elsewhere"), [
+    ({"y", "labels", "y_true"}, LABEL_TAKERS, LABELS_ELSEWHERE),
+    ({"probabilities", "y_pred", "a"}, PROBABILITY_TAKERS, PROBABILITIES_ELSEWHERE),
+    ({"X", "points"}, POINT_TAKERS, POINTS_ELSEWHERE),
+], ids=["labels", "probabilities", "points"])
+def test_every_public_function_taking_the_input_is_listed(argument_names, covered, elsewhere):
+    found = public_callables_with(argument_names)
+    assert found == set(covered) | set(elsewhere)
+
+
+BAD_LABELS = {
+    "non-integral floats": (lambda y: y + 0.5, ValueError),
+    "2-D": (lambda y: np.stack([y, y], axis=1), ValueError),
+    "negative": (lambda y: y - 1, ValueError),
+    "NaN": (lambda y: np.where(y == 1, np.nan, y), ValueError),
+    "one label too few": (lambda y: y[:-1], ValueError),
+    "strings": (lambda y: y.astype(str), TypeError),
+    "booleans": (lambda y: y > 1, TypeError),
+}
+#: one_hot takes labels of any shape: a 2-D or shorter array is labels too
+LABELS_OF_ANY_SHAPE = {"numerics.one_hot"}
+
+
+@pytest.mark.parametrize("bad", BAD_LABELS)
+@pytest.mark.parametrize("taker", LABEL_TAKERS)
+def test_bad_labels_raise_the_same_error_everywhere(taker, bad):
+    make, error = BAD_LABELS[bad]
+    if taker in LABELS_OF_ANY_SHAPE and bad in ("2-D", "one label too few"):
+        pytest.skip("labels of any shape are right here")
+    with pytest.raises(error, match=r"\by(_true)?\b|labels"):
+        LABEL_TAKERS[taker](make(Y))
+
+
+def assert_same_result(a, b):
+    """Equal arrays, or figures with the same description, or pickers showing the same frame."""
+    if isinstance(a, digit_widget.DigitPicker):
+        a, b = a.frame, b.frame
+    if isinstance(a, tuple) and isinstance(a[0], plt.Figure):
+        assert alt_text(a[0]) == alt_text(b[0])
+    elif isinstance(a, tuple):
+        for x, y in zip(a, b, strict=True):
+            assert_same_result(x, y)
+    else:
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("taker", LABEL_TAKERS)
+def test_whole_number_float_labels_mean_what_integer_labels_do(taker):
+    assert_same_result(LABEL_TAKERS[taker](Y.astype(float)), LABEL_TAKERS[taker](Y))
+
+
+def with_entry(value):
+    def make(p):
+        p = p.copy()
+        p[1, 2] = value
+        return p
+    return make
+
+
+BAD_PROBABILITIES = {
+    "NaN": (with_entry(np.nan), ValueError),
+    "above 1": (with_entry(1.5), ValueError),
+    "negative": (with_entry(-0.25), ValueError),
+    "+inf": (with_entry(np.inf), ValueError),
+    "strings": (lambda p: p.astype(str), TypeError),
+    "booleans": (lambda p: p > 0.5, TypeError),
+}
+
+
+@pytest.mark.parametrize("bad", BAD_PROBABILITIES)
+@pytest.mark.parametrize("taker", PROBABILITY_TAKERS)
+def test_bad_probabilities_raise_the_same_error_everywhere(taker, bad):
+    make, error = BAD_PROBABILITIES[bad]
+    p = make(P)
+    if taker.endswith(("draw_digit_and_probabilities", "update_probability_bars")):
+        p = np.roll(p, -1, axis=0)  # their row 0 must hold the bad entry
+    with pytest.raises(error, match=r"probabilities|y_pred"):
+        PROBABILITY_TAKERS[taker](p)
+
+
+def test_a_probability_matrix_is_two_dimensional_wherever_a_matrix_is_expected():
+    matrix_takers = [name for name in PROBABILITY_TAKERS
+                     if name.split(".")[0] in ("calibration", "backends", "plots", "digit_plots")
+                     and not name.endswith(("draw_digit_and_probabilities",
+                                            "update_probability_bars"))]
+    for name in matrix_takers:
+        with pytest.raises(ValueError, match="probabilities must be 2-D"):
+            PROBABILITY_TAKERS[name](P[:, :, None])
+
+
+BAD_POINTS = {
+    "NaN": (lambda X: np.where(X == X[1, 0], np.nan, X), ValueError),
+    "inf": (lambda X: np.where(X == X[1, 0], np.inf, X), ValueError),
+    "three columns": (lambda X: np.c_[X, X[:, :1]], ValueError),
+    "1-D": (lambda X: X[:, 0], ValueError),
+    "ragged": (lambda X: [list(X[0]), list(X[1, :1])], ValueError),
+    "empty": (lambda X: X[:0], ValueError),
+    "strings": (lambda X: X.astype(str), TypeError),
+}
+
+
+@pytest.mark.parametrize("bad", BAD_POINTS)
+@pytest.mark.parametrize("taker", POINT_TAKERS)
+def test_bad_points_raise_the_same_error_everywhere(taker, bad):
+    make, error = BAD_POINTS[bad]
+    with pytest.raises(error, match=r"\b(X|points) must"):
+        POINT_TAKERS[taker](make(X))
