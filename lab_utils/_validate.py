@@ -182,7 +182,7 @@ def as_labels(values: ArrayLike, name: str = "y", *, n_classes: int | None = Non
     return arr.astype(np.intp, copy=False)
 
 
-def as_axis(axis: int, ndim: int, name: str) -> int:
+def as_axis(axis: object, ndim: int, name: str) -> int:
     """``axis`` of an array ``name`` with ``ndim`` dimensions, as a non-negative int."""
     if not isinstance(axis, _INTEGER_TYPES) or isinstance(axis, bool):
         raise TypeError(f"axis must be an integer, got {axis!r}")
@@ -265,7 +265,7 @@ def as_probability_rows(values: ArrayLike, name: str = "probabilities", *,
 # --- scalars --------------------------------------------------------------------------
 
 
-def as_int(value: int, name: str, *, low: int | None = None, high: int | None = None) -> int:
+def as_int(value: object, name: str, *, low: int | None = None, high: int | None = None) -> int:
     """An integer (Python or NumPy, not a bool) in ``low..high`` (either end optional)."""
     if isinstance(value, bool) or not isinstance(value, _INTEGER_TYPES):
         raise TypeError(f"{name} must be an integer, got {value!r}")
@@ -280,12 +280,12 @@ def as_int(value: int, name: str, *, low: int | None = None, high: int | None = 
     return int(value)
 
 
-def _check_real_scalar(value, name: str) -> None:
+def _check_real_scalar(value: object, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, _REAL_TYPES):
         raise TypeError(f"{name} must be a number, got {value!r}")
 
 
-def as_number(value: float, name: str, *, above: float | None = None,
+def as_number(value: object, name: str, *, above: float | None = None,
               below: float | None = None) -> float:
     """A finite real number (not a bool), strictly between ``above`` and ``below`` if given."""
     _check_real_scalar(value, name)
@@ -305,7 +305,7 @@ def as_number(value: float, name: str, *, above: float | None = None,
     return float(value)
 
 
-def as_temperature(value: float, name: str = "T") -> float:
+def as_temperature(value: object, name: str = "T") -> float:
     """A temperature: a positive, finite number."""
     _check_real_scalar(value, name)
     if not (math.isfinite(value) and value > 0):
@@ -313,7 +313,7 @@ def as_temperature(value: float, name: str = "T") -> float:
     return float(value)
 
 
-def as_flag(value: bool, name: str) -> bool:
+def as_flag(value: object, name: str) -> bool:
     """``True`` or ``False`` (NumPy's bool too)."""
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")

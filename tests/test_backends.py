@@ -109,6 +109,12 @@ def test_below_clip_is_exact_where_a_float32_softmax_rounds_to_zero():
     assert below_clip(logits[3:], np.array([0]), epsilon=1e-6)[0]
 
 
+def test_a_masked_true_class_is_below_the_clip():
+    """-inf is a mask, as for every function that takes logits: probability exactly 0."""
+    np.testing.assert_array_equal(below_clip(np.array([[0.0, -np.inf], [0.0, -np.inf]]),
+                                             np.array([1, 0])), [True, False])
+
+
 def test_below_clip_agrees_with_count_at_clip_on_ordinary_logits():
     rng = np.random.default_rng(1)
     logits = rng.normal(scale=8, size=(400, 4))

@@ -141,6 +141,15 @@ def test_temperature_divides_the_logits():
     np.testing.assert_allclose(temperature_scale(logits, 1), softmax(logits))
 
 
+def test_a_masked_logit_keeps_probability_zero_at_any_temperature():
+    logits = np.array([[1.0, -np.inf, 0.0], [0.0, 2.0, -np.inf]])
+    for T in (0.5, 3.0):
+        p = temperature_scale(logits, T)
+        assert p[0, 1] == 0 and p[1, 2] == 0
+        np.testing.assert_allclose(p.sum(axis=1), 1)
+    assert np.isfinite(temperature_cross_entropy(logits, np.array([0, 1]), 2.0))
+
+
 def test_temperature_never_changes_the_predicted_class():
     logits, _ = random_problem()
     for T in (0.1, 0.7, 3.0, 20.0):
