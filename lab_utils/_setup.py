@@ -26,6 +26,14 @@ def quiet_tensorflow():
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 
+def pinned_environment(environ, isa=PINNED_ISA):
+    """The variables that pin oneDNN and XLA to ``isa`` kernels, given the environment."""
+    flags = [flag for flag in environ.get("XLA_FLAGS", "").split()
+             if not flag.startswith("--xla_cpu_max_isa")]
+    return {"ONEDNN_MAX_CPU_ISA": isa,
+            "XLA_FLAGS": " ".join([*flags, f"--xla_cpu_max_isa={isa}"])}
+
+
 def pin_instruction_set(isa=PINNED_ISA):
     """Make oneDNN (inside TensorFlow) and XLA (JAX) use ``isa`` kernels at most.
 
@@ -44,10 +52,14 @@ def pin_instruction_set(isa=PINNED_ISA):
     if late and os.environ.get("ONEDNN_MAX_CPU_ISA") != isa:
         warnings.warn(f"{' and '.join(late)} was imported before setup(): its kernels may "
                       "not be pinned; call setup() first", stacklevel=3)
-    os.environ["ONEDNN_MAX_CPU_ISA"] = isa
-    flags = [flag for flag in os.environ.get("XLA_FLAGS", "").split()
-             if not flag.startswith("--xla_cpu_max_isa")]
-    os.environ["XLA_FLAGS"] = " ".join([*flags, f"--xla_cpu_max_isa={isa}"])
+    os.environ.update(pinned_environment(os.environ, isa))
+
+
+def notebook_environment(environ):
+    """``environ`` as ``setup()`` leaves it: for a process that should compute as a notebook."""
+    quiet = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+    pinned = {} if environ.get(NATIVE_KERNELS_ENV) == "1" else pinned_environment(environ)
+    return {**quiet, **environ, **pinned}
 
 
 def seed_everything(seed=SEED):
