@@ -136,7 +136,7 @@ def test_a_slider_draws_1x_while_moving_and_2x_once_still():
     assert "z = [2.50, 2.00, 3.00, 4.00]" in sliders._chart.description
 
 
-# --- the notebooks (pass once the lead has regenerated them with this branch) ---------
+# --- the notebooks: every stored figure has its description ---------------------------
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
