@@ -12,9 +12,12 @@ import numpy as np
 import pytest
 
 from lab_utils import checks, one_hot, softmax
+from lab_utils.calibration import expected_calibration_error
 from lab_utils.checks import (
     FAIL,
     PASS,
+    check_calibration_error,
+    check_classify,
     check_cost,
     check_preferred_model,
     check_softmax,
@@ -428,7 +431,7 @@ def test_gradient_mistakes_are_explained(mistake, fragments, capsys):
 
 def test_a_silently_transposed_dW_is_caught_where_it_has_Ws_shape(monkeypatch, capsys):
     square = [case for case in checks.GRADIENT_CASES if case[1][2].shape == (3, 3)]
-    monkeypatch.setattr(checks, "GRADIENT_CASES", square)
+    monkeypatch.setattr("lab_utils.checks.gradient.GRADIENT_CASES", square)
     printed = run_check(check_softmax_regression_gradient, GRADIENT_MISTAKES["transposed_dW"],
                         capsys)
     assert_explains(printed, "3 classes", "transposed")
@@ -436,7 +439,7 @@ def test_a_silently_transposed_dW_is_caught_where_it_has_Ws_shape(monkeypatch, c
 
 def test_a_square_batch_without_keepdims_is_caught_where_it_does_not_raise(monkeypatch, capsys):
     square = [case for case in checks.SOFTMAX_CASES if case[0] == "a square batch"]
-    monkeypatch.setattr(checks, "SOFTMAX_CASES", square)
+    monkeypatch.setattr("lab_utils.checks.softmax.SOFTMAX_CASES", square)
     assert_explains(run_check(check_softmax, no_keepdims_softmax, capsys),
                     "divided by the wrong sums", "keepdims=True")
 
@@ -464,9 +467,6 @@ def test_a_learner_changing_its_arguments_cannot_change_the_cases(capsys):
 
 
 # --- 07: the expected calibration error -------------------------------------------------
-
-from lab_utils.calibration import expected_calibration_error  # noqa: E402
-from lab_utils.checks import check_calibration_error  # noqa: E402
 
 
 def ece_with(confidence_of=lambda P, y: P.max(axis=1), weight="share", absolute=True,
@@ -544,8 +544,6 @@ def test_ece_placeholder_and_misuse_are_explained(learner, fragments, capsys):
 
 
 # --- 04: one point through the network, by hand -------------------------------------------
-
-from lab_utils.checks import check_classify  # noqa: E402  (appended section)
 
 
 def classify(x, W1, b1, W2, b2):
