@@ -15,14 +15,21 @@ from lab_utils import checks, one_hot, softmax
 from lab_utils.calibration import expected_calibration_error
 from lab_utils.checks import (
     FAIL,
+    NOT_WRITTEN,
     PASS,
     check_calibration_error,
     check_classify,
     check_cost,
+    check_exact_loss,
     check_preferred_model,
     check_softmax,
     check_softmax_regression_gradient,
 )
+from lab_utils.checks._runner import REASON_CHARS
+
+#: In lesson order.
+EVERY_CHECK = [check_softmax, check_cost, check_preferred_model, check_classify,
+               check_softmax_regression_gradient, check_exact_loss, check_calibration_error]
 
 
 def run_check(check, learner_code, capsys, **kwargs):
@@ -67,9 +74,31 @@ def forgot_return(*args):
     args[0] + 0  # computes something, returns nothing
 
 
-@pytest.mark.parametrize("check", [check_softmax, check_cost, check_softmax_regression_gradient])
-def test_the_placeholder_is_explained(check, capsys):
-    assert_explains(run_check(check, placeholder, capsys), "not written yet")
+def needing_keras(check, request):
+    if check is check_preferred_model:
+        request.getfixturevalue("keras")
+    return check
+
+
+@pytest.mark.parametrize("check", EVERY_CHECK, ids=lambda check: check.__name__)
+def test_every_check_explains_the_placeholder_in_the_same_words(check, request, capsys):
+    printed = run_check(needing_keras(check, request), placeholder, capsys)
+    assert printed == f"{FAIL} placeholder {NOT_WRITTEN}.\n"
+
+
+FIRST_LINE = "the first line of a long message, " + "and so on " * 20
+
+
+def raises_value_error(*args):
+    raise ValueError(f"{FIRST_LINE}\nthe second line")
+
+
+@pytest.mark.parametrize("check", EVERY_CHECK, ids=lambda check: check.__name__)
+def test_every_check_quotes_the_learners_exception_in_the_same_words(check, request, capsys):
+    printed = run_check(needing_keras(check, request), raises_value_error, capsys)
+    assert printed.startswith(FAIL) and len(printed.splitlines()) == 1, printed
+    assert f" raised ValueError: {FIRST_LINE[:REASON_CHARS]}." in printed
+    assert FIRST_LINE[:REASON_CHARS + 1] not in printed and "second line" not in printed
 
 
 @pytest.mark.parametrize("check", [check_softmax, check_cost, check_softmax_regression_gradient])
