@@ -547,6 +547,30 @@ def test_no_ece_case_puts_a_confidence_on_an_inner_bin_edge():
     assert any((P.max(axis=1) == 1.0).any() for _, P, _, _ in checks.ECE_CASES)
 
 
+def on_the_edges(n_bins, seed=0):
+    """Two-class (P, y, n_bins) whose confidences include every bin edge from 0.5 to 1."""
+    rng = np.random.default_rng(seed)
+    edges = np.linspace(0, 1, n_bins + 1)
+    confidence = np.concatenate([edges[edges >= 0.5], rng.uniform(0.5, 1, 30)])
+    P = np.column_stack([confidence, 1 - confidence])
+    return P, rng.integers(0, 2, len(confidence)), n_bins
+
+
+@pytest.mark.parametrize(("P", "y", "n_bins"),
+                         [on_the_edges(n) for n in (4, 5, 10)]
+                         + [case[1:] for case in checks.ECE_CASES])
+def test_the_ece_check_judges_with_the_bins_of_the_reference(P, y, n_bins):
+    # the right bins the check holds a learner's ECE against are calibration's own
+    from lab_utils.calibration import reliability_table
+    from lab_utils.checks.calibration_error import _ece_parts
+
+    table = reliability_table(P, y, n_bins)
+    filled = table.count > 0
+    parts = _ece_parts(P.max(axis=1), P.argmax(axis=1) == y, n_bins)
+    for part, column in zip(parts, (table.count, table.confidence, table.accuracy), strict=True):
+        assert np.array_equal(part, column[filled])
+
+
 @pytest.mark.parametrize(("mistake", "fragments"), [
     ("unweighted", ["every bin counts the same", "n_k / m"]),
     ("over_n_bins", ["divides by the number of bins"]),

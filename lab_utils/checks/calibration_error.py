@@ -7,6 +7,8 @@ example's confidence is its largest probability, and it is correct when that cla
 ``ECE = sum_k (n_k / m) * |accuracy_k - mean confidence_k|`` over the non-empty bins. No
 case puts a confidence on an inner bin edge, so either edge convention passes; one case
 holds a confidence of exactly 1.0.
+
+The expected value and the right bins are `lab_utils.calibration`'s.
 """
 
 import math
@@ -15,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..calibration import bin_indices, expected_calibration_error
 from ..numerics import softmax
 from ._runner import Exercise, as_numbers
 
@@ -45,8 +48,8 @@ ECE_CASES = [
 
 def _ece_parts(confidence, correct, n_bins, upper_closed=True):
     """Per bin (count, mean confidence, accuracy) for the given top-label view."""
-    if upper_closed:  # scikit-learn's bins, (low, high]
-        bins = np.searchsorted(np.linspace(0, 1, n_bins + 1)[1:-1], confidence)
+    if upper_closed:  # the reference's bins (scikit-learn's), (low, high]
+        bins = bin_indices(confidence, n_bins)
     else:  # [low, high): a confidence of 1.0 falls outside the last bin
         bins = np.floor(confidence * n_bins).astype(int)
     inside = bins < n_bins
@@ -93,8 +96,6 @@ def _ece_mistakes(P, y, n_bins):
 
 def _ece_problem(name, result, P, y, n_bins):
     """What is wrong with ``result`` as the ECE of ``(P, y)``, or None when it is right."""
-    from ..calibration import expected_calibration_error
-
     value = as_numbers(result, name)
     if value.size != 1:
         return (f" returned an array of shape {value.shape}. Hint: the ECE is one number, the "
