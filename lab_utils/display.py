@@ -24,7 +24,7 @@ from io import BytesIO
 import numpy as np
 from matplotlib.figure import Figure
 
-from .render import small_png
+from ._png import small_png
 from .style import PIXEL_RATIO
 
 _DESCRIPTION = "_softmax_lab_description"

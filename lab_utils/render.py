@@ -14,8 +14,8 @@ Three parts, each there because a slider frame was too slow without it:
   and every frame draws text with matplotlib's own, public path (the same pixels,
   slower). An error on a later frame turns the cache off too; that text is drawn the
   public way.
-- `png_bytes` encodes a frame with zlib directly (fast, not small); `small_png` encodes
-  an image that is saved in a notebook (small, not fast).
+- `BlitChart.render` encodes a frame with `lab_utils._png.png_bytes` (fast, not small),
+  `BlitChart.saved_png` with `small_png` (small, for the notebook's saved output).
 
 Charts are drawn at ``PIXEL_RATIO`` pixels per CSS pixel (sharp on HiDPI screens); the
 widget shows them at ``css_size``. `chart_view` makes the widget a chart is shown in: an
@@ -27,67 +27,18 @@ front end has no binary buffers (Colab) or on request, an ``ipywidgets.HTML`` ho
 import base64
 import html
 import os
-import struct
 import sys
-import zlib
-from io import BytesIO
 
 import numpy as np
 from matplotlib import ft2font
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
 
+from ._png import png_bytes, small_png
 from .style import PIXEL_RATIO
 
 #: CSS pixels per inch of a figure on screen (matplotlib's figure.dpi in the suite's style).
 CSS_DPI = 80
-#: Colours kept in an image saved into a notebook: a chart has few, plus antialiasing.
-SAVED_COLORS = 256
-
-
-def png_bytes(pixels):
-    """Encode an RGBA (or RGB) pixel array as PNG, fast rather than small.
-
-    Written with zlib directly: Pillow chooses a filter for every row by trying them
-    all, which took longer than redrawing the chart. Every row here is stored minus
-    the row above (PNG's "Up" filter: a chart's flat areas become zeros) and lightly
-    compressed; any PNG reader decodes it.
-    """
-    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
-    height, width, channels = pixels.shape
-    rows = pixels.reshape(height, width * channels)
-    filtered = np.empty((height, 1 + width * channels), np.uint8)
-    filtered[:, 0] = 2  # the filter type of each row: Up
-    filtered[0, 1:] = rows[0]
-    np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])  # modulo 256, as PNG wants
-    color_type = {3: 2, 4: 6}[channels]  # RGB, RGBA
-    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(filtered, 1)) + _png_chunk(b"IEND", b""))
-
-
-def small_png(pixels, colors=SAVED_COLORS):
-    """Encode an RGBA (or RGB) pixel array as a small PNG, for an image saved in a notebook.
-
-    The image is reduced to ``colors`` colours (Pillow's median cut, which is
-    deterministic: the same pixels always give the same bytes) and compressed hard.
-    A chart drawn for a 2x screen then takes about the bytes of the 1x RGBA image.
-    """
-    from PIL import Image  # only when saving: a slider frame never needs it
-
-    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
-    image = Image.fromarray(pixels[..., :3])  # charts are opaque: drop alpha
-    quantised = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT,
-                               dither=Image.Dither.NONE)
-    out = BytesIO()
-    quantised.save(out, format="png", optimize=True)
-    return out.getvalue()
-
-
-def _png_chunk(kind, data):
-    body = kind + data
-    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
 
 # FreeType's private per-glyph API, used by matplotlib >= 3.11's Agg text drawing:
 # None until `fast_text_works` has tried it, then whether the glyph cache is used.
