@@ -10,11 +10,11 @@ from typing import NamedTuple
 import ipywidgets as widgets
 import numpy as np
 
+from ._views import SharpWhenIdle, chart_view, saved_bundle
 from .calibration import _labels, _matrix, _temperature, temperature_scale
 from .digit_plots import _images, draw_digit_and_probabilities, update_probability_bars
 from .numerics import log_softmax
-from .render import BlitChart, SharpWhenIdle, chart_view
-from .widgets import saved_bundle
+from .render import BlitChart
 
 #: The temperature slider spans T = 10**-1 .. 10**1, as notebook 01's does.
 T_EXPONENTS = (-1, 1)

@@ -19,8 +19,8 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.colors import ListedColormap
 
-from .display import image_output
-from .render import BlitChart, SharpWhenIdle, chart_view
+from ._views import SharpWhenIdle, chart_view, saved_bundle
+from .render import BlitChart
 from .style import CLASS_COLORS, CLASS_MARKERS, NEUTRAL, PIXEL_RATIO
 
 #: Outputs that sum to 1 within this are accepted as a probability vector.
@@ -215,26 +215,6 @@ class SoftmaxSliders:
             what += f", temperature T = {self.temperature.value:.2f}"
         return saved_bundle(self.widget, None if self.error else self._charts, self.chart,
                             f"{what} (run the notebook to drag them)", **kwargs)
-
-
-def saved_bundle(widget, charts, image, text, **kwargs):
-    """A view's output: the live widget, a stable text, and the chart's current frame.
-
-    The frame (a small PNG, 2x, with the chart's description as alt text) is what GitHub,
-    nbviewer and an unexecuted notebook show, where widgets do not run; the text (the
-    view's state, then the description) is what nbval compares and a screen reader reads.
-    Returns ``(data, metadata)``, as IPython allows.
-    """
-    bundle = widget._repr_mimebundle_(**kwargs)
-    if charts is None:
-        bundle["text/plain"] = text
-        return bundle, {}
-    charts.flush(image)  # the last change, drawn sharp
-    chart = charts.sharp
-    alt = f"{text}. {chart.description}"
-    data, metadata = image_output(chart.saved_png(), *chart.css_size, alt)
-    bundle.update(data)
-    return bundle, metadata
 
 
 def readout_html(a):
