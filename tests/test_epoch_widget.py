@@ -12,10 +12,10 @@ import pytest
 from matplotlib.colors import to_rgb
 from PIL import Image
 
-from lab_utils.boundaries import BoundarySnapshots
 from lab_utils.data import CENTERS, make_seed_blobs
+from lab_utils.epoch_widget import EpochSlider, epoch_frame, epoch_slider
+from lab_utils.snapshots import BoundarySnapshots
 from lab_utils.style import CLASS_COLORS
-from lab_utils.widgets import EpochSlider, epoch_frame, epoch_slider
 
 CENTER_ARRAY = np.array(CENTERS)
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lab_utils.widgets import (
+from lab_utils.loss_widget import (
     P_EXPONENTS,
     REFERENCE_P,
     CrossEntropyView,

@@ -1,7 +1,9 @@
-"""The softmax sliders, driven without a browser."""
+"""The softmax sliders driven without a browser, and the view names notebooks import here."""
 
 import base64
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -144,3 +146,27 @@ def test_bad_arguments(kwargs, error, message):
     kwargs = {"softmax_fn": my_softmax, **kwargs}
     with pytest.raises(error, match=message):
         softmax_sliders(**kwargs)
+
+
+# --- the names the notebooks import from lab_utils.widgets ------------------------------
+
+
+def test_each_notebooks_view_is_imported_from_widgets_as_before():
+    from lab_utils import epoch_widget, loss_widget, widgets
+
+    assert widgets.cross_entropy_view is loss_widget.cross_entropy_view  # notebook 02
+    assert widgets.epoch_slider is epoch_widget.epoch_slider  # notebook 04
+    for name in ("EpochSlider", "EpochFrame", "epoch_frame", "CrossEntropyView", "target_loss"):
+        assert name in dir(widgets) and getattr(widgets, name) is not None
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        widgets.nothing_here  # noqa: B018
+
+
+def test_importing_widgets_loads_the_epoch_slider_and_scikit_learn_only_when_asked():
+    probe = ("import sys\nimport lab_utils.widgets\n"
+             "before = [m in sys.modules for m in ('lab_utils.epoch_widget', 'sklearn')]\n"
+             "from lab_utils.widgets import epoch_slider\n"
+             "print(before, [m in sys.modules for m in ('lab_utils.epoch_widget', 'sklearn')])")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    assert out.split() == ["[False,", "False]", "[True,", "True]"]
