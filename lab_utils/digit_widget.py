@@ -109,7 +109,6 @@ class DigitPicker:
         self._charts = SharpWhenIdle(
             lambda ratio: _DigitChart(self.images[index], frame, pixel_ratio=ratio,
                                       which=self.which))
-        self._chart = self._charts.sharp
         for control in self.controls:
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox([widgets.VBox(self.controls), self.readout]),

@@ -124,7 +124,6 @@ class EpochSlider:
         # while the slider moves, the regions go unlabelled: a frame's text costs the most
         self._charts = SharpWhenIdle(lambda ratio: _BoundaryChart(
             snapshots, X, y, pixel_ratio=ratio, region_labels=ratio > 1))
-        self._chart = self._charts.sharp
         self.slider.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.chart])
         self._on_change()

@@ -93,7 +93,6 @@ class CrossEntropyView:
         self.readout = widgets.HTML()
         self.chart = chart_view()
         self._charts = SharpWhenIdle(lambda ratio: _LossChart(pixel_ratio=ratio))
-        self._chart = self._charts.sharp
         self.slider.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.slider, self.readout]), self.chart])
         self._on_change()

@@ -218,7 +218,6 @@ class SoftmaxSliders:
         self.message = widgets.HTML()
         self._charts = SharpWhenIdle(lambda ratio: _SoftmaxChart(n, value_range, temperature,
                                                                  pixel_ratio=ratio))
-        self._chart = self._charts.sharp
         self.probabilities, self.error = None, None
 
         controls = self.sliders + ([self.temperature] if self.temperature else [])

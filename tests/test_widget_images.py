@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from comm.base_comm import BaseComm
 from PIL import Image
+from widget_charts import sharp_chart
 
 from lab_utils import _views, softmax
 from lab_utils.widgets import CrossEntropyView, SoftmaxSliders
@@ -66,7 +67,7 @@ def test_an_html_frame_is_the_charts_png_at_its_size_with_its_description(monkey
     view = SoftmaxSliders(softmax)
     drag(view)
     png, width, height, alt = DATA_URI.fullmatch(view.chart.value).groups()
-    chart = view._charts.sharp
+    chart = sharp_chart(view)
     decoded = np.asarray(Image.open(BytesIO(base64.b64decode(png))))
     np.testing.assert_array_equal(decoded, np.asarray(chart.canvas.buffer_rgba()))
     assert (int(width), int(height)) == chart.css_size

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+from widget_charts import sharp_chart
 
 from lab_utils import softmax
 from lab_utils.widgets import readout_html, softmax_outputs, softmax_sliders
@@ -38,7 +39,7 @@ def test_moving_a_slider_updates_probabilities_readout_and_chart():
 
 def test_chart_bars_show_the_values():
     w = softmax_sliders(my_softmax, n=3, values=[0.0, 0.0, -2.0])
-    chart = w._chart
+    chart = sharp_chart(w)
     assert [b.get_height() for b in chart.z_bars] == [0.0, 0.0, -2.0]
     np.testing.assert_allclose([b.get_height() for b in chart.a_bars], w.probabilities)
     assert [t.get_text() for t in chart.a_labels] == [f"{p:.3f}" for p in w.probabilities]
@@ -48,7 +49,7 @@ def test_chart_bars_show_the_values():
 def test_temperature_chart_titles_the_outputs_softmax_of_z_over_t():
     w = softmax_sliders(my_softmax, temperature=True)
     w.temperature.value = 2.0
-    assert w._chart.a_title.get_text().startswith("a = softmax(z/T),")
+    assert sharp_chart(w).a_title.get_text().startswith("a = softmax(z/T),")
 
 
 def test_temperature_divides_the_inputs():
@@ -116,9 +117,9 @@ def test_the_temperature_widgets_saved_image_shows_t():
     hot, metadata = sliders._repr_mimebundle_()
     assert hot["image/png"] != plain["image/png"]  # at T = 1 the bars are the same; T is drawn
     assert "temperature T = 1.00" in metadata["image/png"]["alt"]
-    assert sliders._chart.temperature.label.get_text() == "temperature T = 1.00"
+    assert sharp_chart(sliders).temperature.label.get_text() == "temperature T = 1.00"
     sliders.temperature.value = 10 ** 0.5
-    assert sliders._chart.temperature.handle.get_xdata()[0] == pytest.approx(10 ** 0.5)
+    assert sharp_chart(sliders).temperature.handle.get_xdata()[0] == pytest.approx(10 ** 0.5)
     assert "T = 3.16" in sliders._repr_mimebundle_()[0]["text/plain"]
 
 
