@@ -10,10 +10,18 @@ in `lab_utils.snapshots` and `lab_utils.regions`; their names can still be impor
 from here.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap, to_rgba
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.inspection import DecisionBoundaryDisplay
 
@@ -21,6 +29,7 @@ from .display import describe, plain
 from .regions import (
     GRID_RESOLUTION,
     MARGIN,
+    ScoreFunction,
     check_points,
     region_label_positions,
     regions_description,
@@ -141,7 +150,8 @@ def _axes_row(axes, n, what, panel_width=4.2, height=3.6, ncols=None):
     return axes[0].figure, axes
 
 
-def scatter_classes(X, y, ax=None, *, size=25, edgecolor="white"):
+def scatter_classes(X: ArrayLike, y: ArrayLike, ax: Axes | None = None, *, size: float = 25,
+                    edgecolor: str = "white") -> tuple[Figure, Axes]:
     """The points of each class in its colour and marker shape, labelled "class k".
 
     Returns ``(fig, ax)``.
@@ -156,14 +166,14 @@ def scatter_classes(X, y, ax=None, *, size=25, edgecolor="white"):
     return fig, ax
 
 
-def class_legend_handles(n_classes):
+def class_legend_handles(n_classes: int) -> list[Line2D]:
     """Legend entries "class k" showing each class's marker in its colour."""
     return [plt.Line2D([], [], linestyle="", marker=CLASS_MARKERS[k], color=color,
                        markeredgecolor="white", markersize=7, label=f"class {k}")
             for k, color in enumerate(_class_colors(n_classes))]
 
 
-def points_description(y):
+def points_description(y: np.ndarray) -> str:
     """``"100 points: class 0 as 25 circles, class 1 as 25 squares, ..."``."""
     counts = np.bincount(y)
     parts = [f"class {k} as {count} {MARKER_NAMES[CLASS_MARKERS[k]]}"
@@ -192,10 +202,13 @@ def _mark_mistakes(X, y, predicted, ax):
                label=f"misclassified ({wrong.sum()})")
 
 
-def decision_boundary(predict_fn, X, y, ax=None, *, title=None, xlabel="$x_0$",
-                      ylabel="$x_1$", grid_resolution=GRID_RESOLUTION, margin=MARGIN,
-                      alpha=REGION_ALPHA, legend=True, mark_mistakes=True,
-                      nonnegative=False):
+def decision_boundary(predict_fn: ScoreFunction, X: ArrayLike, y: ArrayLike,
+                      ax: Axes | None = None, *, title: str | None = None,
+                      xlabel: str = "$x_0$", ylabel: str = "$x_1$",
+                      grid_resolution: int = GRID_RESOLUTION, margin: float = MARGIN,
+                      alpha: float = REGION_ALPHA, legend: bool | str = True,
+                      mark_mistakes: bool = True,
+                      nonnegative: bool = False) -> tuple[Figure, Axes]:
     """The class each point of the plane gets from ``predict_fn``, with the data on top.
 
     ``predict_fn`` maps points ``(n, 2)`` to class scores ``(n, n_classes)``: a
@@ -267,10 +280,13 @@ def _white_to(color):
     return LinearSegmentedColormap.from_list(f"white_to_{color}", ["white", to_rgba(color)])
 
 
-def unit_maps(layer_fn, X, y, axes=None, *, title="unit {unit}", colors=None,
-              xlabel="$x_0$", ylabel="$x_1$", nonnegative=False,
-              grid_resolution=GRID_RESOLUTION // 2, margin=MARGIN, levels=12,
-              colorbar_label=None):
+def unit_maps(layer_fn: ScoreFunction, X: ArrayLike, y: ArrayLike,
+              axes: Sequence[Axes] | np.ndarray | None = None, *, title: str = "unit {unit}",
+              colors: Sequence[str] | None = None, xlabel: str = "$x_0$",
+              ylabel: str = "$x_1$", nonnegative: bool = False,
+              grid_resolution: int = GRID_RESOLUTION // 2, margin: float = MARGIN,
+              levels: int = 12,
+              colorbar_label: str | None = None) -> tuple[Figure, np.ndarray]:
     """One panel per output of ``layer_fn``: its value over the plane of ``X``, data on top.
 
     ``layer_fn`` maps points ``(n, 2)`` to unit values ``(n, n_units)``, for example
@@ -332,7 +348,8 @@ def _grey_out_negative(ax):
 # --- decision boundaries during training --------------------------------------------
 
 
-def snapshot_regions(snapshots, epoch, ax=None, *, alpha=REGION_ALPHA):
+def snapshot_regions(snapshots: BoundarySnapshots, epoch: int, ax: Axes | None = None, *,
+                     alpha: float = REGION_ALPHA) -> DecisionBoundaryDisplay:
     """Draw the class regions recorded at ``epoch`` (sklearn's display, no data). Returns it."""
     regions = snapshots.regions[snapshot_index(snapshots, epoch)]
     n_classes = snapshots.n_classes
@@ -346,8 +363,12 @@ def snapshot_regions(snapshots, epoch, ax=None, *, alpha=REGION_ALPHA):
                         zorder=-1, **colors)
 
 
-def boundaries_over_training(snapshots, X, y, epochs, axes=None, *, xlabel=None,
-                             ylabel=None, legend=False, ncols=None):
+def boundaries_over_training(snapshots: BoundarySnapshots, X: ArrayLike, y: ArrayLike,
+                             epochs: Iterable[int],
+                             axes: Sequence[Axes] | np.ndarray | None = None, *,
+                             xlabel: str | None = None, ylabel: str | None = None,
+                             legend: bool = False,
+                             ncols: int | None = None) -> tuple[Figure, np.ndarray]:
     """Small multiples: the decision boundary at each of ``epochs``, data on top.
 
     ``ncols`` panels to a row (all in one row by default). ``xlabel`` goes under every

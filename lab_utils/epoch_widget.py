@@ -6,17 +6,20 @@ a dot at that epoch; `epoch_frame` is the pure, tested function it shows. Built 
 every view (`lab_utils._views`). Importing it imports scikit-learn (`lab_utils.boundaries`).
 """
 
+from __future__ import annotations
+
 from typing import NamedTuple
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.colors import ListedColormap
+from numpy.typing import ArrayLike
 
 from ._views import SharpWhenIdle, chart_view, saved_bundle
 from .boundaries import REGION_ALPHA, class_legend_handles
 from .regions import region_label_positions, regions_description
 from .render import BlitChart
-from .snapshots import epoch_caption, snapshot_index
+from .snapshots import BoundarySnapshots, epoch_caption, snapshot_index
 from .style import CLASS_COLORS, CLASS_MARKERS, NEUTRAL, PIXEL_RATIO
 
 
@@ -29,7 +32,7 @@ class EpochFrame(NamedTuple):
     loss: float | None
 
 
-def epoch_frame(snapshots, epoch):
+def epoch_frame(snapshots: BoundarySnapshots, epoch: int) -> EpochFrame:
     """The frame the epoch slider shows at ``epoch``, from a ``BoundarySnapshots``."""
     index = snapshot_index(snapshots, epoch)
     return EpochFrame(snapshots.epochs[index], snapshots.regions[index],
@@ -104,7 +107,8 @@ class EpochSlider:
     to show the widget.
     """
 
-    def __init__(self, snapshots, X, y, epoch=None):
+    def __init__(self, snapshots: BoundarySnapshots, X: ArrayLike, y: ArrayLike,
+                 epoch: int | None = None) -> None:
         if not hasattr(snapshots, "regions") or not hasattr(snapshots, "epochs"):
             raise TypeError(f"snapshots must be a lab_utils.boundaries.BoundarySnapshots, "
                             f"got {type(snapshots).__name__}")
@@ -129,11 +133,12 @@ class EpochSlider:
         self._on_change()
 
     @property
-    def sliders(self):
+    def sliders(self) -> list[widgets.IntSlider]:
+        """The view's one slider, in a list as every view gives them (the latency benchmark)."""
         return [self.slider]
 
     @property
-    def epoch(self):
+    def epoch(self) -> int:
         return int(self.slider.value)
 
     def _on_change(self, _change=None):
@@ -147,6 +152,7 @@ class EpochSlider:
                             "(run the notebook to drag the slider)", **kwargs)
 
 
-def epoch_slider(snapshots, X, y, epoch=None):
+def epoch_slider(snapshots: BoundarySnapshots, X: ArrayLike, y: ArrayLike,
+                 epoch: int | None = None) -> EpochSlider:
     """Drag through training and watch the decision boundary move; see `EpochSlider`."""
     return EpochSlider(snapshots, X, y, epoch=epoch)

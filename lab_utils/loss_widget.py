@@ -5,8 +5,11 @@ class, and the loss ``-log p`` on a linear and a log axis; `target_loss` is the 
 tested function it draws. Built like every view (`lab_utils._views`).
 """
 
+from __future__ import annotations
+
 import ipywidgets as widgets
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._views import SharpWhenIdle, chart_view, saved_bundle
 from .render import BlitChart
@@ -18,7 +21,7 @@ P_EXPONENTS = (-8, 0)
 REFERENCE_P = 0.9
 
 
-def target_loss(p):
+def target_loss(p: ArrayLike) -> float | np.ndarray:
     """Cross-entropy ``-log(p)`` of an example whose target class was given probability ``p``.
 
     ``p`` is a number, or an array of numbers, in (0, 1]. Returns a float (or an array).
@@ -80,7 +83,7 @@ class CrossEntropyView:
     (p = 0.9) add up to the same loss. Display the object to show the widget.
     """
 
-    def __init__(self, p=0.1):
+    def __init__(self, p: float = 0.1) -> None:
         low, high = P_EXPONENTS
         target_loss(p)  # validates p
         if not 10.0 ** low <= p <= 10.0 ** high:
@@ -98,11 +101,12 @@ class CrossEntropyView:
         self._on_change()
 
     @property
-    def sliders(self):
+    def sliders(self) -> list[widgets.FloatLogSlider]:
+        """The view's one slider, in a list as every view gives them (the latency benchmark)."""
         return [self.slider]
 
     @property
-    def p(self):
+    def p(self) -> float:
         return float(self.slider.value)
 
     def _on_change(self, _change=None):
@@ -121,6 +125,6 @@ class CrossEntropyView:
                             " (run the notebook to drag the slider)", **kwargs)
 
 
-def cross_entropy_view(p=0.1):
+def cross_entropy_view(p: float = 0.1) -> CrossEntropyView:
     """Drag the target's probability ``p`` and watch the loss ``-log p``; see `CrossEntropyView`."""
     return CrossEntropyView(p=p)

@@ -10,7 +10,13 @@ function, a Keras model, or any object with a ``.predict`` method. Keras is neve
 imported here: a Keras model is simply called.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.ndimage import binary_dilation, distance_transform_edt
 
 #: Points per side of the grid the regions are computed on.
@@ -19,10 +25,20 @@ GRID_RESOLUTION = 200
 MARGIN = 1.0
 
 
+class Predicts(Protocol):
+    """A model with ``.predict(points)``, as scikit-learn and Keras models have."""
+
+    def predict(self, points: np.ndarray, /) -> ArrayLike: ...
+
+
+#: What a score function may be: a function or a Keras model (called), or a ``Predicts``.
+ScoreFunction = Callable[[np.ndarray], ArrayLike] | Predicts
+
+
 # --- points and score functions --------------------------------------------------------
 
 
-def check_points(X, name="X"):
+def check_points(X: ArrayLike, name: str = "X") -> np.ndarray:
     """``X`` as a float array of points, shape ``(n, 2)``, all finite; else a ValueError."""
     try:
         X = np.asarray(X, dtype=float)
@@ -46,7 +62,8 @@ def _check_score_fn(score_fn, name="predict_fn"):
                     f"got {type(score_fn).__name__}")
 
 
-def scores_at(score_fn, points, name="predict_fn"):
+def scores_at(score_fn: ScoreFunction, points: ArrayLike,
+              name: str = "predict_fn") -> np.ndarray:
     """``score_fn(points)`` as a checked float array of shape ``(n_points, n_outputs)``."""
     points = check_points(points, "points")
     scores = np.asarray(_check_score_fn(score_fn, name)(points), dtype=float)
@@ -71,7 +88,8 @@ def _near_points(points, xx0, xx1):
     return binary_dilation(near, iterations=max(1, min(xx0.shape) // 25))
 
 
-def region_label_positions(regions, xx0, xx1, avoid=None):
+def region_label_positions(regions: ArrayLike, xx0: ArrayLike, xx1: ArrayLike,
+                           avoid: ArrayLike | None = None) -> dict[int, tuple[float, float]]:
     """``{class: (x0, x1)}``: for each class present in the grid ``regions``, the point
     of its region farthest from any boundary or edge (where a label fits best).
 
@@ -94,7 +112,7 @@ def region_label_positions(regions, xx0, xx1, avoid=None):
     return where
 
 
-def regions_description(regions):
+def regions_description(regions: ArrayLike) -> str:
     """``"Predicted class by share of the plane: class 0 24%, class 1 31%, ..."``."""
     regions = np.asarray(regions)
     shares = [f"class {k} {100 * np.mean(regions == k):.0f}%" for k in np.unique(regions)]

@@ -6,9 +6,18 @@ small multiples (`lab_utils.boundaries.boundaries_over_training`) and its epoch 
 is called: importing this module never picks a Keras backend.
 """
 
-import numpy as np
+from __future__ import annotations
 
-from .regions import GRID_RESOLUTION, MARGIN, check_points, scores_at
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .regions import GRID_RESOLUTION, MARGIN, ScoreFunction, check_points, scores_at
+
+if TYPE_CHECKING:
+    import keras
 
 
 class BoundarySnapshots:
@@ -20,7 +29,8 @@ class BoundarySnapshots:
     ``decision_boundary`` draws: the data's extent plus ``margin`` on each side.
     """
 
-    def __init__(self, X, *, grid_resolution=GRID_RESOLUTION // 2, margin=MARGIN):
+    def __init__(self, X: ArrayLike, *, grid_resolution: int = GRID_RESOLUTION // 2,
+                 margin: float = MARGIN) -> None:
         X = check_points(X)
         if not isinstance(grid_resolution, int) or grid_resolution < 2:
             raise ValueError(f"grid_resolution must be an integer of at least 2, "
@@ -34,7 +44,8 @@ class BoundarySnapshots:
         self.epochs, self.regions, self.logs = [], [], []
         self.n_classes = None
 
-    def record(self, epoch, predict_fn, logs=None):
+    def record(self, epoch: int, predict_fn: ScoreFunction,
+               logs: Mapping[str, float] | None = None) -> None:
         """Store the class ``predict_fn`` gives each grid point at ``epoch``."""
         if self.epochs and epoch <= self.epochs[-1]:
             raise ValueError(f"epoch must increase: {epoch} follows {self.epochs[-1]}")
@@ -45,7 +56,7 @@ class BoundarySnapshots:
         self.regions.append(scores.argmax(axis=1).reshape(self.xx0.shape).astype(np.int8))
         self.logs.append({name: float(value) for name, value in (logs or {}).items()})
 
-    def history(self, name):
+    def history(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """``(epochs, values)`` of one logged quantity (``"loss"``, ``"accuracy"``...)."""
         pairs = [(e, log[name]) for e, log in zip(self.epochs, self.logs, strict=True)
                  if name in log]
@@ -55,7 +66,7 @@ class BoundarySnapshots:
         epochs, values = zip(*pairs, strict=True)
         return np.array(epochs), np.array(values)
 
-    def keras_callback(self):
+    def keras_callback(self) -> keras.callbacks.Callback:
         """A Keras callback that records into these snapshots during ``fit``."""
         import keras  # here, not at import time: lab_utils never imports TensorFlow itself
 
@@ -74,7 +85,7 @@ class BoundarySnapshots:
         return RecordBoundaries()
 
 
-def snapshot_index(snapshots, epoch):
+def snapshot_index(snapshots: BoundarySnapshots, epoch: int) -> int:
     """Position of the snapshot showing the model at ``epoch``: the last one taken by then."""
     if not snapshots.epochs:
         raise ValueError("no snapshots recorded yet: pass keras_callback() to fit()")
@@ -85,7 +96,7 @@ def snapshot_index(snapshots, epoch):
     return int(np.searchsorted(snapshots.epochs, epoch, side="right")) - 1
 
 
-def epoch_caption(snapshots, epoch):
+def epoch_caption(snapshots: BoundarySnapshots, epoch: int) -> str:
     """``"epoch 12 of 200: loss 0.734, accuracy 0.860"`` (what was logged at that epoch)."""
     index = snapshot_index(snapshots, epoch)
     epoch = snapshots.epochs[index]

@@ -18,11 +18,16 @@ needs scikit-learn (about 90 MB more in a kernel), so it is imported when first 
 for: notebooks 01 and 02 never pay for it.
 """
 
+from __future__ import annotations
+
 import importlib
 import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._views import SharpWhenIdle, chart_view, saved_bundle
 from .loss_widget import (
@@ -54,7 +59,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _EPOCH_WIDGET_NAMES:
         return getattr(importlib.import_module(".epoch_widget", __package__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -68,7 +73,8 @@ def __dir__() -> list[str]:
 SOFTMAX_SUM_TOLERANCE = 1e-5
 
 
-def softmax_outputs(softmax_fn, z):
+def softmax_outputs(softmax_fn: Callable[[np.ndarray], ArrayLike],
+                    z: ArrayLike) -> tuple[np.ndarray | None, str | None]:
     """Call ``softmax_fn(z)`` and check it returned a probability vector.
 
     Returns ``(probabilities, None)``, or ``(None, message)`` explaining in one
@@ -168,7 +174,8 @@ class _TemperatureGauge:
         self.label.set_text(f"temperature T = {temperature:.2f}")
 
 
-def softmax_description(z, a, temperature=None):
+def softmax_description(z: Sequence[float], a: np.ndarray,
+                        temperature: float | None = None) -> str:
     """Alt text of the softmax chart: the inputs, the outputs and which input wins."""
     z_text = ", ".join(f"{v:.2f}" for v in z)
     a_text = ", ".join(f"{p:.3f}" for p in a)
@@ -187,8 +194,10 @@ class SoftmaxSliders:
     ``.error`` says why). Display the object to show the widget.
     """
 
-    def __init__(self, softmax_fn, n=4, values=None, value_range=(-10.0, 10.0), step=0.1,
-                 temperature=False):
+    def __init__(self, softmax_fn: Callable[[np.ndarray], ArrayLike], n: int = 4,
+                 values: Sequence[float] | None = None,
+                 value_range: tuple[float, float] = (-10.0, 10.0), step: float = 0.1,
+                 temperature: bool = False) -> None:
         if not callable(softmax_fn):
             raise TypeError(f"softmax_fn must be a function, got {softmax_fn!r}")
         if not isinstance(n, int) or isinstance(n, bool) or n < 2:
@@ -229,7 +238,7 @@ class SoftmaxSliders:
         self._on_change()
 
     @property
-    def z(self):
+    def z(self) -> np.ndarray:
         """The slider values (divided by the temperature T, when there is one)."""
         z = np.array([s.value for s in self.sliders])
         return z / self.temperature.value if self.temperature else z
@@ -257,13 +266,14 @@ class SoftmaxSliders:
                             f"{what} (run the notebook to drag them)", **kwargs)
 
 
-def readout_html(a):
+def readout_html(a: np.ndarray) -> str:
     """The probabilities as text, ``a0 = 0.032 ... sum = 1.000``, for the readout."""
     cells = "".join(f"<td class='softmax-a'>a{i} = {p:.3f}</td>" for i, p in enumerate(a))
     return (f"<table style='font-family:monospace'><tr>{cells}</tr>"
             f"<tr><td class='softmax-sum' colspan='{len(a)}'>sum = {a.sum():.3f}</td></tr></table>")
 
 
-def softmax_sliders(softmax_fn, n=4, **kwargs):
+def softmax_sliders(softmax_fn: Callable[[np.ndarray], ArrayLike], n: int = 4,
+                    **kwargs: Any) -> SoftmaxSliders:
     """Sliders for z0..z(n-1) and bar charts of z and ``softmax_fn(z)``; see `SoftmaxSliders`."""
     return SoftmaxSliders(softmax_fn, n=n, **kwargs)
