@@ -282,10 +282,9 @@ def _white_to(color):
 
 def unit_maps(layer_fn: ScoreFunction, X: ArrayLike, y: ArrayLike,
               axes: Sequence[Axes] | np.ndarray | None = None, *, title: str = "unit {unit}",
-              colors: Sequence[str] | None = None, xlabel: str = "$x_0$",
-              ylabel: str = "$x_1$", nonnegative: bool = False,
-              grid_resolution: int = GRID_RESOLUTION // 2, margin: float = MARGIN,
-              levels: int = 12,
+              colors: Sequence[str] | None = None, xlabel: str = "$x_0$", ylabel: str = "$x_1$",
+              nonnegative: bool = False, grid_resolution: int = GRID_RESOLUTION // 2,
+              margin: float = MARGIN, levels: int = 12,
               colorbar_label: str | None = None) -> tuple[Figure, np.ndarray]:
     """One panel per output of ``layer_fn``: its value over the plane of ``X``, data on top.
 
