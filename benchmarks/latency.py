@@ -87,8 +87,8 @@ def synthetic_snapshots(epochs=200):
     """Boundary snapshots of a linear model turning epoch by epoch (no training needed)."""
     import numpy as np
 
-    from lab_utils.boundaries import BoundarySnapshots
     from lab_utils.data import make_seed_blobs
+    from lab_utils.snapshots import BoundarySnapshots
 
     X, y = make_seed_blobs(100)
     snapshots = BoundarySnapshots(X)

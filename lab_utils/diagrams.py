@@ -1,4 +1,4 @@
-"""Conceptual diagrams, drawn with matplotlib: what a model computes, not data.
+"""Conceptual diagrams, drawn with matplotlib: what a model computes, not data (notebook 01).
 
 `softmax_diagram` draws a softmax classifier as the lessons write it: inputs
 x_0..x_{n-1}, a linear layer z = xW + b (one line per weight), and a softmax that turns
@@ -10,6 +10,7 @@ naming its part (``"input"``, ``"logit"``, ``"probability"``, ``"weight"``,
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from .display import describe
@@ -48,7 +49,8 @@ def _arrow(ax, start, end):
                                  color=INK, linewidth=1.2, gid="arrow", zorder=2))
 
 
-def softmax_diagram(n_inputs=2, n_classes=4, ax=None):
+def softmax_diagram(n_inputs: int = 2, n_classes: int = 4,
+                    ax: Axes | None = None) -> tuple[Figure, Axes]:
     """Draw inputs -> linear layer z = xW + b -> softmax -> probabilities; return (fig, ax).
 
     ``n_inputs`` (1..8) input nodes each connect to all ``n_classes`` (2..8) logit
