@@ -21,7 +21,6 @@ for: notebooks 01 and 02 never pay for it.
 from __future__ import annotations
 
 import importlib
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,6 +28,7 @@ import ipywidgets as widgets
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._learner_code import quietly, raised
 from ._views import SharpWhenIdle, chart_view, saved_bundle
 from .loss_widget import (
     P_EXPONENTS,
@@ -83,13 +83,9 @@ def softmax_outputs(softmax_fn: Callable[[np.ndarray], ArrayLike],
     name = getattr(softmax_fn, "__name__", "softmax_fn")
     z = np.asarray(z, dtype=float)
     try:
-        # NumPy's overflow warnings would land in the notebook; the check below explains.
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = softmax_fn(z)
+        result = quietly(softmax_fn, z)  # NumPy's warnings would land in the notebook
     except Exception as err:  # the learner's code: any error becomes a message
-        detail = str(err).splitlines()[0][:160] if str(err) else ""
-        return None, f"{name} raised {type(err).__name__}" + (f": {detail}" if detail else "")
+        return None, f"{name} {raised(err)}"
     try:
         a = np.asarray(result, dtype=float)
     except (TypeError, ValueError):

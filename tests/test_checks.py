@@ -26,7 +26,7 @@ from lab_utils.checks import (
     check_softmax,
     check_softmax_regression_gradient,
 )
-from lab_utils.checks._runner import REASON_CHARS
+from lab_utils._learner_code import REASON_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
 

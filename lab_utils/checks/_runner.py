@@ -13,17 +13,16 @@ judges each result: a lesson's module describes its exercise with one, and its
 
 import functools
 import sysconfig
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .._learner_code import quietly, raised
+
 PASS, FAIL = "\u2713", "\u2717"  # check mark, ballot x
 NOT_WRITTEN = "is not written yet: replace `raise NotImplementedError()` with your code"
-#: A finding quotes at most this much of the first line of the learner's exception.
-REASON_CHARS = 140
 
 
 class Problem(Exception):
@@ -75,16 +74,12 @@ def call(fn: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
     Returns ``(result, None)``, or ``(None, reason)`` when the call raised; an unwritten
     placeholder (``NotImplementedError``) is a `Problem`: nothing else is worth checking.
     """
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return fn(*args), None
-        except NotImplementedError as err:
-            raise Problem(f"{unwritten(fn, err)} {NOT_WRITTEN}.") from None
-        except Exception as err:  # the learner's code: any error is a finding
-            text = str(err).strip()
-            detail = text.splitlines()[0][:REASON_CHARS] if text else ""
-            return None, f"raised {type(err).__name__}" + (f": {detail}" if detail else "")
+    try:
+        return quietly(fn, *args), None
+    except NotImplementedError as err:
+        raise Problem(f"{unwritten(fn, err)} {NOT_WRITTEN}.") from None
+    except Exception as err:  # the learner's code: any error is a finding
+        return None, raised(err)
 
 
 def as_numbers(value: Any, name: str) -> np.ndarray:
