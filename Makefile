@@ -45,8 +45,9 @@ TEST_STAGES ?= lint unit nbval cpu browser hub floors newest
 test: install
 	$(BIN)/python tests/stages.py $(TEST_STAGES)
 
+# ruff check and ruff format --check, as the commit hook runs them (.pre-commit-config.yaml).
 lint: install
-	$(BIN)/ruff check .
+	$(BIN)/pre-commit run --all-files
 
 # Two workers, one test file each: nbgrader's autograde runs on one core, the rest beside it.
 unit: install
@@ -65,16 +66,17 @@ hub: install $(PROXY)
 # OTHER_CPU asks for another instruction set than the pin: setup() pins it back to AVX2, so
 # the fingerprint must still match and every output be exact.
 OTHER_CPU := ONEDNN_MAX_CPU_ISA=SSE41 XLA_FLAGS=--xla_cpu_max_isa=SSE4_2
-CPU_TESTS := PYTHONPATH=tests$(if $(PYTHONPATH),:$(PYTHONPATH))
+# The tests' shared modules (tests/ci.py, tests/hub_driver.py, tests/cpu/) for commands outside pytest.
+TEST_MODULES := PYTHONPATH=tests$(if $(PYTHONPATH),:$(PYTHONPATH))
 nbval: install
-	$(OTHER_CPU) $(CPU_TESTS) $(BIN)/pytest -p cpu.plugin --nbval-cpu --nbval-current-env \
+	$(OTHER_CPU) $(TEST_MODULES) $(BIN)/pytest -p cpu.plugin --nbval-cpu --nbval-current-env \
 		-n 2 --dist loadfile $(NOTEBOOKS)
 
 # Another CPU, simulated: the notebooks with CPU-dependent cells under this CPU's AVX-512
 # kernels (SSE4.1 ones where it has no AVX-512); the fingerprint must see other kernels, and
 # the claims must hold (tests/cpu/measure.py simulate).
 cpu: install
-	$(CPU_TESTS) $(BIN)/python -m cpu.measure simulate -n 2 --dist loadfile
+	$(TEST_MODULES) $(BIN)/python -m cpu.measure simulate -n 2 --dist loadfile
 
 # Which cells depend on the CPU: every notebook (NB="05 06": only those) executed under every
 # perturbation of tests/cpu/perturbations.py, one at a time, recorded in tests/cpu/measured/;
@@ -82,9 +84,9 @@ cpu: install
 # every run. Resumable (executions are kept in $$TMPDIR/softmax-lab-cpu-sweep). Run it after
 # `make outputs` whenever a notebook's code changes; then write the claims of new tagged cells.
 measure: install
-	$(CPU_TESTS) $(BIN)/python -m cpu.measure run $(if $(NB),--notebooks $(subst $() ,$(comma),$(NB)))
-	$(CPU_TESTS) $(BIN)/python -m cpu.measure tag
-	$(CPU_TESTS) $(BIN)/python -m cpu.measure status
+	$(TEST_MODULES) $(BIN)/python -m cpu.measure run $(if $(NB),--notebooks $(subst $() ,$(comma),$(NB)))
+	$(TEST_MODULES) $(BIN)/python -m cpu.measure tag
+	$(TEST_MODULES) $(BIN)/python -m cpu.measure status
 comma := ,
 
 # Every notebook run in a real JupyterLab in headless Chromium (tests/browser/).
@@ -110,7 +112,7 @@ $(PROXY):
 	npm install --prefix .ci/node --no-audit --no-fund --loglevel=error configurable-http-proxy@~5.2.0
 
 class-test: install $(PROXY)
-	$(BIN)/python -m benchmarks.class_test --learners $(LEARNERS) $(if $(RESULTS),--json $(RESULTS)) \
+	$(TEST_MODULES) $(BIN)/python -m benchmarks.class_test --learners $(LEARNERS) $(if $(RESULTS),--json $(RESULTS)) \
 		$(if $(LESSONS),--notebooks $(LESSONS))
 
 outputs: install

@@ -36,17 +36,9 @@ class Row:
 HEADER = ["benchmark", "measurement", "result", "reference", "ratio", "goal", "met"]
 
 
-def median(values):
-    return statistics.median(values)
-
-
-def percentile(values, q):
-    """The q-th percentile (0..100), interpolated, as NumPy's default does."""
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+def p95(values):
+    """The 95th percentile, interpolated as NumPy's default does."""
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
 def timed(fn, *args, **kwargs):

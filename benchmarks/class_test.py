@@ -1,6 +1,6 @@
 """`make class-test LEARNERS=N`: N learners run every notebook at once through a real JupyterHub.
 
-Run from the checkout as `python -m benchmarks.class_test`.
+Run from the checkout as `PYTHONPATH=tests python -m benchmarks.class_test` (what make does).
 
 1. Starts JupyterHub from this environment on 127.0.0.1 with tests/class_hub_config.py
    (the class hub of deploy/, with a local spawner), configurable-http-proxy in front,
@@ -35,12 +35,13 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from statistics import fmean
 
 import psutil
+from hub_driver import DEFAULT_PROXY, ROOT, Hub, Learner, NotebookRun
 from tornado.httpclient import AsyncHTTPClient
 
 from softmax_lab_hub.logins import INSTRUCTOR, Logins, hash_secret
-from tests.hub_driver import DEFAULT_PROXY, ROOT, Hub, Learner, NotebookRun
 
 from .procmem import Usage, maps_tensorflow, process_usage, tree_usage
 
@@ -200,11 +201,6 @@ def per_learner_peaks(runs):
     return list(peaks.values())
 
 
-def mean(values):
-    values = list(values)
-    return sum(values) / len(values) if values else 0.0
-
-
 def summary(result):
     peaks = per_learner_peaks(result.runs)
     ok = [run for run in result.runs if not run.error]
@@ -215,10 +211,10 @@ def summary(result):
         "learners": result.learners,
         "spawn_s": result.spawn_s,
         "run_s": result.run_s,
-        "learner_s_mean": mean(per_learner_s.values()),
-        "pss_mb": mean(p.pss for p in peaks),
-        "anon_mb": mean(p.anon for p in peaks),
-        "rss_mb": mean(p.rss for p in peaks),
+        "learner_s_mean": fmean(per_learner_s.values()),
+        "pss_mb": fmean(p.pss for p in peaks),
+        "anon_mb": fmean(p.anon for p in peaks),
+        "rss_mb": fmean(p.rss for p in peaks),
         "class_peak_pss_mb": result.peak.pss,
         "kernel_cpu_s_per_learner": sum(run.kernel.cpu_s for run in result.runs)
         / max(1, len(per_learner_s)),
@@ -261,10 +257,10 @@ def notebook_table(result):
             lines.append(f"| {notebook} | failed | | | |")
             continue
         lines.append(
-            f"| {notebook} | {mean(r.seconds for r in runs):.1f} | "
-            f"{mean(r.kernel.pss for r in runs):.0f} / {mean(r.kernel.anon for r in runs):.0f}"
-            f" / {mean(r.kernel.rss for r in runs):.0f} | "
-            f"{mean(r.kernel.cpu_s for r in runs):.1f} | "
+            f"| {notebook} | {fmean(r.seconds for r in runs):.1f} | "
+            f"{fmean(r.kernel.pss for r in runs):.0f} / {fmean(r.kernel.anon for r in runs):.0f}"
+            f" / {fmean(r.kernel.rss for r in runs):.0f} | "
+            f"{fmean(r.kernel.cpu_s for r in runs):.1f} | "
             f"{'yes' if all(r.tensorflow for r in runs) else 'no'} |")
     return "\n".join(lines)
 

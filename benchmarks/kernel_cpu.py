@@ -16,10 +16,11 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path
+from statistics import median
 
 import psutil
 
-from ._common import ROOT, load, markdown_table, median
+from ._common import ROOT, load, markdown_table
 from .procmem import tree_usage
 
 LESSONS = ["01", "02", "03", "04", "05"]  # the five lessons the comparison is about

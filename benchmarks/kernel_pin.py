@@ -12,8 +12,9 @@ import json
 import os
 import subprocess
 import sys
+from statistics import median
 
-from ._common import ROOT, Row, arguments, load, median, report
+from ._common import ROOT, Row, arguments, load, report
 
 CHILD = """
 import json, sys

@@ -13,11 +13,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
-from ._common import ROOT, Row, arguments, load, median, report
+from ._common import ROOT, Row, arguments, load, report
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-GOAL_MAKE_TEST_S, STRETCH_MAKE_TEST_S = 90, 60
+GOAL_MAKE_TEST_S = 300  # the goal docs/benchmarks.md measures against
 FLOOR_CELL = "from lab_utils import setup\nsetup()\nimport tensorflow"
 VENV_BIN = Path(sys.executable).parent
 
@@ -107,7 +108,7 @@ def make_rows(runs, parts):
         "suite", f"make test, everything installed ({runs} run(s), load {before:.1f})",
         f"{seconds:.1f} s, {ok}/{runs} passed", f"goal {GOAL_MAKE_TEST_S} s",
         seconds / GOAL_MAKE_TEST_S,
-        f"< {GOAL_MAKE_TEST_S} s (< {STRETCH_MAKE_TEST_S} s if possible)",
+        f"< {GOAL_MAKE_TEST_S} s",
         seconds < GOAL_MAKE_TEST_S and ok == runs,
     ))
     return rows

@@ -7,13 +7,14 @@ slows both alike; the median of each is reported.
 """
 
 import time
+from statistics import median
 
 import numpy as np
 import scipy.special
 
 import lab_utils
 
-from ._common import Row, arguments, load, median, report
+from ._common import Row, arguments, load, report
 
 SHAPE = (1_000_000, 4)
 

@@ -8,8 +8,9 @@ Adam 0.001, 10 epochs), each trained from a fresh model several times.
 """
 
 import time
+from statistics import median
 
-from ._common import Row, arguments, load, median, report
+from ._common import Row, arguments, load, report
 
 EPOCHS, BATCH_SIZE = 10, 32
 REFERENCE_MS_PER_STEP = 1.0  # what the original lab printed

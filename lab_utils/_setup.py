@@ -4,6 +4,7 @@ import os
 import random
 import sys
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -19,14 +20,22 @@ PINNED_ISA = "AVX2"
 NATIVE_KERNELS_ENV = "SOFTMAX_LAB_NATIVE_KERNELS"
 
 
-def quiet_tensorflow():
+def quiet_tensorflow() -> None:
     """Silence TensorFlow's C++ start-up logs; only effective before TensorFlow is imported."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     # oneDNN's message is noise, and its reordered sums change the last bits of results.
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 
-def pin_instruction_set(isa=PINNED_ISA):
+def pinned_environment(environ: Mapping[str, str], isa: str = PINNED_ISA) -> dict[str, str]:
+    """The variables that pin oneDNN and XLA to ``isa`` kernels, given the environment."""
+    flags = [flag for flag in environ.get("XLA_FLAGS", "").split()
+             if not flag.startswith("--xla_cpu_max_isa")]
+    return {"ONEDNN_MAX_CPU_ISA": isa,
+            "XLA_FLAGS": " ".join([*flags, f"--xla_cpu_max_isa={isa}"])}
+
+
+def pin_instruction_set(isa: str = PINNED_ISA) -> None:
     """Make oneDNN (inside TensorFlow) and XLA (JAX) use ``isa`` kernels at most.
 
     Both pick their kernels by the CPU they run on, and an AVX-512 kernel sums in another
@@ -44,13 +53,17 @@ def pin_instruction_set(isa=PINNED_ISA):
     if late and os.environ.get("ONEDNN_MAX_CPU_ISA") != isa:
         warnings.warn(f"{' and '.join(late)} was imported before setup(): its kernels may "
                       "not be pinned; call setup() first", stacklevel=3)
-    os.environ["ONEDNN_MAX_CPU_ISA"] = isa
-    flags = [flag for flag in os.environ.get("XLA_FLAGS", "").split()
-             if not flag.startswith("--xla_cpu_max_isa")]
-    os.environ["XLA_FLAGS"] = " ".join([*flags, f"--xla_cpu_max_isa={isa}"])
+    os.environ.update(pinned_environment(os.environ, isa))
 
 
-def seed_everything(seed=SEED):
+def notebook_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` as ``setup()`` leaves it: for a process that should compute as a notebook."""
+    quiet = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+    pinned = {} if environ.get(NATIVE_KERNELS_ENV) == "1" else pinned_environment(environ)
+    return {**quiet, **environ, **pinned}
+
+
+def seed_everything(seed: int = SEED) -> None:
     """Seed Python, NumPy and, if it is already imported, Keras/TensorFlow."""
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - the global state is what learners' code draws from
@@ -58,7 +71,7 @@ def seed_everything(seed=SEED):
         sys.modules["keras"].utils.set_random_seed(seed)
 
 
-def setup(seed=SEED, *, style=True):
+def setup(seed: int = SEED, *, style: bool = True) -> None:
     """Prepare a notebook: quiet TensorFlow, pin its kernels, seed everything, apply the style.
 
     TensorFlow is not imported here: a notebook that needs it imports it itself,

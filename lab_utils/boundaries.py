@@ -1,31 +1,45 @@
-"""Decision boundaries, and what each unit of a small network computes.
+"""Decision boundaries drawn: the class regions of a model over the plane, data on top.
 
-Drawn with scikit-learn's ``DecisionBoundaryDisplay``: it lays the grid over the
-data and draws the regions; this module only adapts a score function to it and
-puts the data on top in the suite's colours.
-
-A *score function* maps points of shape ``(n, 2)`` to scores of shape
-``(n, n_classes)`` (logits or probabilities: the largest wins). It can be a NumPy
-function, a Keras model, or any object with a ``.predict`` method. TensorFlow is
-never imported here: a Keras model is simply called.
+The figures of notebooks 04 and 05: `decision_boundary`, `unit_maps` (what each unit of a
+small network computes) and, from `lab_utils.snapshots`, the boundary during training
+(`snapshot_regions`, `boundaries_over_training`). Drawn with scikit-learn's
+``DecisionBoundaryDisplay``: it lays the grid over the data and draws the regions; this
+module only adapts a score function (see `lab_utils.regions`) to it and puts the data on
+top in the suite's colours. `BoundarySnapshots`, `scores_at` and the region helpers live
+in `lab_utils.snapshots` and `lab_utils.regions`; their names can still be imported
+from here.
 """
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap, to_rgba
-from scipy.ndimage import binary_dilation, distance_transform_edt
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.inspection import DecisionBoundaryDisplay
 
-from ._validate import as_labels, as_points
+from ._validate import as_labels
 from .display import describe, plain
+from .regions import (
+    GRID_RESOLUTION,
+    MARGIN,
+    ScoreFunction,
+    check_points,
+    region_label_positions,
+    regions_description,
+    scores_at,
+)
+from .snapshots import BoundarySnapshots as BoundarySnapshots  # notebook 04 imports it here
+from .snapshots import epoch_caption, snapshot_index
 from .style import CLASS_COLORS, CLASS_HATCHES, CLASS_MARKERS, MARKER_NAMES, NEUTRAL
 
-#: Points per side of the grid the regions are computed on.
-GRID_RESOLUTION = 200
-#: How far the plotted plane extends beyond the data, in data units.
-MARGIN = 1.0
 #: Opacity of the class regions, light enough for the data to stand out.
 REGION_ALPHA = 0.3
 #: Colour of the per-unit maps that do not belong to one class.
@@ -37,34 +51,8 @@ HATCH_COLOR = "#00000040"
 # --- input checks -----------------------------------------------------------------
 
 
-def _check_points(X, name="X"):
-    return as_points(X, name)
-
-
 def _check_labels(y, n_samples, name="y"):
     return as_labels(y, name, length=n_samples, per="point")
-
-
-def _check_score_fn(score_fn, name="predict_fn"):
-    if callable(score_fn):  # a function, or a Keras model: calling it skips predict()'s overhead
-        return score_fn
-    if callable(getattr(score_fn, "predict", None)):
-        return score_fn.predict
-    raise TypeError(f"{name} must be a function or a model with a .predict method, "
-                    f"got {type(score_fn).__name__}")
-
-
-def scores_at(score_fn, points, name="predict_fn"):
-    """``score_fn(points)`` as a checked float array of shape ``(n_points, n_outputs)``."""
-    points = _check_points(points, "points")
-    scores = np.asarray(_check_score_fn(score_fn, name)(points), dtype=float)
-    if scores.ndim != 2 or len(scores) != len(points):
-        raise ValueError(f"{name} must return one row of scores per point: for {len(points)} "
-                         f"points expected shape ({len(points)}, n_outputs), got {scores.shape}")
-    if not np.isfinite(scores).all():
-        row = int(np.argmax(~np.isfinite(scores).all(axis=1)))
-        raise ValueError(f"{name} returned a NaN or infinite score for point {points[row]}")
-    return scores
 
 
 def _class_colors(n_classes):
@@ -155,12 +143,13 @@ def _axes_row(axes, n, what, panel_width=4.2, height=3.6, ncols=None):
     return axes[0].figure, axes
 
 
-def scatter_classes(X, y, ax=None, *, size=25, edgecolor="white"):
+def scatter_classes(X: ArrayLike, y: ArrayLike, ax: Axes | None = None, *, size: float = 25,
+                    edgecolor: str = "white") -> tuple[Figure, Axes]:
     """The points of each class in its colour and marker shape, labelled "class k".
 
     Returns ``(fig, ax)``.
     """
-    X = _check_points(X)
+    X = check_points(X)
     y = _check_labels(y, len(X))
     fig, ax = _new_axes(ax)
     colors = _class_colors(int(y.max()) + 1)
@@ -170,14 +159,14 @@ def scatter_classes(X, y, ax=None, *, size=25, edgecolor="white"):
     return fig, ax
 
 
-def class_legend_handles(n_classes):
+def class_legend_handles(n_classes: int) -> list[Line2D]:
     """Legend entries "class k" showing each class's marker in its colour."""
     return [plt.Line2D([], [], linestyle="", marker=CLASS_MARKERS[k], color=color,
                        markeredgecolor="white", markersize=7, label=f"class {k}")
             for k, color in enumerate(_class_colors(n_classes))]
 
 
-def points_description(y):
+def points_description(y: np.ndarray) -> str:
     """``"100 points: class 0 as 25 circles, class 1 as 25 squares, ..."``."""
     counts = np.bincount(y)
     parts = [f"class {k} as {count} {MARKER_NAMES[CLASS_MARKERS[k]]}"
@@ -186,45 +175,6 @@ def points_description(y):
 
 
 # --- class regions: hatched and labelled, so that they read without colour -----------
-
-
-def _near_points(points, xx0, xx1):
-    """Grid cells (of the grid ``xx0``, ``xx1``) within a few cells of any of ``points``."""
-    near = np.zeros(xx0.shape, dtype=bool)
-    cols = np.clip(np.searchsorted(xx0[0], points[:, 0]), 0, xx0.shape[1] - 1)
-    rows = np.clip(np.searchsorted(xx1[:, 0], points[:, 1]), 0, xx0.shape[0] - 1)
-    near[rows, cols] = True
-    return binary_dilation(near, iterations=max(1, min(xx0.shape) // 25))
-
-
-def region_label_positions(regions, xx0, xx1, avoid=None):
-    """``{class: (x0, x1)}``: for each class present in the grid ``regions``, the point
-    of its region farthest from any boundary or edge (where a label fits best).
-
-    With ``avoid`` (points of shape ``(n, 2)``), a label keeps off the cells near those
-    points wherever its region leaves room, so that it hides no data.
-    """
-    # every other grid point is plenty to place a label, and four times faster (a slider frame)
-    step = 2 if min(np.shape(regions)) >= 40 else 1
-    regions, xx0, xx1 = (np.asarray(a)[::step, ::step] for a in (regions, xx0, xx1))
-    crowded = None if avoid is None else _near_points(np.asarray(avoid), xx0, xx1)
-    where = {}
-    for k in np.unique(regions):
-        region = regions == k
-        if crowded is not None and (region & ~crowded).any():
-            region = region & ~crowded
-        inside = np.pad(region, 1)  # the plane's edge counts as a boundary
-        depth = distance_transform_edt(inside)[1:-1, 1:-1]
-        row, col = np.unravel_index(np.argmax(depth), depth.shape)
-        where[int(k)] = (float(xx0[row, col]), float(xx1[row, col]))
-    return where
-
-
-def regions_description(regions):
-    """``"Predicted class by share of the plane: class 0 24%, class 1 31%, ..."``."""
-    regions = np.asarray(regions)
-    shares = [f"class {k} {100 * np.mean(regions == k):.0f}%" for k in np.unique(regions)]
-    return "Predicted class by share of the plane: " + ", ".join(shares) + "."
 
 
 def _hatch_and_label_regions(ax, xx0, xx1, regions, n_classes, *, box=True, avoid=None):
@@ -245,10 +195,13 @@ def _mark_mistakes(X, y, predicted, ax):
                label=f"misclassified ({wrong.sum()})")
 
 
-def decision_boundary(predict_fn, X, y, ax=None, *, title=None, xlabel="$x_0$",
-                      ylabel="$x_1$", grid_resolution=GRID_RESOLUTION, margin=MARGIN,
-                      alpha=REGION_ALPHA, legend=True, mark_mistakes=True,
-                      nonnegative=False):
+def decision_boundary(predict_fn: ScoreFunction, X: ArrayLike, y: ArrayLike,
+                      ax: Axes | None = None, *, title: str | None = None,
+                      xlabel: str = "$x_0$", ylabel: str = "$x_1$",
+                      grid_resolution: int = GRID_RESOLUTION, margin: float = MARGIN,
+                      alpha: float = REGION_ALPHA, legend: bool | str = True,
+                      mark_mistakes: bool = True,
+                      nonnegative: bool = False) -> tuple[Figure, Axes]:
     """The class each point of the plane gets from ``predict_fn``, with the data on top.
 
     ``predict_fn`` maps points ``(n, 2)`` to class scores ``(n, n_classes)``: a
@@ -261,7 +214,7 @@ def decision_boundary(predict_fn, X, y, ax=None, *, title=None, xlabel="$x_0$",
     """
     if legend not in (True, False, "outside"):
         raise ValueError(f'legend must be True, False or "outside", got {legend!r}')
-    X = _check_points(X)
+    X = check_points(X)
     y = _check_labels(y, len(X))
     predicted, n_classes = _predicted_classes(predict_fn, X, y)
     fig, ax = _new_axes(ax)
@@ -320,10 +273,12 @@ def _white_to(color):
     return LinearSegmentedColormap.from_list(f"white_to_{color}", ["white", to_rgba(color)])
 
 
-def unit_maps(layer_fn, X, y, axes=None, *, title="unit {unit}", colors=None,
-              xlabel="$x_0$", ylabel="$x_1$", nonnegative=False,
-              grid_resolution=GRID_RESOLUTION // 2, margin=MARGIN, levels=12,
-              colorbar_label=None):
+def unit_maps(layer_fn: ScoreFunction, X: ArrayLike, y: ArrayLike,
+              axes: Sequence[Axes] | np.ndarray | None = None, *, title: str = "unit {unit}",
+              colors: Sequence[str] | None = None, xlabel: str = "$x_0$", ylabel: str = "$x_1$",
+              nonnegative: bool = False, grid_resolution: int = GRID_RESOLUTION // 2,
+              margin: float = MARGIN, levels: int = 12,
+              colorbar_label: str | None = None) -> tuple[Figure, np.ndarray]:
     """One panel per output of ``layer_fn``: its value over the plane of ``X``, data on top.
 
     ``layer_fn`` maps points ``(n, 2)`` to unit values ``(n, n_units)``, for example
@@ -335,7 +290,7 @@ def unit_maps(layer_fn, X, y, axes=None, *, title="unit {unit}", colors=None,
     ``colorbar_label`` (formatted with ``unit``, like ``title``) labels each colour bar.
     Returns ``(fig, axes)``.
     """
-    X = _check_points(X)
+    X = check_points(X)
     y = _check_labels(y, len(X))
     n_units = scores_at(layer_fn, X, "layer_fn").shape[1]
     colors = [UNIT_COLOR] * n_units if colors is None else list(colors)
@@ -385,70 +340,8 @@ def _grey_out_negative(ax):
 # --- decision boundaries during training --------------------------------------------
 
 
-class BoundarySnapshots:
-    """The class of every point of a fixed grid, recorded epoch by epoch during training.
-
-    ``record(epoch, predict_fn, logs)`` stores one snapshot; ``keras_callback()``
-    returns a Keras callback that records before training (epoch 0) and after every
-    epoch, with the epoch's logs (loss, accuracy). The grid is the one
-    ``decision_boundary`` draws: the data's extent plus ``margin`` on each side.
-    """
-
-    def __init__(self, X, *, grid_resolution=GRID_RESOLUTION // 2, margin=MARGIN):
-        X = _check_points(X)
-        if not isinstance(grid_resolution, int) or grid_resolution < 2:
-            raise ValueError(f"grid_resolution must be an integer of at least 2, "
-                             f"got {grid_resolution!r}")
-        # the same grid DecisionBoundaryDisplay.from_estimator lays (it cannot be asked for
-        # one before the model exists, and the snapshots are taken during training)
-        low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
-        self.xx0, self.xx1 = np.meshgrid(np.linspace(low[0], high[0], grid_resolution),
-                                         np.linspace(low[1], high[1], grid_resolution))
-        self.points = np.c_[self.xx0.ravel(), self.xx1.ravel()]
-        self.epochs, self.regions, self.logs = [], [], []
-        self.n_classes = None
-
-    def record(self, epoch, predict_fn, logs=None):
-        """Store the class ``predict_fn`` gives each grid point at ``epoch``."""
-        if self.epochs and epoch <= self.epochs[-1]:
-            raise ValueError(f"epoch must increase: {epoch} follows {self.epochs[-1]}")
-        scores = scores_at(predict_fn, self.points)
-        if self.n_classes is None:
-            self.n_classes = scores.shape[1]
-        self.epochs.append(int(epoch))
-        self.regions.append(scores.argmax(axis=1).reshape(self.xx0.shape).astype(np.int8))
-        self.logs.append({name: float(value) for name, value in (logs or {}).items()})
-
-    def history(self, name):
-        """``(epochs, values)`` of one logged quantity (``"loss"``, ``"accuracy"``...)."""
-        pairs = [(e, log[name]) for e, log in zip(self.epochs, self.logs, strict=True)
-                 if name in log]
-        if not pairs:
-            logged = sorted({key for log in self.logs for key in log})
-            raise ValueError(f"{name!r} was not logged; the logs hold {logged}")
-        epochs, values = zip(*pairs, strict=True)
-        return np.array(epochs), np.array(values)
-
-    def keras_callback(self):
-        """A Keras callback that records into these snapshots during ``fit``."""
-        import keras  # here, not at import time: lab_utils never imports TensorFlow itself
-
-        snapshots = self
-
-        class RecordBoundaries(keras.callbacks.Callback):
-            # predict_on_batch runs the model as one compiled call: the grid is one batch,
-            # and an eager model(points) spends twice the CPU per snapshot
-            def on_train_begin(self, logs=None):
-                if not snapshots.epochs:
-                    snapshots.record(0, self.model.predict_on_batch)
-
-            def on_epoch_end(self, epoch, logs=None):
-                snapshots.record(snapshots.epochs[-1] + 1, self.model.predict_on_batch, logs)
-
-        return RecordBoundaries()
-
-
-def snapshot_regions(snapshots, epoch, ax=None, *, alpha=REGION_ALPHA):
+def snapshot_regions(snapshots: BoundarySnapshots, epoch: int, ax: Axes | None = None, *,
+                     alpha: float = REGION_ALPHA) -> DecisionBoundaryDisplay:
     """Draw the class regions recorded at ``epoch`` (sklearn's display, no data). Returns it."""
     regions = snapshots.regions[snapshot_index(snapshots, epoch)]
     n_classes = snapshots.n_classes
@@ -462,19 +355,12 @@ def snapshot_regions(snapshots, epoch, ax=None, *, alpha=REGION_ALPHA):
                         zorder=-1, **colors)
 
 
-def snapshot_index(snapshots, epoch):
-    """Position of the snapshot showing the model at ``epoch``: the last one taken by then."""
-    if not snapshots.epochs:
-        raise ValueError("no snapshots recorded yet: pass keras_callback() to fit()")
-    first, last = snapshots.epochs[0], snapshots.epochs[-1]
-    if not isinstance(epoch, (int, np.integer)) or not first <= epoch <= last:
-        raise ValueError(f"epoch must be an integer from {first} to {last} (the recorded "
-                         f"epochs), got {epoch!r}")
-    return int(np.searchsorted(snapshots.epochs, epoch, side="right")) - 1
-
-
-def boundaries_over_training(snapshots, X, y, epochs, axes=None, *, xlabel=None,
-                             ylabel=None, legend=False, ncols=None):
+def boundaries_over_training(snapshots: BoundarySnapshots, X: ArrayLike, y: ArrayLike,
+                             epochs: Iterable[int],
+                             axes: Sequence[Axes] | np.ndarray | None = None, *,
+                             xlabel: str | None = None, ylabel: str | None = None,
+                             legend: bool = False,
+                             ncols: int | None = None) -> tuple[Figure, np.ndarray]:
     """Small multiples: the decision boundary at each of ``epochs``, data on top.
 
     ``ncols`` panels to a row (all in one row by default). ``xlabel`` goes under every
@@ -484,7 +370,7 @@ def boundaries_over_training(snapshots, X, y, epochs, axes=None, *, xlabel=None,
     if ncols is not None and (isinstance(ncols, bool) or not isinstance(ncols, int)
                               or ncols < 1):
         raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
-    X = _check_points(X)
+    X = check_points(X)
     y = _check_labels(y, len(X))
     epochs = list(epochs)
     fig, axes = _axes_row(axes, len(epochs), "epoch", panel_width=3.2, height=3.0, ncols=ncols)
@@ -505,16 +391,3 @@ def boundaries_over_training(snapshots, X, y, epochs, axes=None, *, xlabel=None,
     if legend:
         axes[-1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8)
     return fig, axes
-
-
-def epoch_caption(snapshots, epoch):
-    """``"epoch 12 of 200: loss 0.734, accuracy 0.860"`` (what was logged at that epoch)."""
-    index = snapshot_index(snapshots, epoch)
-    epoch = snapshots.epochs[index]
-    text = f"epoch {epoch} of {snapshots.epochs[-1]}"
-    log = snapshots.logs[index]
-    if not log:
-        return text + " (before training)"
-    names = sorted(log, key=lambda name: (name != "loss", name))  # loss first
-    metrics = ", ".join(f"{name} {log[name]:.3f}" for name in names)
-    return f"{text}: {metrics}"

@@ -1,4 +1,4 @@
-"""Conceptual diagrams, drawn with matplotlib: what a model computes, not data.
+"""Conceptual diagrams, drawn with matplotlib: what a model computes, not data (notebook 01).
 
 `softmax_diagram` draws a softmax classifier as the lessons write it: inputs
 x_0..x_{n-1}, a linear layer z = xW + b (one line per weight), and a softmax that turns

@@ -1,21 +1,24 @@
 """Pick an image and a temperature T; see the image beside softmax(z / T) (notebook 07).
 
-Built like the softmax sliders of `lab_utils.widgets`: the callback calls the pure,
-tested `digit_frame`, updates go through ``observe``, the chart is drawn once and only
-its moving parts are redrawn, and the saved output carries a static PNG.
+Built like every view (`lab_utils._views`): the callback calls the pure, tested
+`digit_frame`, updates go through ``observe``, the chart is drawn once and only its
+moving parts are redrawn (`lab_utils.render`), and the saved output carries a static PNG.
 """
+
+from __future__ import annotations
 
 from typing import NamedTuple
 
 import ipywidgets as widgets
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validate import as_labels, as_logits, as_temperature
+from ._views import SharpWhenIdle, chart_view, saved_bundle
 from .calibration import temperature_scale
 from .digit_plots import _images, draw_digit_and_probabilities, update_probability_bars
 from .numerics import log_softmax
-from .render import BlitChart, SharpWhenIdle, chart_view
-from .widgets import saved_bundle
+from .render import BlitChart
 
 #: The temperature slider spans T = 10**-1 .. 10**1, as notebook 01's does.
 T_EXPONENTS = (-1, 1)
@@ -31,7 +34,7 @@ class DigitFrame(NamedTuple):
     loss: float
 
 
-def digit_frame(logits, y, index, T=1.0):
+def digit_frame(logits: ArrayLike, y: ArrayLike, index: int, T: float = 1.0) -> DigitFrame:
     """Image ``index``'s probabilities ``softmax(z / T)``, predicted class and loss ``-log a_y``."""
     z = as_logits(logits, "logits", matrix=True, dtype=np.float64)[0]
     labels = as_labels(y, "y", length=z.shape[0], n_classes=z.shape[1])
@@ -82,7 +85,8 @@ class DigitPicker:
     shown (see `digit_frame`). Display the object to show the widget.
     """
 
-    def __init__(self, images, logits, y, index=0, T=1.0, which="test"):
+    def __init__(self, images: ArrayLike, logits: ArrayLike, y: ArrayLike, index: int = 0,
+                 T: float = 1.0, which: str = "test") -> None:
         if not isinstance(which, str) or not which.strip():
             raise TypeError(f"which must name the set of images, e.g. 'validation', "
                             f"got {which!r}")
@@ -110,7 +114,6 @@ class DigitPicker:
         self._charts = SharpWhenIdle(
             lambda ratio: _DigitChart(self.images[index], frame, pixel_ratio=ratio,
                                       which=self.which))
-        self._chart = self._charts.sharp
         for control in self.controls:
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.HBox([widgets.VBox(self.controls), self.readout]),
@@ -118,19 +121,21 @@ class DigitPicker:
         self._on_change()
 
     @property
-    def controls(self):
+    def controls(self) -> list[widgets.IntSlider | widgets.FloatLogSlider]:
+        """The image slider and the temperature slider."""
         return [self.picker, self.temperature]
 
     @property
-    def sliders(self):
+    def sliders(self) -> list[widgets.IntSlider | widgets.FloatLogSlider]:
+        """The controls, under the name every view gives them (the latency benchmark)."""
         return self.controls
 
     @property
-    def index(self):
+    def index(self) -> int:
         return int(self.picker.value)
 
     @property
-    def T(self):
+    def T(self) -> float:
         return float(self.temperature.value)
 
     def _on_change(self, _change=None):
@@ -154,6 +159,7 @@ class DigitPicker:
                             "another image or temperature)", **kwargs)
 
 
-def digit_picker(images, logits, y, index=0, T=1.0, which="test"):
+def digit_picker(images: ArrayLike, logits: ArrayLike, y: ArrayLike, index: int = 0,
+                 T: float = 1.0, which: str = "test") -> DigitPicker:
     """Pick an image and a temperature and watch its probabilities; see `DigitPicker`."""
     return DigitPicker(images, logits, y, index=index, T=T, which=which)

@@ -1,7 +1,8 @@
 """How a figure reaches the learner: sharp on 2x screens, and in words for those who cannot see it.
 
-``setup()`` calls `register_figure_formatter`, so that every matplotlib figure a notebook
-shows (whether drawn by ``lab_utils`` or by the notebook itself) is output as
+Serves every notebook (01-07): ``setup()`` calls `register_figure_formatter`, so that every
+matplotlib figure a notebook shows (whether drawn by ``lab_utils`` or by the notebook
+itself) is output as
 
 - an ``image/png`` drawn at ``PIXEL_RATIO`` pixels per CSS pixel, quantised to a small
   palette, whose metadata ``width``/``height`` keep it at its usual on-screen size and
@@ -11,20 +12,25 @@ shows (whether drawn by ``lab_utils`` or by the notebook itself) is output as
   show the image, and which nbval compares (so a description holds only rounded,
   reproducible numbers).
 
-A description comes from the data drawn: the ``lab_utils`` plot functions attach one to
-each axes they draw with `describe`. For any other axes, `alt_text` makes one from what
-matplotlib knows: the title, the axis labels and ranges, and what was drawn (lines,
-points, bars, images) and the legend.
+A description comes from the data drawn: a ``lab_utils`` plot function attaches one to
+the axes it draws with `describe`. For any other axes (and for the two that do not yet:
+`lab_utils.digit_plots.plot_digits` and `plot_digit_probabilities`), `alt_text` makes one
+from what matplotlib knows: the title, the axis labels and ranges, and what was drawn
+(lines, points, bars, images) and the legend. The images are encoded by `lab_utils._png`.
 """
+
+from __future__ import annotations
 
 import base64
 import re
 from io import BytesIO
+from typing import Any
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .render import small_png
+from ._png import small_png
 from .style import PIXEL_RATIO
 
 _DESCRIPTION = "_softmax_lab_description"
@@ -33,7 +39,7 @@ _DESCRIPTION = "_softmax_lab_description"
 # --- descriptions ------------------------------------------------------------------
 
 
-def describe(ax, text):
+def describe(ax: Axes, text: str) -> Axes:
     """Attach ``text``, a sentence or two saying what ``ax`` shows, to the axes. Returns ``ax``."""
     if not hasattr(ax, "figure") or not hasattr(ax, "get_title"):
         raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
@@ -43,14 +49,14 @@ def describe(ax, text):
     return ax
 
 
-def plain(text):
+def plain(text: str) -> str:
     """Math text as a screen reader says it: ``"$x_0$"`` -> ``"x0"``."""
     text = re.sub(r"\\(mathrm|mathbf|mathit|text)\b", "", text)
     text = re.sub(r"\\([A-Za-z]+)", r"\1", text)
     return re.sub(r"[${}_]", "", text).strip()
 
 
-def alt_text(fig):
+def alt_text(fig: Figure) -> str:
     """A description of the whole figure: its suptitle, then each panel's description."""
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
@@ -70,7 +76,7 @@ def _is_colorbar(ax):
     return getattr(ax, "_colorbar", None) is not None
 
 
-def generic_description(ax):
+def generic_description(ax: Axes) -> str:
     """What matplotlib knows of one axes, in words (for axes no lab_utils function drew)."""
     title = plain(ax.get_title())
     drawn = _what_was_drawn(ax)
@@ -90,18 +96,18 @@ def _what_was_drawn(ax):
     drawn = []
     lines = [line for line in ax.get_lines() if len(line.get_xdata()) > 1]
     if lines:
-        drawn.append(_count(len(lines), "line"))
+        drawn.append(_plural(len(lines), "line"))
     points = sum(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets")
                  and type(c).__name__ == "PathCollection")
     points += sum(len(line.get_xdata()) for line in ax.get_lines()
                   if len(line.get_xdata()) and line.get_linestyle() in ("None", "", " "))
     if points:
-        drawn.append(_count(points, "point"))
+        drawn.append(_plural(points, "point"))
     bars = sum(len(c) for c in ax.containers if type(c).__name__ == "BarContainer")
     if bars:
-        drawn.append(_count(bars, "bar"))
+        drawn.append(_plural(bars, "bar"))
     if ax.images:
-        drawn.append(_count(len(ax.images), "image"))
+        drawn.append(_plural(len(ax.images), "image"))
     filled = [c for c in ax.collections if type(c).__name__ in ("ContourSet", "QuadContourSet",
                                                                 "QuadMesh")]
     if filled:
@@ -109,17 +115,18 @@ def _what_was_drawn(ax):
     return drawn
 
 
-def _count(n, noun):
+def _plural(n, noun):
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _axis_words(name, label, limits):
     low, high = limits
     label = plain(label)
-    return f"{name} axis" + (f' "{label}"' if label else "") + f" from {_g(low)} to {_g(high)}"
+    return (f"{name} axis" + (f' "{label}"' if label else "")
+            + f" from {_spoken(low)} to {_spoken(high)}")
 
 
-def _g(value):
+def _spoken(value):
     """A number as a reader says it: 3 significant digits, no "-0"."""
     text = f"{value:.3g}"
     return "0" if text == "-0" else text
@@ -128,7 +135,7 @@ def _g(value):
 # --- images -----------------------------------------------------------------------
 
 
-def figure_png(fig, pixel_ratio=PIXEL_RATIO):
+def figure_png(fig: Figure, pixel_ratio: int = PIXEL_RATIO) -> tuple[bytes, int, int]:
     """``(png, width, height)``: ``fig`` drawn for a screen with ``pixel_ratio`` pixels per CSS
     pixel, cropped as the inline backend crops, and its size in CSS pixels."""
     if pixel_ratio not in (1, 2, 3):
@@ -143,13 +150,14 @@ def figure_png(fig, pixel_ratio=PIXEL_RATIO):
     return small_png(pixels), round(width / pixel_ratio), round(height / pixel_ratio)
 
 
-def image_output(png, width, height, alt):
+def image_output(png: bytes, width: int, height: int,
+                 alt: str) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     """The ``(data, metadata)`` of an ``image/png`` output shown at ``width`` x ``height``."""
     return ({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt},
             {"image/png": {"width": int(width), "height": int(height), "alt": alt}})
 
 
-def figure_output(fig):
+def figure_output(fig: Figure) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     """``(data, metadata)`` of a figure's display: a 2x PNG, its size, and its alt text."""
     png, width, height = figure_png(fig)
     return image_output(png, width, height, alt_text(fig))
@@ -164,7 +172,7 @@ def _text_formatter(fig, printer, cycle):
     printer.text(alt_text(fig))
 
 
-def register_figure_formatter(shell=None):
+def register_figure_formatter(shell: Any = None) -> bool:
     """Show every matplotlib figure as a described 2x PNG in this IPython kernel.
 
     Returns True if registered, False outside IPython (a script, a test).

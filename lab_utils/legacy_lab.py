@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 INSTALL = 'pip install --no-deps "tf-keras>=2.16,<2.22"'
 RECORD_FILE = Path(__file__).with_name("tf_keras_record.py")
@@ -91,11 +92,11 @@ print(json.dumps({
 """
 
 
-def tf_keras_installed():
+def tf_keras_installed() -> bool:
     return importlib.util.find_spec("tf_keras") is not None
 
 
-def run_original_lab_on_tf_keras(timeout=600):
+def run_original_lab_on_tf_keras(timeout: float = 600) -> dict[str, Any]:
     """Run the lab on tf-keras in a subprocess; its result as a dict (see `LAB`)."""
     if not tf_keras_installed():
         raise RuntimeError(f"tf-keras is not installed: {INSTALL}")
@@ -108,7 +109,7 @@ def run_original_lab_on_tf_keras(timeout=600):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def write_record(result):
+def write_record(result: dict[str, Any]) -> None:
     RECORD_FILE.write_text(
         '"""The original lab on tf-keras, as `lab_utils.legacy_lab` measured it (generated)."""\n\n'
         f"RECORD = {json.dumps(result, indent=4)}\n".replace("true", "True").replace(

@@ -1,9 +1,11 @@
-"""The widgets' chart renderer: a matplotlib figure redrawn fast enough for a slider.
+"""A matplotlib chart redrawn fast enough for a slider: `BlitChart` and its glyph cache.
 
-Three parts, each there because a slider frame was too slow without it:
+Draws the charts of the widget views in notebooks 01, 02, 04 and 07 (`lab_utils._views`
+shows them). Two parts, each there because a slider frame was too slow without it:
 
 - `BlitChart` draws a figure's static parts once and only its moving artists on each
-  frame (matplotlib's blitting, without a GUI canvas).
+  frame (matplotlib's blitting, without a GUI canvas), and encodes the frame with
+  `lab_utils._png`: `png_bytes` while a slider moves, `small_png` for the saved output.
 - `_GlyphCacheRenderer` remembers laid-out strings and rasterised glyphs across frames.
   It leans on matplotlib's **private** API (matplotlib >= 3.11): ``FT2Font._layout``,
   ``FT2Font._set_transform``, ``FT2Font._render_glyph``, ``ft2font.RenderMode``,
@@ -14,80 +16,22 @@ Three parts, each there because a slider frame was too slow without it:
   and every frame draws text with matplotlib's own, public path (the same pixels,
   slower). An error on a later frame turns the cache off too; that text is drawn the
   public way.
-- `png_bytes` encodes a frame with zlib directly (fast, not small); `small_png` encodes
-  an image that is saved in a notebook (small, not fast).
 
-Charts are drawn at ``PIXEL_RATIO`` pixels per CSS pixel (sharp on HiDPI screens); the
-widget shows them at ``css_size``. `chart_view` makes the widget a chart is shown in: an
-``ipywidgets.Image``, whose PNG travels in the comm message's binary buffers, or, where a
-front end has no binary buffers (Colab) or on request, an ``ipywidgets.HTML`` holding an
-``<img>`` with the PNG as a data URI (`image_transport`).
+Charts are drawn at ``pixel_ratio`` pixels per CSS pixel (``PIXEL_RATIO``, sharp on
+HiDPI screens, or 1 while a slider moves); the widget shows them at ``css_size``.
 """
-
-import base64
-import html
-import os
-import struct
-import sys
-import zlib
-from io import BytesIO
 
 import numpy as np
 from matplotlib import ft2font
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
 
+from ._png import png_bytes, small_png
 from .style import PIXEL_RATIO
 
 #: CSS pixels per inch of a figure on screen (matplotlib's figure.dpi in the suite's style).
 CSS_DPI = 80
-#: Colours kept in an image saved into a notebook: a chart has few, plus antialiasing.
-SAVED_COLORS = 256
-
-
-def png_bytes(pixels):
-    """Encode an RGBA (or RGB) pixel array as PNG, fast rather than small.
-
-    Written with zlib directly: Pillow chooses a filter for every row by trying them
-    all, which took longer than redrawing the chart. Every row here is stored minus
-    the row above (PNG's "Up" filter: a chart's flat areas become zeros) and lightly
-    compressed; any PNG reader decodes it.
-    """
-    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
-    height, width, channels = pixels.shape
-    rows = pixels.reshape(height, width * channels)
-    filtered = np.empty((height, 1 + width * channels), np.uint8)
-    filtered[:, 0] = 2  # the filter type of each row: Up
-    filtered[0, 1:] = rows[0]
-    np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])  # modulo 256, as PNG wants
-    color_type = {3: 2, 4: 6}[channels]  # RGB, RGBA
-    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(filtered, 1)) + _png_chunk(b"IEND", b""))
-
-
-def small_png(pixels, colors=SAVED_COLORS):
-    """Encode an RGBA (or RGB) pixel array as a small PNG, for an image saved in a notebook.
-
-    The image is reduced to ``colors`` colours (Pillow's median cut, which is
-    deterministic: the same pixels always give the same bytes) and compressed hard.
-    A chart drawn for a 2x screen then takes about the bytes of the 1x RGBA image.
-    """
-    from PIL import Image  # only when saving: a slider frame never needs it
-
-    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
-    image = Image.fromarray(pixels[..., :3])  # charts are opaque: drop alpha
-    quantised = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT,
-                               dither=Image.Dither.NONE)
-    out = BytesIO()
-    quantised.save(out, format="png", optimize=True)
-    return out.getvalue()
-
-
-def _png_chunk(kind, data):
-    body = kind + data
-    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
 
 # FreeType's private per-glyph API, used by matplotlib >= 3.11's Agg text drawing:
 # None until `fast_text_works` has tried it, then whether the glyph cache is used.
@@ -164,7 +108,7 @@ def _special(mtext):
     return bool((features and features()) or (language and language()))
 
 
-def fast_text_works():
+def fast_text_works() -> bool:
     """Whether the glyph cache draws text on this matplotlib: tried once, then remembered.
 
     A probe text is drawn with the cache and with matplotlib's own renderer; the cache is
@@ -220,7 +164,8 @@ class BlitChart:
     Redrawing only what moves keeps a slider responsive.
     """
 
-    def __init__(self, figsize=(8, 3), pixel_ratio=PIXEL_RATIO):
+    def __init__(self, figsize: tuple[float, float] = (8, 3),
+                 pixel_ratio: int = PIXEL_RATIO) -> None:
         if pixel_ratio not in (1, 2, 3):
             raise ValueError(f"pixel_ratio must be 1, 2 or 3 (pixels per CSS pixel), "
                              f"got {pixel_ratio!r}")
@@ -231,24 +176,26 @@ class BlitChart:
         self._moving, self._steady, self._background = [], [], None
 
     @property
-    def css_size(self):
+    def css_size(self) -> tuple[int, int]:
         """``(width, height)`` the chart is shown at, in CSS pixels."""
         width, height = self.canvas.get_width_height(physical=True)
         return width // self.pixel_ratio, height // self.pixel_ratio
 
     #: What the current frame shows, in words (its alt text); set by a subclass's update.
-    description = ""
+    description: str = ""
 
-    def moving(self, *artists):
+    def moving(self, *artists: Artist) -> None:
+        """Artists redrawn on every frame, over the background."""
         for artist in artists:
             artist.set_animated(True)  # canvas.draw() skips it: it is not in the background
             self._moving.append(artist)
 
-    def steady(self, *artists):
+    def steady(self, *artists: Artist) -> None:
         """Artists drawn into the background, which is redrawn when one of them changes."""
         self._steady.extend(artists)
 
-    def render(self):
+    def render(self) -> bytes:
+        """The current frame as a PNG, fast: only what moved, or what changed, is redrawn."""
         # matplotlib marks an artist stale when a property really changes
         if self._background is None or any(artist.stale for artist in self._steady):
             self.canvas.draw()
@@ -259,99 +206,6 @@ class BlitChart:
         # RGBA as Agg holds it: dropping alpha would cost a copy that zlib does not win back
         return png_bytes(self.canvas.buffer_rgba())
 
-    def saved_png(self):
+    def saved_png(self) -> bytes:
         """The current frame as a small PNG, for the notebook's saved output."""
         return small_png(self.canvas.buffer_rgba())
-
-
-
-
-#: How chart frames reach the browser: "binary" (``ipywidgets.Image``) or "html" (a data URI
-#: in ``ipywidgets.HTML``, no binary buffers). Unset: "html" in Colab, "binary" elsewhere.
-IMAGES_ENV = "SOFTMAX_LAB_WIDGET_IMAGES"
-
-
-def image_transport():
-    """``"binary"`` or ``"html"``: how the widgets made from now on send their chart frames."""
-    value = os.environ.get(IMAGES_ENV, "").strip().lower()
-    if value in ("binary", "html"):
-        return value
-    if value:
-        raise ValueError(f"{IMAGES_ENV} must be 'binary' or 'html', got {value!r}")
-    return "html" if "google.colab" in sys.modules else "binary"
-
-
-def chart_view():
-    """The widget a chart's frames are shown in, by `image_transport`; `_put` fills it."""
-    import ipywidgets as widgets
-
-    if image_transport() == "html":
-        return widgets.HTML()
-    return widgets.Image(format="png")
-
-
-def img_tag(png, width, height, alt):
-    """An ``<img>`` showing ``png`` at ``width`` x ``height`` CSS pixels, from a data URI."""
-    data = base64.b64encode(png).decode("ascii")
-    return (f'<img src="data:image/png;base64,{data}" width="{int(width)}" '
-            f'height="{int(height)}" alt="{html.escape(alt)}">')
-
-
-def _running_loop():
-    import asyncio
-
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
-class SharpWhenIdle:
-    """A chart twice: drawn at 1x on every change while a slider moves, at 2x once it stops.
-
-    A 2x frame has four times the pixels to draw and compress: too slow for every step
-    of a drag on a shared class machine, and the eye does not need it while the bars move.
-    ``show(image, draw)`` puts ``draw(fast)`` into the `chart_view` ``image`` at once and
-    ``draw(sharp)`` ``IDLE_S`` seconds after the last change (on the kernel's event loop;
-    without a running loop, as in a script or a test, the sharp frame is drawn at once).
-    ``make_chart(pixel_ratio)`` builds one chart; both have the same on-screen size.
-    """
-
-    IDLE_S = 0.15
-
-    def __init__(self, make_chart):
-        self.fast, self.sharp = make_chart(1), make_chart(PIXEL_RATIO)
-        self._pending, self._timer = None, None
-
-    def show(self, image, draw):
-        self._pending = draw
-        loop = _running_loop()
-        if loop is None:
-            self.flush(image)
-            return
-        _put(image, self.fast, draw(self.fast))
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = loop.call_later(self.IDLE_S, self.flush, image)
-
-    def flush(self, image):
-        """Draw the sharp frame now, if a change has not been drawn sharp yet."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if self._pending is not None:
-            draw, self._pending = self._pending, None
-            _put(image, self.sharp, draw(self.sharp))
-
-
-def _put(image, chart, png):
-    """A chart's frame into its `chart_view`, at the chart's on-screen size."""
-    import ipywidgets as widgets
-
-    width, height = chart.css_size
-    if isinstance(image, widgets.HTML):  # the frame as a data URI, with its alt text
-        image.value = img_tag(png, width, height, chart.description)
-        return
-    if image.width != str(width):
-        image.width, image.height = str(width), str(height)
-    image.value = png

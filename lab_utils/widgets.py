@@ -1,33 +1,80 @@
-"""Interactive views, thin ipywidgets wrappers around pure, tested functions.
+"""The softmax sliders of notebook 01, and the names every notebook imports its views by.
 
-A chart is a matplotlib ``Figure`` drawn by `lab_utils.render` and shown as a PNG in an
-``ipywidgets.Image`` (or, without binary comm buffers, in an ``HTML`` widget: see
-`lab_utils.render.chart_view`): updates go through ``observe`` (printing from a callback would be
-recorded as cell output), the figure is built once and only its artists change, and it
-runs wherever ipywidgets does (JupyterLab, Notebook 7, VS Code, Colab) with no extra
-front-end extension. Each view also carries a static PNG in its saved output, with alt
-text saying what it shows, so the notebook still reads on GitHub or nbviewer.
+`softmax_sliders` drives a learner's own softmax function: sliders z0..z(n-1) (and,
+optionally, a temperature T), bar charts of z and of the outputs, and a one-line message
+instead of a traceback when the function fails (`softmax_outputs`, the pure, tested check).
 
-Layers: widgets (this module: sliders, callbacks, what to draw) -> `lab_utils.render`
-(how a chart is drawn, fast) -> `lab_utils.style` (colours, markers, pixel ratio).
+Every view is a thin ipywidgets wrapper around pure, tested functions: updates go through
+``observe`` (printing from a callback would be recorded as cell output), the chart is
+built once and only its artists change (`lab_utils.render`), and it is shown as a PNG in
+an ``ipywidgets.Image`` or ``HTML`` widget (`lab_utils._views`), so it runs wherever
+ipywidgets does (JupyterLab, Notebook 7, VS Code, Colab) with no extra front-end
+extension. Each view's saved output carries a static PNG with alt text saying what it
+shows, so the notebook still reads on GitHub or nbviewer.
+
+Notebooks 02 and 04 import their views from here too: `cross_entropy_view`
+(`lab_utils.loss_widget`) and `epoch_slider` (`lab_utils.epoch_widget`). The epoch slider
+needs scikit-learn (about 90 MB more in a kernel), so it is imported when first asked
+for: notebooks 01 and 02 never pay for it.
 """
 
-import warnings
-from typing import NamedTuple
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.colors import ListedColormap
+from numpy.typing import ArrayLike
 
-from .display import image_output
-from .render import BlitChart, SharpWhenIdle, chart_view
-from .style import CLASS_COLORS, CLASS_MARKERS, NEUTRAL, PIXEL_RATIO
+from ._learner_code import quietly, raised
+from ._views import SharpWhenIdle, chart_view, saved_bundle
+from .loss_widget import (
+    P_EXPONENTS,
+    REFERENCE_P,
+    CrossEntropyView,
+    cross_entropy_view,
+    target_loss,
+)
+from .render import BlitChart
+from .style import CLASS_COLORS, NEUTRAL, PIXEL_RATIO
 
-#: Outputs that sum to 1 within this are accepted as a probability vector.
-SUM_TOLERANCE = 1e-5
+#: Names of `lab_utils.epoch_widget` that can be imported from here, loaded on first use.
+_EPOCH_WIDGET_NAMES = ("EpochFrame", "EpochSlider", "epoch_frame", "epoch_slider")
+
+__all__ = [
+    "P_EXPONENTS",
+    "REFERENCE_P",
+    "SOFTMAX_SUM_TOLERANCE",
+    "CrossEntropyView",
+    "SoftmaxSliders",
+    "cross_entropy_view",
+    "readout_html",
+    "softmax_description",
+    "softmax_outputs",
+    "softmax_sliders",
+    "target_loss",
+    *_EPOCH_WIDGET_NAMES,
+]
 
 
-def softmax_outputs(softmax_fn, z):
+def __getattr__(name: str) -> Any:
+    if name in _EPOCH_WIDGET_NAMES:
+        return getattr(importlib.import_module(".epoch_widget", __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EPOCH_WIDGET_NAMES})
+
+
+#: A learner's softmax outputs that sum to 1 within this are accepted as probabilities.
+SOFTMAX_SUM_TOLERANCE = 1e-5
+
+
+def softmax_outputs(softmax_fn: Callable[[np.ndarray], ArrayLike],
+                    z: ArrayLike) -> tuple[np.ndarray | None, str | None]:
     """Call ``softmax_fn(z)`` and check it returned a probability vector.
 
     Returns ``(probabilities, None)``, or ``(None, message)`` explaining in one
@@ -36,13 +83,9 @@ def softmax_outputs(softmax_fn, z):
     name = getattr(softmax_fn, "__name__", "softmax_fn")
     z = np.asarray(z, dtype=float)
     try:
-        # NumPy's overflow warnings would land in the notebook; the check below explains.
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = softmax_fn(z)
+        result = quietly(softmax_fn, z)  # NumPy's warnings would land in the notebook
     except Exception as err:  # the learner's code: any error becomes a message
-        detail = str(err).splitlines()[0][:160] if str(err) else ""
-        return None, f"{name} raised {type(err).__name__}" + (f": {detail}" if detail else "")
+        return None, f"{name} {raised(err)}"
     try:
         a = np.asarray(result, dtype=float)
     except (TypeError, ValueError):
@@ -52,7 +95,7 @@ def softmax_outputs(softmax_fn, z):
     if not np.isfinite(a).all():
         i = int(np.argmax(~np.isfinite(a)))
         return None, f"{name} returned a{i} = {a[i]}: outputs must be finite"
-    if abs(a.sum() - 1) > SUM_TOLERANCE:
+    if abs(a.sum() - 1) > SOFTMAX_SUM_TOLERANCE:
         return None, (
             f"{name}'s outputs sum to {a.sum():.4g}, not 1: "
             "did you divide by the sum of the exponentials?"
@@ -127,7 +170,8 @@ class _TemperatureGauge:
         self.label.set_text(f"temperature T = {temperature:.2f}")
 
 
-def softmax_description(z, a, temperature=None):
+def softmax_description(z: Sequence[float], a: np.ndarray,
+                        temperature: float | None = None) -> str:
     """Alt text of the softmax chart: the inputs, the outputs and which input wins."""
     z_text = ", ".join(f"{v:.2f}" for v in z)
     a_text = ", ".join(f"{p:.3f}" for p in a)
@@ -146,8 +190,10 @@ class SoftmaxSliders:
     ``.error`` says why). Display the object to show the widget.
     """
 
-    def __init__(self, softmax_fn, n=4, values=None, value_range=(-10.0, 10.0), step=0.1,
-                 temperature=False):
+    def __init__(self, softmax_fn: Callable[[np.ndarray], ArrayLike], n: int = 4,
+                 values: Sequence[float] | None = None,
+                 value_range: tuple[float, float] = (-10.0, 10.0), step: float = 0.1,
+                 temperature: bool = False) -> None:
         if not callable(softmax_fn):
             raise TypeError(f"softmax_fn must be a function, got {softmax_fn!r}")
         if not isinstance(n, int) or isinstance(n, bool) or n < 2:
@@ -173,11 +219,10 @@ class SoftmaxSliders:
             if temperature else None
         )
         self.readout = widgets.HTML()
-        self.chart = chart_view()  # sized by chart_image()
+        self.chart = chart_view()
         self.message = widgets.HTML()
         self._charts = SharpWhenIdle(lambda ratio: _SoftmaxChart(n, value_range, temperature,
                                                                  pixel_ratio=ratio))
-        self._chart = self._charts.sharp
         self.probabilities, self.error = None, None
 
         controls = self.sliders + ([self.temperature] if self.temperature else [])
@@ -189,7 +234,7 @@ class SoftmaxSliders:
         self._on_change()
 
     @property
-    def z(self):
+    def z(self) -> np.ndarray:
         """The slider values (divided by the temperature T, when there is one)."""
         z = np.array([s.value for s in self.sliders])
         return z / self.temperature.value if self.temperature else z
@@ -217,296 +262,14 @@ class SoftmaxSliders:
                             f"{what} (run the notebook to drag them)", **kwargs)
 
 
-def saved_bundle(widget, charts, image, text, **kwargs):
-    """A view's output: the live widget, a stable text, and the chart's current frame.
-
-    The frame (a small PNG, 2x, with the chart's description as alt text) is what GitHub,
-    nbviewer and an unexecuted notebook show, where widgets do not run; the text (the
-    view's state, then the description) is what nbval compares and a screen reader reads.
-    Returns ``(data, metadata)``, as IPython allows.
-    """
-    bundle = widget._repr_mimebundle_(**kwargs)
-    if charts is None:
-        bundle["text/plain"] = text
-        return bundle, {}
-    charts.flush(image)  # the last change, drawn sharp
-    chart = charts.sharp
-    alt = f"{text}. {chart.description}"
-    data, metadata = image_output(chart.saved_png(), *chart.css_size, alt)
-    bundle.update(data)
-    return bundle, metadata
-
-
-def readout_html(a):
+def readout_html(a: np.ndarray) -> str:
     """The probabilities as text, ``a0 = 0.032 ... sum = 1.000``, for the readout."""
     cells = "".join(f"<td class='softmax-a'>a{i} = {p:.3f}</td>" for i, p in enumerate(a))
     return (f"<table style='font-family:monospace'><tr>{cells}</tr>"
             f"<tr><td class='softmax-sum' colspan='{len(a)}'>sum = {a.sum():.3f}</td></tr></table>")
 
 
-def softmax_sliders(softmax_fn, n=4, **kwargs):
+def softmax_sliders(softmax_fn: Callable[[np.ndarray], ArrayLike], n: int = 4,
+                    **kwargs: Any) -> SoftmaxSliders:
     """Sliders for z0..z(n-1) and bar charts of z and ``softmax_fn(z)``; see `SoftmaxSliders`."""
     return SoftmaxSliders(softmax_fn, n=n, **kwargs)
-
-
-# --- cross-entropy of one example as its target's probability moves --------------
-
-#: The loss view's slider spans p = 10**P_EXPONENTS[0] .. 10**P_EXPONENTS[1].
-P_EXPONENTS = (-8, 0)
-#: A confident, correct prediction, for comparison with the current one.
-REFERENCE_P = 0.9
-
-
-def target_loss(p):
-    """Cross-entropy ``-log(p)`` of an example whose target class was given probability ``p``.
-
-    ``p`` is a number, or an array of numbers, in (0, 1]. Returns a float (or an array).
-    """
-    try:
-        arr = np.asarray(p, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"p must be a probability or an array of them, got {p!r}") from None
-    bad = ~np.isfinite(arr) | (arr <= 0) | (arr > 1)
-    if bad.any():
-        value = arr.flat[int(np.argmax(bad))]
-        hint = " (the loss of a target given probability 0 is infinite)" if value == 0 else ""
-        raise ValueError(f"p must lie in (0, 1], got {value}{hint}")
-    loss = -np.log(arr) + 0.0  # + 0.0 turns -log(1) = -0.0 into 0.0
-    return float(loss) if loss.ndim == 0 else loss
-
-
-class _LossChart(BlitChart):
-    """-log(p) against p twice: on a linear axis (the wall near 0) and a log axis (a line)."""
-
-    def __init__(self, pixel_ratio=PIXEL_RATIO):
-        super().__init__(figsize=(8, 3), pixel_ratio=pixel_ratio)
-        self.fig.subplots_adjust(left=0.08, right=0.95, bottom=0.17, top=0.84, wspace=0.22)
-        ax_lin, ax_log = self.fig.subplots(1, 2, sharey=True)
-        low, high = (10.0 ** e for e in P_EXPONENTS)
-        p = np.unique(np.concatenate([np.logspace(*P_EXPONENTS, 400), np.linspace(low, high, 400)]))
-        top = 1.08 * target_loss(low)
-        for ax in (ax_lin, ax_log):
-            ax.plot(p, target_loss(p), color=CLASS_COLORS[0])
-            ax.plot([REFERENCE_P], [target_loss(REFERENCE_P)], "o", markersize=8,
-                    markerfacecolor="none", markeredgecolor=NEUTRAL, label=f"p = {REFERENCE_P}",
-                    clip_on=False, zorder=3)  # near the axes' edges: drawn whole
-            ax.set(xlabel="p, the probability given to the target class", ylim=(0, top))
-        ax_lin.set(xlim=(0, 1), ylabel="loss  $-\\log p$")
-        ax_log.set(xscale="log", xlim=(low, high), title="same curve, log scale for p")
-        ax_log.legend(loc="upper right")
-        self.markers = [ax.plot([], [], "o", color=CLASS_COLORS[2], markersize=8)[0]
-                        for ax in (ax_lin, ax_log)]
-        self.title = ax_lin.set_title(" ")
-        self.moving(*self.markers, self.title)
-
-    def update(self, p, loss):
-        for marker in self.markers:
-            marker.set_data([p], [loss])
-        self.title.set_text(f"p = {p:.3g}:  loss = {loss:.3f}")
-        self.description = (
-            f"The loss -log p against p, the probability given to the target class, on a "
-            f"linear and on a log axis for p; the loss rises without bound as p falls to 0. "
-            f"The filled dot marks p = {p:.3g}, loss {loss:.3f}; the hollow circle marks "
-            f"p = {REFERENCE_P}, loss {target_loss(REFERENCE_P):.3f}.")
-        return self.render()
-
-
-class CrossEntropyView:
-    """A slider for the probability ``p`` a model gives the target class, and its loss.
-
-    ``.slider`` is the ipywidgets slider (log scale), ``.p`` its value, ``.loss`` the
-    cross-entropy ``-log(p)``, ``.reference_ratio`` how many confident, correct examples
-    (p = 0.9) add up to the same loss. Display the object to show the widget.
-    """
-
-    def __init__(self, p=0.1):
-        low, high = P_EXPONENTS
-        target_loss(p)  # validates p
-        if not 10.0 ** low <= p <= 10.0 ** high:
-            raise ValueError(f"p must lie within the slider's range [1e{low}, 1], got {p}")
-        self.slider = widgets.FloatLogSlider(
-            value=p, base=10, min=low, max=high, step=0.01, description="p",
-            readout_format=".3g", continuous_update=True,
-            layout=widgets.Layout(width="480px"),
-        )
-        self.readout = widgets.HTML()
-        self.chart = chart_view()
-        self._charts = SharpWhenIdle(lambda ratio: _LossChart(pixel_ratio=ratio))
-        self._chart = self._charts.sharp
-        self.slider.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.slider, self.readout]), self.chart])
-        self._on_change()
-
-    @property
-    def sliders(self):
-        return [self.slider]
-
-    @property
-    def p(self):
-        return float(self.slider.value)
-
-    def _on_change(self, _change=None):
-        self.loss = target_loss(self.p)
-        self.reference_ratio = self.loss / target_loss(REFERENCE_P)
-        self.readout.value = (
-            f"<span style='font-family:monospace'>loss = -log({self.p:.3g}) = {self.loss:.3f}"
-            f" &nbsp;= {self.reference_ratio:.1f} &times; the loss at p = {REFERENCE_P}</span>"
-        )
-        p, loss = self.p, self.loss
-        self._charts.show(self.chart, lambda chart: chart.update(p, loss))
-
-    def _repr_mimebundle_(self, **kwargs):
-        return saved_bundle(self.widget, self._charts, self.chart,
-                            f"Cross-entropy view at p = {self.p:.3g}, loss = {self.loss:.3f}"
-                            " (run the notebook to drag the slider)", **kwargs)
-
-
-def cross_entropy_view(p=0.1):
-    """Drag the target's probability ``p`` and watch the loss ``-log p``; see `CrossEntropyView`."""
-    return CrossEntropyView(p=p)
-
-
-# --- the decision boundary, epoch by epoch --------------------------------------------
-# lab_utils.boundaries imports scikit-learn (about 2 s and 90 MB): it is imported inside
-# these functions so that notebooks using only the sliders above do not pay for it.
-
-
-class EpochFrame(NamedTuple):
-    """What the epoch slider shows: the recorded epoch, its class regions, caption and loss."""
-
-    epoch: int
-    regions: np.ndarray
-    caption: str
-    loss: float | None
-
-
-def epoch_frame(snapshots, epoch):
-    """The frame the epoch slider shows at ``epoch``, from a ``BoundarySnapshots``."""
-    from .boundaries import epoch_caption, snapshot_index
-
-    index = snapshot_index(snapshots, epoch)
-    return EpochFrame(snapshots.epochs[index], snapshots.regions[index],
-                      epoch_caption(snapshots, epoch), snapshots.logs[index].get("loss"))
-
-
-class _BoundaryChart(BlitChart):
-    """Class regions with the data on top, and the loss curve with a dot at the current epoch."""
-
-    def __init__(self, snapshots, X, y, pixel_ratio=PIXEL_RATIO, region_labels=True):
-        from .boundaries import REGION_ALPHA, class_legend_handles
-
-        super().__init__(figsize=(8.5, 3.4), pixel_ratio=pixel_ratio)
-        self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.85, wspace=0.22)
-        ax_plane, ax_loss = self.fig.subplots(1, 2, width_ratios=(1.3, 1))
-        n, xx0, xx1 = snapshots.n_classes, snapshots.xx0, snapshots.xx1
-        self.snapshots, self.n_points, self._label_positions = snapshots, len(X), {}
-        # an image, not scikit-learn's mesh of 10,000 cells: it redraws in a few milliseconds
-        self.regions = ax_plane.imshow(
-            snapshots.regions[-1], origin="lower", extent=(xx0[0, 0], xx0[0, -1], xx1[0, 0],
-                                                           xx1[-1, 0]),
-            cmap=ListedColormap(CLASS_COLORS[:n]), vmin=-0.5, vmax=n - 0.5, alpha=REGION_ALPHA,
-            interpolation="nearest", aspect="auto", zorder=-1,
-        )
-        # lines of markers, not scatter collections: they redraw several times faster
-        points = [ax_plane.plot(*X[y == k].T, CLASS_MARKERS[k], color=CLASS_COLORS[k],
-                                markersize=4.5, markeredgecolor="white",
-                                markeredgewidth=0.5)[0] for k in range(n)]
-        # each region named where it is widest, so the classes read without colour
-        self.region_labels = [ax_plane.text(0, 0, f"class {k}", ha="center", va="center",
-                                            fontsize=9, fontweight="bold", color="#222222")
-                              for k in range(n)] if region_labels else []
-        ax_plane.set(xlabel="$x_0$", ylabel="$x_1$")
-        if any("loss" in log for log in snapshots.logs):
-            ax_loss.plot(*snapshots.history("loss"), color=NEUTRAL)
-        ax_loss.set(xlabel="epoch", ylabel="loss", title="training loss")
-        ax_loss.legend(handles=class_legend_handles(n), loc="upper right", fontsize=8,
-                       title="points", title_fontsize=8)
-        (self.marker,) = ax_loss.plot([], [], "o", color=CLASS_COLORS[2], markersize=8)
-        self.caption = self.fig.suptitle(" ", fontsize=11)
-        # the points are redrawn after the regions, which would otherwise cover them
-        self.moving(self.regions, *points, *self.region_labels, self.marker, self.caption)
-
-    def update(self, frame):
-        from .boundaries import region_label_positions
-
-        self.regions.set_data(frame.regions)
-        if self.region_labels and frame.epoch not in self._label_positions:
-            self._label_positions[frame.epoch] = region_label_positions(
-                frame.regions, self.snapshots.xx0, self.snapshots.xx1)
-        where = self._label_positions.get(frame.epoch, {})
-        for k, label in enumerate(self.region_labels):
-            label.set_visible(k in where)
-            if k in where:
-                label.set_position(where[k])
-        self.marker.set_data([frame.epoch] if frame.loss is not None else [],
-                             [frame.loss] if frame.loss is not None else [])
-        self.caption.set_text(frame.caption)
-        self.frame = frame
-        return self.render()
-
-    @property
-    def description(self):
-        """Worked out when asked (for the saved image), not on every frame of a drag."""
-        from .boundaries import regions_description
-
-        return (f"The model's class regions over the plane at {self.frame.caption}, "
-                f"with the {self.n_points} training points on top; "
-                + regions_description(self.frame.regions)
-                + " Beside it, the training loss per epoch.")
-
-
-class EpochSlider:
-    """A slider over training epochs, showing the decision boundary recorded at each.
-
-    ``.slider`` is the ipywidgets IntSlider (``.play`` animates it), ``.epoch`` its
-    value and ``.frame`` what the chart shows (see `epoch_frame`). Display the object
-    to show the widget.
-    """
-
-    def __init__(self, snapshots, X, y, epoch=None):
-        if not hasattr(snapshots, "regions") or not hasattr(snapshots, "epochs"):
-            raise TypeError(f"snapshots must be a lab_utils.boundaries.BoundarySnapshots, "
-                            f"got {type(snapshots).__name__}")
-        if not snapshots.epochs:
-            raise ValueError("snapshots is empty: pass snapshots.keras_callback() to fit() first")
-        first, last = snapshots.epochs[0], snapshots.epochs[-1]
-        epoch = last if epoch is None else epoch
-        epoch_frame(snapshots, epoch)  # validates epoch
-        self.snapshots = snapshots
-        self.slider = widgets.IntSlider(value=epoch, min=first, max=last, description="epoch",
-                                        continuous_update=True,
-                                        layout=widgets.Layout(width="480px"))
-        self.play = widgets.Play(value=epoch, min=first, max=last, interval=80,
-                                 description="play the training")
-        widgets.jslink((self.play, "value"), (self.slider, "value"))
-        self.chart = chart_view()
-        # while the slider moves, the regions go unlabelled: a frame's text costs the most
-        self._charts = SharpWhenIdle(lambda ratio: _BoundaryChart(
-            snapshots, X, y, pixel_ratio=ratio, region_labels=ratio > 1))
-        self._chart = self._charts.sharp
-        self.slider.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.chart])
-        self._on_change()
-
-    @property
-    def sliders(self):
-        return [self.slider]
-
-    @property
-    def epoch(self):
-        return int(self.slider.value)
-
-    def _on_change(self, _change=None):
-        self.frame = epoch_frame(self.snapshots, self.epoch)
-        frame = self.frame
-        self._charts.show(self.chart, lambda chart: chart.update(frame))
-
-    def _repr_mimebundle_(self, **kwargs):
-        return saved_bundle(self.widget, self._charts, self.chart,
-                            f"Decision boundary at {self.frame.caption} "
-                            "(run the notebook to drag the slider)", **kwargs)
-
-
-def epoch_slider(snapshots, X, y, epoch=None):
-    """Drag through training and watch the decision boundary move; see `EpochSlider`."""
-    return EpochSlider(snapshots, X, y, epoch=epoch)

@@ -14,17 +14,18 @@ from matplotlib.collections import QuadMesh
 from matplotlib.colors import to_rgb
 from matplotlib.contour import ContourSet
 
+import lab_utils.boundaries
+import lab_utils.regions
+import lab_utils.snapshots
 from lab_utils.boundaries import (
-    BoundarySnapshots,
     boundaries_over_training,
     decision_boundary,
-    epoch_caption,
-    scores_at,
-    snapshot_index,
     snapshot_regions,
     unit_maps,
 )
 from lab_utils.data import CENTERS, make_seed_blobs
+from lab_utils.regions import scores_at
+from lab_utils.snapshots import BoundarySnapshots, epoch_caption, snapshot_index
 from lab_utils.style import CLASS_COLORS
 
 CENTER_ARRAY = np.array(CENTERS)
@@ -309,6 +310,16 @@ def test_boundaries_over_training_draws_one_panel_per_epoch(blobs, snapshots):
 def test_an_empty_snapshot_list_says_what_to_do(blobs):
     with pytest.raises(ValueError, match="keras_callback"):
         snapshot_index(BoundarySnapshots(blobs[0]), 0)
+
+
+@pytest.mark.parametrize(("module", "names"), [
+    (lab_utils.snapshots, ["BoundarySnapshots", "epoch_caption", "snapshot_index"]),
+    (lab_utils.regions, ["GRID_RESOLUTION", "MARGIN", "region_label_positions",
+                         "regions_description", "scores_at"]),
+])
+def test_the_moved_names_can_still_be_imported_from_boundaries(module, names):
+    for name in names:
+        assert getattr(lab_utils.boundaries, name) is getattr(module, name), name
 
 
 # --- with Keras ----------------------------------------------------------------------

@@ -7,19 +7,32 @@ except with ``strict=True`` (nbgrader's autograded cells), where it raises
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from lab_utils import checks, one_hot, softmax
+from lab_utils.calibration import expected_calibration_error
 from lab_utils.checks import (
     FAIL,
+    NOT_WRITTEN,
     PASS,
+    check_calibration_error,
+    check_classify,
     check_cost,
+    check_exact_loss,
     check_preferred_model,
     check_softmax,
     check_softmax_regression_gradient,
 )
+from lab_utils._learner_code import REASON_CHARS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: In lesson order.
+EVERY_CHECK = [check_softmax, check_cost, check_preferred_model, check_classify,
+               check_softmax_regression_gradient, check_exact_loss, check_calibration_error]
 
 
 def run_check(check, learner_code, capsys, **kwargs):
@@ -52,6 +65,24 @@ def assert_explains(printed, *fragments):
         assert fragment in printed, f"{fragment!r} not in:\n{printed}"
 
 
+# --- the package ---------------------------------------------------------------------------
+
+
+def test_the_checks_ship_in_an_installed_package(tmp_path):
+    """What a learner's `pip install git+...` (Colab) installs: every module of the checks."""
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--target", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True)
+    modules = {path.name for path in (ROOT / "lab_utils" / "checks").glob("*.py")}
+    assert {path.name for path in (tmp_path / "lab_utils" / "checks").glob("*.py")} == modules
+    code = (f"import sys; sys.path.insert(0, {str(tmp_path)!r}); "
+            "from lab_utils.checks import check_softmax; import lab_utils.checks as c; "
+            "print(c.__file__)")
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().startswith(str(tmp_path))
+
+
 # --- the released placeholder (what nbgrader leaves in a solution cell) -------------------
 
 
@@ -64,9 +95,31 @@ def forgot_return(*args):
     args[0] + 0  # computes something, returns nothing
 
 
-@pytest.mark.parametrize("check", [check_softmax, check_cost, check_softmax_regression_gradient])
-def test_the_placeholder_is_explained(check, capsys):
-    assert_explains(run_check(check, placeholder, capsys), "not written yet")
+def needing_keras(check, request):
+    if check is check_preferred_model:
+        request.getfixturevalue("keras")
+    return check
+
+
+@pytest.mark.parametrize("check", EVERY_CHECK, ids=lambda check: check.__name__)
+def test_every_check_explains_the_placeholder_in_the_same_words(check, request, capsys):
+    printed = run_check(needing_keras(check, request), placeholder, capsys)
+    assert printed == f"{FAIL} placeholder {NOT_WRITTEN}.\n"
+
+
+FIRST_LINE = "the first line of a long message, " + "and so on " * 20
+
+
+def raises_value_error(*args):
+    raise ValueError(f"{FIRST_LINE}\nthe second line")
+
+
+@pytest.mark.parametrize("check", EVERY_CHECK, ids=lambda check: check.__name__)
+def test_every_check_quotes_the_learners_exception_in_the_same_words(check, request, capsys):
+    printed = run_check(needing_keras(check, request), raises_value_error, capsys)
+    assert printed.startswith(FAIL) and len(printed.splitlines()) == 1, printed
+    assert f" raised ValueError: {FIRST_LINE[:REASON_CHARS]}." in printed
+    assert FIRST_LINE[:REASON_CHARS + 1] not in printed and "second line" not in printed
 
 
 @pytest.mark.parametrize("check", [check_softmax, check_cost, check_softmax_regression_gradient])
@@ -348,13 +401,6 @@ def test_checking_the_model_does_not_train_it(keras):
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
 
 
-def test_lab_utils_checks_does_not_import_tensorflow():
-    code = ("import sys, lab_utils, lab_utils.checks; "
-            "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
-
-
 # --- 05: the softmax-regression gradient ------------------------------------------------
 
 
@@ -428,7 +474,7 @@ def test_gradient_mistakes_are_explained(mistake, fragments, capsys):
 
 def test_a_silently_transposed_dW_is_caught_where_it_has_Ws_shape(monkeypatch, capsys):
     square = [case for case in checks.GRADIENT_CASES if case[1][2].shape == (3, 3)]
-    monkeypatch.setattr(checks, "GRADIENT_CASES", square)
+    monkeypatch.setattr("lab_utils.checks.gradient.GRADIENT_CASES", square)
     printed = run_check(check_softmax_regression_gradient, GRADIENT_MISTAKES["transposed_dW"],
                         capsys)
     assert_explains(printed, "3 classes", "transposed")
@@ -436,7 +482,7 @@ def test_a_silently_transposed_dW_is_caught_where_it_has_Ws_shape(monkeypatch, c
 
 def test_a_square_batch_without_keepdims_is_caught_where_it_does_not_raise(monkeypatch, capsys):
     square = [case for case in checks.SOFTMAX_CASES if case[0] == "a square batch"]
-    monkeypatch.setattr(checks, "SOFTMAX_CASES", square)
+    monkeypatch.setattr("lab_utils.checks.softmax.SOFTMAX_CASES", square)
     assert_explains(run_check(check_softmax, no_keepdims_softmax, capsys),
                     "divided by the wrong sums", "keepdims=True")
 
@@ -464,9 +510,6 @@ def test_a_learner_changing_its_arguments_cannot_change_the_cases(capsys):
 
 
 # --- 07: the expected calibration error -------------------------------------------------
-
-from lab_utils.calibration import expected_calibration_error  # noqa: E402
-from lab_utils.checks import check_calibration_error  # noqa: E402
 
 
 def ece_with(confidence_of=lambda P, y: P.max(axis=1), weight="share", absolute=True,
@@ -518,6 +561,30 @@ def test_no_ece_case_puts_a_confidence_on_an_inner_bin_edge():
     assert any((P.max(axis=1) == 1.0).any() for _, P, _, _ in checks.ECE_CASES)
 
 
+def on_the_edges(n_bins, seed=0):
+    """Two-class (P, y, n_bins) whose confidences include every bin edge from 0.5 to 1."""
+    rng = np.random.default_rng(seed)
+    edges = np.linspace(0, 1, n_bins + 1)
+    confidence = np.concatenate([edges[edges >= 0.5], rng.uniform(0.5, 1, 30)])
+    P = np.column_stack([confidence, 1 - confidence])
+    return P, rng.integers(0, 2, len(confidence)), n_bins
+
+
+@pytest.mark.parametrize(("P", "y", "n_bins"),
+                         [on_the_edges(n) for n in (4, 5, 10)]
+                         + [case[1:] for case in checks.ECE_CASES])
+def test_the_ece_check_judges_with_the_bins_of_the_reference(P, y, n_bins):
+    # the right bins the check holds a learner's ECE against are calibration's own
+    from lab_utils.calibration import reliability_table
+    from lab_utils.checks.calibration_error import _ece_parts
+
+    table = reliability_table(P, y, n_bins)
+    filled = table.count > 0
+    parts = _ece_parts(P.max(axis=1), P.argmax(axis=1) == y, n_bins)
+    for part, column in zip(parts, (table.count, table.confidence, table.accuracy), strict=True):
+        assert np.array_equal(part, column[filled])
+
+
 @pytest.mark.parametrize(("mistake", "fragments"), [
     ("unweighted", ["every bin counts the same", "n_k / m"]),
     ("over_n_bins", ["divides by the number of bins"]),
@@ -544,8 +611,6 @@ def test_ece_placeholder_and_misuse_are_explained(learner, fragments, capsys):
 
 
 # --- 04: one point through the network, by hand -------------------------------------------
-
-from lab_utils.checks import check_classify  # noqa: E402  (appended section)
 
 
 def classify(x, W1, b1, W2, b2):
@@ -605,6 +670,10 @@ def test_the_reference_class_is_the_networks_largest_logit():
     assert np.sort(z)[-1] - np.sort(z)[-2] > 0.1  # a clear winner, no tie
 
 
+REFERENCE_CLASSES = [checks.reference_class(x, *checks.CLASSIFY_WEIGHTS)
+                     for x in checks.CLASSIFY_POINTS]
+
+
 @pytest.mark.parametrize(("mistake", "fragments"), [
     ("no_relu", ["no ReLU"]),
     ("rows_as_units", ["W1 @ x", "columns are the hidden units"]),
@@ -613,7 +682,7 @@ def test_the_reference_class_is_the_networks_largest_logit():
     ("argmin", ["smallest logit"]),
     ("counted_from_1", ["from 1", "counts from 0"]),
     ("logits_returned", ["returned 4 numbers", "np.argmax(z)"]),
-    ("global_weights", ["expected [0, 1, 2, 0]", "z = h @ W2 + b2"]),
+    ("global_weights", [f"expected {REFERENCE_CLASSES}", "z = h @ W2 + b2"]),
 ])
 def test_classify_mistakes_are_explained(mistake, fragments, capsys):
     assert_explains(run_check(check_classify, CLASSIFY_MISTAKES[mistake], capsys), *fragments)

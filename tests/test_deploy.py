@@ -9,7 +9,6 @@ import grp
 import os
 import pwd
 import shutil
-import socket
 import stat
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
-from ci import missing
+from ci import free_ports, missing
 from docker.utils.build import exclude_paths
 from jupyterhub.app import JupyterHub
 from traitlets.config import PyFileConfigLoader
@@ -99,12 +98,6 @@ def test_build_context_has_the_suite_but_not_the_local_environment():
     assert not any(path.startswith((".venv/", ".git/", ".ci/node/")) for path in context)
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def landing_url(port, token, timeout_s=180):
     """Where the server at `port` redirects `/`, once it answers (slowly on a busy machine)."""
 
@@ -128,7 +121,7 @@ def test_post_build_opens_jupyterlab_on_the_notebooks(tmp_path):
     prefix = tmp_path / "env"
     subprocess.run(["bash", "binder/postBuild"], cwd=ROOT, check=True,
                    env={"PATH": "/usr/bin:/bin", "NB_PYTHON_PREFIX": str(prefix)})
-    port, token = free_port(), "deploy-test"
+    port, token = free_ports()[0], "deploy-test"
     env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp_path),
            "JUPYTER_CONFIG_PATH": str(prefix / "etc" / "jupyter"),
            "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
@@ -145,7 +138,6 @@ def test_post_build_opens_jupyterlab_on_the_notebooks(tmp_path):
     finally:
         lab.terminate()
         lab.wait(timeout=30)
-    assert (ROOT / "notebooks").is_dir()
 
 
 def load_hub_config(state, **environ):

@@ -4,6 +4,7 @@ import base64
 
 import numpy as np
 import pytest
+from widget_charts import sharp_chart
 
 from lab_utils import log_softmax, softmax
 from lab_utils.digit_widget import digit_frame, digit_picker
@@ -39,7 +40,7 @@ def test_the_picker_names_the_set_its_images_come_from():
     w = digit_picker(IMAGES, LOGITS, LABELS, which="validation")
     w.picker.value = 4
     assert w.picker.description == "validation image"
-    assert w._chart.label_title.get_text() == "validation image 4, label 5"
+    assert sharp_chart(w).label_title.get_text() == "validation image 4, label 5"
     assert w._repr_mimebundle_()[0]["text/plain"].startswith("Validation image 4 (label 5)")
 
 
@@ -51,7 +52,7 @@ def test_moving_either_control_updates_frame_readout_and_chart():
         assert w.chart.value != before_png and w.readout.value != before_readout
     np.testing.assert_allclose(w.frame.probabilities, softmax(LOGITS[4] / 5.0))
     assert f"loss = -log a5 = {w.frame.loss:.3f}" in w.readout.value
-    chart = w._chart
+    chart = sharp_chart(w)
     np.testing.assert_allclose([bar.get_height() for bar in chart.bars], w.frame.probabilities)
     np.testing.assert_array_equal(chart.image.get_array(), IMAGES[4].reshape(8, 8))
     assert [k for k, bar in enumerate(chart.bars) if bar.get_hatch()] == [5]
@@ -62,7 +63,7 @@ def test_the_saved_output_has_a_stable_text_and_the_chart_png():
     w = digit_picker(IMAGES, LOGITS, LABELS, index=3)
     bundle, metadata = w._repr_mimebundle_()
     assert bundle["text/plain"].startswith("Test image 3 (label 1) at T = 1.00: predicted")
-    assert base64.b64decode(bundle["image/png"]) == w._chart.saved_png()
+    assert base64.b64decode(bundle["image/png"]) == sharp_chart(w).saved_png()
     assert bytes(w.chart.value).startswith(b"\x89PNG")
     assert "labelled 1, beside its 10 probabilities" in metadata["image/png"]["alt"]
 

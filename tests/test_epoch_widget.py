@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 from PIL import Image
+from widget_charts import sharp_chart
 
-from lab_utils.boundaries import BoundarySnapshots
 from lab_utils.data import CENTERS, make_seed_blobs
+from lab_utils.epoch_widget import EpochSlider, epoch_frame, epoch_slider
+from lab_utils.snapshots import BoundarySnapshots
 from lab_utils.style import CLASS_COLORS
-from lab_utils.widgets import EpochSlider, epoch_frame, epoch_slider
 
 CENTER_ARRAY = np.array(CENTERS)
 
@@ -86,9 +87,9 @@ def test_dragging_the_slider_redraws_the_boundary_and_the_caption(blobs, snapsho
     assert view.epoch == 2
     assert view.frame.caption == "epoch 2 of 8: loss 0.667, accuracy 0.250"
     assert view.chart.value != before
-    assert view._chart.caption.get_text() == view.frame.caption
-    assert np.array_equal(view._chart.regions.get_array(), snapshots.regions[2])
-    assert list(view._chart.marker.get_xdata()) == [2]
+    assert sharp_chart(view).caption.get_text() == view.frame.caption
+    assert np.array_equal(sharp_chart(view).regions.get_array(), snapshots.regions[2])
+    assert list(sharp_chart(view).marker.get_xdata()) == [2]
 
 
 def test_a_dragged_frame_looks_exactly_like_a_freshly_drawn_one(blobs, snapshots):
@@ -102,7 +103,7 @@ def test_a_dragged_frame_looks_exactly_like_a_freshly_drawn_one(blobs, snapshots
 
 def test_the_regions_are_painted_in_the_class_colours(blobs, snapshots):
     view = EpochSlider(snapshots, *blobs, epoch=8)
-    image = view._chart.regions
+    image = sharp_chart(view).regions
     rgba = image.to_rgba(image.get_array())
     for k in range(4):
         where = snapshots.regions[8] == k

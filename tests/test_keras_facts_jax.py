@@ -15,11 +15,10 @@ import sys
 import numpy as np
 import pytest
 
+from lab_utils._setup import notebook_environment
+
 CLIP_LOSS = -np.log(1e-7)  # 16.118...: Keras clips probabilities to [1e-7, 1 - 1e-7]
 DOUBLE_SOFTMAX_FLOOR = np.log(1 + 3 / np.e)  # 4 classes: a second softmax caps p at e/(e+3)
-# as lab_utils.setup() does for the notebooks, before TensorFlow or JAX is imported
-PINNED_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
-              "ONEDNN_MAX_CPU_ISA": "AVX2", "XLA_FLAGS": "--xla_cpu_max_isa=AVX2"}
 
 
 # --- what the fresh process measures (Keras and JAX imported only in there) ---------
@@ -130,7 +129,7 @@ MEASUREMENTS = {"clip and training": measure_clip_and_training,
 
 def run_fresh(what, backend="jax"):
     """Run MEASUREMENTS[what] in a fresh Python process whose Keras starts on ``backend``."""
-    env = {**os.environ, **PINNED_ENV, "KERAS_BACKEND": backend}
+    env = {**notebook_environment(os.environ), "KERAS_BACKEND": backend}
     result = subprocess.run([sys.executable, __file__, what], env=env, capture_output=True,
                             text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from widget_charts import sharp_chart
 
-from lab_utils.widgets import (
+from lab_utils.loss_widget import (
     P_EXPONENTS,
     REFERENCE_P,
     CrossEntropyView,
@@ -92,12 +93,12 @@ def test_moving_the_slider_updates_loss_readout_and_chart():
 
 def test_chart_marks_the_current_point_on_both_panels():
     view = cross_entropy_view(p=0.25)
-    for marker in view._chart.markers:
+    for marker in sharp_chart(view).markers:
         x, y = marker.get_data()
         assert x[0] == pytest.approx(0.25)
         assert y[0] == pytest.approx(math.log(4))
-    assert view._chart.title.get_text() == "p = 0.25:  loss = 1.386"
-    ax_lin, ax_log = view._chart.fig.axes
+    assert sharp_chart(view).title.get_text() == "p = 0.25:  loss = 1.386"
+    ax_lin, ax_log = sharp_chart(view).fig.axes
     assert ax_lin.get_xscale() == "linear" and ax_log.get_xscale() == "log"
 
 
@@ -109,7 +110,7 @@ def test_confident_mistake_costs_many_confident_right_answers():
 def test_static_png_and_text_in_the_saved_output():
     view = cross_entropy_view(p=0.01)
     bundle, metadata = view._repr_mimebundle_()
-    assert base64.b64decode(bundle["image/png"]) == view._chart.saved_png()
+    assert base64.b64decode(bundle["image/png"]) == sharp_chart(view).saved_png()
     assert bundle["text/plain"].startswith(
         "Cross-entropy view at p = 0.01, loss = 4.605 (run the notebook to drag the slider). "
         "The loss -log p against p")

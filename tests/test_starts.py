@@ -20,10 +20,10 @@ import warnings
 import numpy as np
 import pytest
 
+from lab_utils._setup import notebook_environment
+
 WEIGHT_TOLERANCE = 1e-5
 LOSS_TOLERANCE = 1e-6
-PINNED_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
-              "ONEDNN_MAX_CPU_ISA": "AVX2", "XLA_FLAGS": "--xla_cpu_max_isa=AVX2"}
 EPOCHS = 4
 
 
@@ -141,7 +141,7 @@ def measure():
 
 
 def measure_on(backend):
-    env = {**os.environ, **PINNED_ENV, "KERAS_BACKEND": backend}
+    env = {**notebook_environment(os.environ), "KERAS_BACKEND": backend}
     result = subprocess.run([sys.executable, __file__], env=env, capture_output=True,
                             text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr[-3000:]

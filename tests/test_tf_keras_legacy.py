@@ -11,26 +11,19 @@ tf-keras is installed by `make install` with ``pip install --no-deps "tf-keras>=
 (``CI=true``), where it fails.
 """
 
-import os
 
 import numpy as np
 import pytest
+from ci import missing
 
 from lab_utils.legacy_lab import INSTALL, run_original_lab_on_tf_keras, tf_keras_installed
 from lab_utils.tf_keras_record import RECORD
 
 
-def under_ci():
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 @pytest.fixture(scope="module")
 def lab_on_tf_keras():
     if not tf_keras_installed():
-        message = f"tf-keras is not installed: `make install` installs it ({INSTALL})."
-        if under_ci():
-            pytest.fail(f"CI is set, so the tf-keras test must run. {message}", pytrace=False)
-        pytest.skip(message)
+        missing(f"tf-keras is not installed: `make install` installs it ({INSTALL}).")
     return run_original_lab_on_tf_keras()
 
 

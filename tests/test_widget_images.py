@@ -1,4 +1,4 @@
-"""Chart frames reach the browser with or without binary comm buffers (lab_utils.render).
+"""Chart frames reach the browser with or without binary comm buffers (lab_utils._views).
 
 Colab's widget manager does not carry a comm message's binary buffers, in which an
 ``ipywidgets.Image`` sends its PNG; there (or on request) the frames go as a data URI in
@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 from comm.base_comm import BaseComm
 from PIL import Image
+from widget_charts import sharp_chart
 
-from lab_utils import render, softmax
+from lab_utils import _views, softmax
 from lab_utils.widgets import CrossEntropyView, SoftmaxSliders
 
 DATA_URI = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" width="(\d+)" '
@@ -44,7 +45,7 @@ def drag(view):
 
 
 def test_html_frames_carry_no_binary_buffers(sent, monkeypatch):
-    monkeypatch.setenv(render.IMAGES_ENV, "html")
+    monkeypatch.setenv(_views.IMAGES_ENV, "html")
     views = [SoftmaxSliders(softmax), CrossEntropyView(0.2)]
     for view in views:
         drag(view)
@@ -56,17 +57,17 @@ def test_html_frames_carry_no_binary_buffers(sent, monkeypatch):
 
 def test_binary_frames_do_carry_buffers(sent, monkeypatch):
     """The recorder sees buffers when there are some: the test above could fail."""
-    monkeypatch.setenv(render.IMAGES_ENV, "binary")
+    monkeypatch.setenv(_views.IMAGES_ENV, "binary")
     drag(SoftmaxSliders(softmax))
     assert any(buffers for _, _, buffers in sent)
 
 
 def test_an_html_frame_is_the_charts_png_at_its_size_with_its_description(monkeypatch):
-    monkeypatch.setenv(render.IMAGES_ENV, "html")
+    monkeypatch.setenv(_views.IMAGES_ENV, "html")
     view = SoftmaxSliders(softmax)
     drag(view)
     png, width, height, alt = DATA_URI.fullmatch(view.chart.value).groups()
-    chart = view._charts.sharp
+    chart = sharp_chart(view)
     decoded = np.asarray(Image.open(BytesIO(base64.b64decode(png))))
     np.testing.assert_array_equal(decoded, np.asarray(chart.canvas.buffer_rgba()))
     assert (int(width), int(height)) == chart.css_size
@@ -74,23 +75,23 @@ def test_an_html_frame_is_the_charts_png_at_its_size_with_its_description(monkey
 
 
 def test_colab_gets_html_frames_unless_told_otherwise(monkeypatch):
-    monkeypatch.delenv(render.IMAGES_ENV, raising=False)
-    assert render.image_transport() == "binary"
+    monkeypatch.delenv(_views.IMAGES_ENV, raising=False)
+    assert _views.image_transport() == "binary"
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
-    assert render.image_transport() == "html"
-    monkeypatch.setenv(render.IMAGES_ENV, "binary")
-    assert render.image_transport() == "binary"
+    assert _views.image_transport() == "html"
+    monkeypatch.setenv(_views.IMAGES_ENV, "binary")
+    assert _views.image_transport() == "binary"
 
 
 def test_an_unknown_transport_is_a_value_error_naming_the_variable(monkeypatch):
-    monkeypatch.setenv(render.IMAGES_ENV, "jpeg")
-    with pytest.raises(ValueError, match=render.IMAGES_ENV):
-        render.chart_view()
+    monkeypatch.setenv(_views.IMAGES_ENV, "jpeg")
+    with pytest.raises(ValueError, match=_views.IMAGES_ENV):
+        _views.chart_view()
 
 
 def test_every_chart_widget_is_made_by_chart_view():
     """A chart shown in an ``ipywidgets.Image`` made elsewhere would need binary buffers."""
-    package = Path(render.__file__).parent
+    package = Path(_views.__file__).parent
     for module in package.glob("*.py"):
-        if module.name != "render.py":
+        if module.name != "_views.py":
             assert "widgets.Image(" not in module.read_text(), module.name

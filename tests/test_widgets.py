@@ -1,10 +1,13 @@
-"""The softmax sliders, driven without a browser."""
+"""The softmax sliders driven without a browser, and the view names notebooks import here."""
 
 import base64
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
+from widget_charts import sharp_chart
 
 from lab_utils import softmax
 from lab_utils.widgets import readout_html, softmax_outputs, softmax_sliders
@@ -36,7 +39,7 @@ def test_moving_a_slider_updates_probabilities_readout_and_chart():
 
 def test_chart_bars_show_the_values():
     w = softmax_sliders(my_softmax, n=3, values=[0.0, 0.0, -2.0])
-    chart = w._chart
+    chart = sharp_chart(w)
     assert [b.get_height() for b in chart.z_bars] == [0.0, 0.0, -2.0]
     np.testing.assert_allclose([b.get_height() for b in chart.a_bars], w.probabilities)
     assert [t.get_text() for t in chart.a_labels] == [f"{p:.3f}" for p in w.probabilities]
@@ -46,7 +49,7 @@ def test_chart_bars_show_the_values():
 def test_temperature_chart_titles_the_outputs_softmax_of_z_over_t():
     w = softmax_sliders(my_softmax, temperature=True)
     w.temperature.value = 2.0
-    assert w._chart.a_title.get_text().startswith("a = softmax(z/T),")
+    assert sharp_chart(w).a_title.get_text().startswith("a = softmax(z/T),")
 
 
 def test_temperature_divides_the_inputs():
@@ -114,9 +117,9 @@ def test_the_temperature_widgets_saved_image_shows_t():
     hot, metadata = sliders._repr_mimebundle_()
     assert hot["image/png"] != plain["image/png"]  # at T = 1 the bars are the same; T is drawn
     assert "temperature T = 1.00" in metadata["image/png"]["alt"]
-    assert sliders._chart.temperature.label.get_text() == "temperature T = 1.00"
+    assert sharp_chart(sliders).temperature.label.get_text() == "temperature T = 1.00"
     sliders.temperature.value = 10 ** 0.5
-    assert sliders._chart.temperature.handle.get_xdata()[0] == pytest.approx(10 ** 0.5)
+    assert sharp_chart(sliders).temperature.handle.get_xdata()[0] == pytest.approx(10 ** 0.5)
     assert "T = 3.16" in sliders._repr_mimebundle_()[0]["text/plain"]
 
 
@@ -144,3 +147,27 @@ def test_bad_arguments(kwargs, error, message):
     kwargs = {"softmax_fn": my_softmax, **kwargs}
     with pytest.raises(error, match=message):
         softmax_sliders(**kwargs)
+
+
+# --- the names the notebooks import from lab_utils.widgets ------------------------------
+
+
+def test_each_notebooks_view_is_imported_from_widgets_as_before():
+    from lab_utils import epoch_widget, loss_widget, widgets
+
+    assert widgets.cross_entropy_view is loss_widget.cross_entropy_view  # notebook 02
+    assert widgets.epoch_slider is epoch_widget.epoch_slider  # notebook 04
+    for name in ("EpochSlider", "EpochFrame", "epoch_frame", "CrossEntropyView", "target_loss"):
+        assert name in dir(widgets) and getattr(widgets, name) is not None
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        widgets.nothing_here  # noqa: B018
+
+
+def test_importing_widgets_loads_the_epoch_slider_and_scikit_learn_only_when_asked():
+    probe = ("import sys\nimport lab_utils.widgets\n"
+             "before = [m in sys.modules for m in ('lab_utils.epoch_widget', 'sklearn')]\n"
+             "from lab_utils.widgets import epoch_slider\n"
+             "print(before, [m in sys.modules for m in ('lab_utils.epoch_widget', 'sklearn')])")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    assert out.split() == ["[False,", "False]", "[True,", "True]"]

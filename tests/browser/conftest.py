@@ -14,6 +14,7 @@ import signal
 from pathlib import Path
 
 import pytest
+from ci import missing
 
 from lab import JupyterLabServer, LabNotebook
 
@@ -64,16 +65,9 @@ def static_notebooks():
     return [name for name in notebook_names() if not has_controls(name)]
 
 
-def running_in_ci():
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 def missing_browser(reason):
     """Fail under CI, where the browser tests must run; skip elsewhere, saying what to install."""
-    message = f"{reason}\n{INSTALL_HINT}"
-    if running_in_ci():
-        pytest.fail(f"CI is set, so the browser tests must run. {message}", pytrace=False)
-    pytest.skip(message)
+    missing(f"{reason}\n{INSTALL_HINT}")
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,13 @@ the tests see. It serves a *copy* of the notebooks: running them in the browser
 never touches the committed files.
 """
 
+import contextlib
 import io
 import json
 import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +21,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psutil
+from ci import free_ports
 from PIL import Image, ImageChops
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -41,12 +43,6 @@ STARTUP_TIMEOUT_S = 120  # hang guards, not performance assertions
 SHUTDOWN_TIMEOUT_S = 30
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def write_settings(settings_dir):
     for plugin, values in LAB_SETTINGS.items():
         package, name = plugin.rsplit("/", 1)
@@ -55,40 +51,24 @@ def write_settings(settings_dir):
         path.write_text(json.dumps(values))
 
 
-def process_table():
-    """``{pid: (parent pid, start time)}`` of every process, read from /proc."""
-    table = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # it ended while we looked
-            continue
-        table[int(stat.parent.name)] = (int(fields[1]), fields[19])
-    return table
-
-
 def descendants(pid):
-    """``(pid, start time)`` of every process started by ``pid``, at any depth.
+    """Every process started by ``pid``, at any depth, as ``psutil.Process`` objects.
 
-    Kernels run in sessions of their own, outside the server's process group.
-    The start time tells a process of ours from a later one that reuses its pid.
+    Kernels run in sessions of their own, outside the server's process group. A
+    ``psutil.Process`` remembers its start time, so a later process that reuses the pid
+    is never mistaken for ours.
     """
-    table = process_table()
-    found, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        for child, (ppid, started) in table.items():
-            if ppid == parent:
-                found.append((child, started))
-                todo.append(child)
-    return found
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
 
 
 def kill_if_still_ours(processes):
-    table = process_table()
-    for pid, started in processes:
-        if pid in table and table[pid][1] == started:
-            os.kill(pid, signal.SIGKILL)
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if process.is_running():  # false once the pid belongs to another process
+                process.kill()
 
 
 class JupyterLabServer:
@@ -99,7 +79,7 @@ class JupyterLabServer:
         self.root = self.workdir / "notebooks"
         shutil.copytree(notebooks_dir, self.root,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        self.port, self.token = free_port(), secrets.token_hex(24)
+        self.port, self.token = free_ports()[0], secrets.token_hex(24)
         self.log_path = self.workdir / "jupyterlab.log"
         self.process = None
 
