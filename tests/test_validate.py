@@ -19,6 +19,8 @@ from lab_utils import (
     digit_widget,
     numerics,
     plots,
+    regions,
+    snapshots,
     starts,
 )
 from lab_utils.display import alt_text
@@ -296,8 +298,8 @@ def nearest_center(points):
     return -((np.asarray(points)[:, None, :] - CENTERS) ** 2).sum(axis=2)
 
 
-def snapshots():
-    recorded = boundaries.BoundarySnapshots(X, grid_resolution=8)
+def recorded_snapshots():
+    recorded = snapshots.BoundarySnapshots(X, grid_resolution=8)
     recorded.record(0, nearest_center)
     return recorded
 
@@ -330,7 +332,7 @@ LABEL_TAKERS = {
     "boundaries.unit_maps":
         lambda y: boundaries.unit_maps(nearest_center, X, y, grid_resolution=8),
     "boundaries.boundaries_over_training":
-        lambda y: boundaries.boundaries_over_training(snapshots(), X, y, [0]),
+        lambda y: boundaries.boundaries_over_training(recorded_snapshots(), X, y, [0]),
     "starts.exact_loss_and_accuracy": lambda y: starts.exact_loss_and_accuracy(Z, y),
 }
 
@@ -338,12 +340,12 @@ LABEL_TAKERS = {
 LABELS_ELSEWHERE = {
     "numerics.categorical_crossentropy": "its y_true holds target probabilities, not labels",
     "boundaries.points_description": "describes labels already checked by its callers",
-    "checks.reference_cost": "a grading reference, called with the exercises' own cases",
-    "checks.reference_gradient": "a grading reference, called with the exercises' own cases",
-    "checks.reference_exact_loss": "a grading reference, called with the exercises' own cases",
+    "checks.cost.reference_cost": "a grading reference, called with the exercise's own cases",
+    "checks.gradient.reference_gradient": "a grading reference, called with its own cases",
+    "checks.exact_loss.reference_exact_loss": "a grading reference, called with its own cases",
     "starts.train_starts": "trains Keras models; checks its labels itself",
-    "widgets.EpochSlider": "widgets.py keeps its own checks",
-    "widgets.epoch_slider": "widgets.py keeps its own checks",
+    "epoch_widget.EpochSlider": "draws the points and labels its snapshots were recorded on",
+    "epoch_widget.epoch_slider": "draws the points and labels its snapshots were recorded on",
 }
 
 #: Every public function that takes probabilities, called with ``p`` in their place.
@@ -372,7 +374,7 @@ PROBABILITY_TAKERS = {
 }
 
 PROBABILITIES_ELSEWHERE = {
-    "checks.reference_cost": "a grading reference, called with the exercises' own cases",
+    "checks.cost.reference_cost": "a grading reference, called with the exercise's own cases",
     "digit_widget.DigitFrame": "a record of what the picker shows, made from checked input",
     "widgets.readout_html": "formats the sliders' own outputs, checked when they were made",
     "widgets.softmax_description": "describes the sliders' own outputs, checked when made",
@@ -381,21 +383,22 @@ PROBABILITIES_ELSEWHERE = {
 #: Every public function that takes points of the plane, called with ``X`` in their place.
 POINT_TAKERS = {
     "plots.plot_blobs": lambda X: plots.plot_blobs(X, Y),
-    "boundaries.scores_at": lambda X: boundaries.scores_at(nearest_center, X),
+    "regions.check_points": lambda X: regions.check_points(X),
+    "regions.scores_at": lambda X: regions.scores_at(nearest_center, X),
     "boundaries.scatter_classes": lambda X: boundaries.scatter_classes(X, Y),
     "boundaries.decision_boundary":
         lambda X: boundaries.decision_boundary(nearest_center, X, Y, grid_resolution=8),
     "boundaries.unit_maps":
         lambda X: boundaries.unit_maps(nearest_center, X, Y, grid_resolution=8),
-    "boundaries.BoundarySnapshots": lambda X: boundaries.BoundarySnapshots(X),
+    "snapshots.BoundarySnapshots": lambda X: snapshots.BoundarySnapshots(X),
     "boundaries.boundaries_over_training":
-        lambda X: boundaries.boundaries_over_training(snapshots(), X, Y, [0]),
+        lambda X: boundaries.boundaries_over_training(recorded_snapshots(), X, Y, [0]),
 }
 
 POINTS_ELSEWHERE = {
-    "checks.reference_gradient": "its X holds an exercise's features, not points",
-    "widgets.EpochSlider": "widgets.py keeps its own checks",
-    "widgets.epoch_slider": "widgets.py keeps its own checks",
+    "checks.gradient.reference_gradient": "its X holds an exercise's features, not points",
+    "epoch_widget.EpochSlider": "draws the points and labels its snapshots were recorded on",
+    "epoch_widget.epoch_slider": "draws the points and labels its snapshots were recorded on",
 }
 
 #: Modules that import Keras 2 or TensorFlow when loaded: they take none of these inputs.
@@ -405,10 +408,11 @@ UNLOADED = {"legacy_lab", "tf_keras_record"}
 def public_callables_with(argument_names):
     """``{"module.name"}`` of lab_utils' public functions and classes with one of the args."""
     found = set()
-    for info in pkgutil.iter_modules(lab_utils.__path__):
-        if info.name.startswith("_") or info.name in UNLOADED:
+    for info in pkgutil.walk_packages(lab_utils.__path__, "lab_utils."):
+        short = info.name.removeprefix("lab_utils.")
+        if any(part.startswith("_") for part in short.split(".")) or short in UNLOADED:
             continue
-        module = importlib.import_module(f"lab_utils.{info.name}")
+        module = importlib.import_module(info.name)
         for name, obj in vars(module).items():
             if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
                 continue
@@ -419,7 +423,7 @@ def public_callables_with(argument_names):
             except (TypeError, ValueError):
                 continue
             if set(parameters) & argument_names:
-                found.add(f"{info.name}.{name}")
+                found.add(f"{short}.{name}")
     return found
 
 
