@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from lab_utils import checks, one_hot, softmax
+from lab_utils._learner_code import REASON_CHARS
 from lab_utils.calibration import expected_calibration_error
 from lab_utils.checks import (
     FAIL,
@@ -26,7 +27,6 @@ from lab_utils.checks import (
     check_softmax,
     check_softmax_regression_gradient,
 )
-from lab_utils._learner_code import REASON_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
 
