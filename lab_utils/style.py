@@ -42,7 +42,10 @@ STYLE_NAME = "softmax_lab.mplstyle"
 
 def style_path() -> Path:
     """Path of the suite's .mplstyle, found from the package, not the working directory."""
-    path = Path(str(resources.files("lab_utils.styles") / STYLE_NAME))
+    try:  # installed: styles/ is shipped as lab_utils.styles
+        path = Path(str(resources.files("lab_utils.styles") / STYLE_NAME))
+    except ModuleNotFoundError:  # a source checkout used without installing
+        path = Path(__file__).resolve().parent.parent / "styles" / STYLE_NAME
     if not path.is_file():
         raise FileNotFoundError(f"the softmax-lab style file is missing: {path}")
     return path
