@@ -318,3 +318,16 @@ def as_flag(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
+
+
+def as_images(images: ArrayLike, name: str = "images") -> np.ndarray:
+    """Images as an (n, h, w) array; (n, h*w) rows of a square image are reshaped."""
+    arr = as_numbers(images, name, ndim=(3, 2), dtype=np.float64,
+                     shape_text=" (n, height, width), or (n, height * width) for square images")
+    if arr.ndim == 2:
+        side = int(round(np.sqrt(arr.shape[1])))
+        if side * side != arr.shape[1]:
+            raise ValueError(f"{name} rows of {arr.shape[1]} pixels are not square images: "
+                             "pass them as (n, height, width)")
+        arr = arr.reshape(len(arr), side, side)
+    return arr

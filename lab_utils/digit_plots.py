@@ -15,7 +15,7 @@ from matplotlib.image import AxesImage
 from matplotlib.text import Text
 from numpy.typing import ArrayLike
 
-from ._validate import as_int, as_labels, as_numbers, as_probabilities
+from ._validate import as_images, as_int, as_labels, as_numbers, as_probabilities
 from .display import describe, plain
 from .plots import LINE_NAMES, LINE_STYLES, figure_and_axes
 from .style import CLASS_COLORS, NEUTRAL
@@ -26,19 +26,6 @@ TRUE_COLOR, OTHER_COLOR = CLASS_COLORS[0], "#9E9E9E"
 MARKERS = ("s", "o", "^", "D")
 #: Grey levels: ink is dark on a white page, as the digits were written.
 CMAP = "gray_r"
-
-
-def _images(images, name="images"):
-    """Images as an (n, h, w) array; (n, h*w) rows of a square image are reshaped."""
-    arr = as_numbers(images, name, ndim=(3, 2), dtype=np.float64,
-                     shape_text=" (n, height, width), or (n, height * width) for square images")
-    if arr.ndim == 2:
-        side = int(round(np.sqrt(arr.shape[1])))
-        if side * side != arr.shape[1]:
-            raise ValueError(f"{name} rows of {arr.shape[1]} pixels are not square images: "
-                             "pass them as (n, height, width)")
-        arr = arr.reshape(len(arr), side, side)
-    return arr
 
 
 def _captions(captions, n):
@@ -56,7 +43,7 @@ def plot_digits(images: ArrayLike, captions: list[str], ncols: int = 10, ax: Axe
     One ``imshow`` of a mosaic rather than an axes per image: it draws in a fraction of
     the time, which matters for a notebook a class runs at once.
     """
-    images = _images(images)
+    images = as_images(images)
     n, h, w = images.shape
     captions = _captions(captions, n)
     ncols = min(as_int(ncols, "ncols", low=1), n)
@@ -91,7 +78,7 @@ def draw_digit_and_probabilities(ax_image: Axes, ax_bars: Axes, image: ArrayLike
 
     Returns the artists ``(image, bars, title)`` so that a widget can update them in place.
     """
-    image = _images(np.asarray(image)[None], "image")[0]
+    image = as_images(np.asarray(image)[None], "image")[0]
     p = as_probabilities(probabilities, ndim=1, dtype=np.float64)
     label = as_int(label, "label", low=0, high=p.size - 1)
     shown = ax_image.imshow(image, cmap=CMAP, vmin=0, vmax=float(image.max()) or 1.0,
@@ -127,7 +114,7 @@ def update_probability_bars(bars: BarContainer, probabilities: ArrayLike, label:
 def plot_digit_probabilities(images: ArrayLike, probabilities: ArrayLike, y: ArrayLike,
                              axes: ArrayLike | None = None) -> tuple[Figure, np.ndarray]:
     """One row per image: the image, then its probabilities with the true class highlighted."""
-    images = _images(images)
+    images = as_images(images)
     p = as_probabilities(probabilities, matrix=True, dtype=np.float64)
     if p.shape[0] != len(images):
         raise ValueError(f"probabilities must have one row per image ({len(images)}), "

@@ -13,10 +13,10 @@ import ipywidgets as widgets
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import as_labels, as_logits, as_temperature
+from ._validate import as_images, as_labels, as_logits, as_temperature
 from ._views import SharpWhenIdle, chart_view, saved_bundle
 from .calibration import temperature_scale
-from .digit_plots import _images, draw_digit_and_probabilities, update_probability_bars
+from .digit_plots import draw_digit_and_probabilities, update_probability_bars
 from .numerics import log_softmax
 from .render import BlitChart
 
@@ -91,7 +91,7 @@ class DigitPicker:
             raise TypeError(f"which must name the set of images, e.g. 'validation', "
                             f"got {which!r}")
         self.which = which.strip()
-        self.images = _images(images)
+        self.images = as_images(images)
         self.logits = as_logits(logits, "logits", matrix=True, dtype=np.float64)[0]
         self.y = as_labels(y, "y", length=self.logits.shape[0], n_classes=self.logits.shape[1])
         if len(self.images) != len(self.logits):
