@@ -34,17 +34,47 @@ FLOORS = ROOT / ".ci" / "floors.txt"
 # it is deployed in (repo2docker), nbgrader's exercises, Keras 2 (tf-keras), a browser,
 # JupyterLab's server (the lab/ folder), and the cross-CPU records, which describe the
 # pinned environment the stored outputs were made in.
-NOT_LEARNER_TESTS = ["tests/browser", "tests/test_class_hub.py", "tests/test_class_logins.py",
-                     "tests/test_deploy.py", "tests/test_exercises.py",
-                     "tests/test_tf_keras_legacy.py", "tests/test_lab_folder.py", "tests/cpu"]
+NOT_LEARNER_TESTS = [
+    "tests/browser",
+    "tests/test_class_hub.py",
+    "tests/test_class_logins.py",
+    "tests/test_deploy.py",
+    "tests/test_exercises.py",
+    "tests/test_tf_keras_legacy.py",
+    "tests/test_lab_folder.py",
+    "tests/cpu",
+]
 # The stage installs a wheel itself; this test builds one in the checkout, which would race
 # with the unit stage building it there at the same time.
 IN_TREE_BUILD = "tests/test_style.py::test_style_ships_inside_an_installed_wheel"
 # Packages whose versions the stage prints: what the notebooks run on.
-SHOWN = ["tensorflow-cpu", "tensorflow", "keras", "jax", "jaxlib", "numpy", "matplotlib",
-         "scikit-learn", "scipy", "pillow", "ipywidgets", "ipykernel", "nbclient", "pytest"]
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "venvs", "node", "build", "*.egg-info",
-                                     "__pycache__", ".pytest_cache", ".ruff_cache")
+SHOWN = [
+    "tensorflow-cpu",
+    "tensorflow",
+    "keras",
+    "jax",
+    "jaxlib",
+    "numpy",
+    "matplotlib",
+    "scikit-learn",
+    "scipy",
+    "pillow",
+    "ipywidgets",
+    "ipykernel",
+    "nbclient",
+    "pytest",
+]
+COPY_IGNORE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "venvs",
+    "node",
+    "build",
+    "*.egg-info",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+)
 NOTEBOOK_TIMEOUT_S = 900
 
 
@@ -66,8 +96,11 @@ def find_python(minor, override):
     candidates += sorted(found, key=lambda p: int(Path(p).parts[-3].split(".")[2]), reverse=True)
     candidates += [shutil.which(f"python3.{minor}") or ""]
     for python in filter(None, candidates):
-        version = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2])"],
-                                 capture_output=True, text=True)
+        version = subprocess.run(
+            [python, "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+        )
         if version.returncode == 0 and version.stdout.split() == ["3", str(minor)]:
             return python
     raise SystemExit(f"no Python 3.{minor} found (pyenv install 3.{minor}, or set {override})")
@@ -113,11 +146,13 @@ def prepare(stage, python, minor):
 
 
 def show_versions(venv):
-    code = ("import importlib.metadata as m, sys\n"
-            "print('Python', sys.version.split()[0])\n"
-            f"for name in {SHOWN!r}:\n"
-            "    try: print(f'{name} {m.version(name)}')\n"
-            "    except m.PackageNotFoundError: pass\n")
+    code = (
+        "import importlib.metadata as m, sys\n"
+        "print('Python', sys.version.split()[0])\n"
+        f"for name in {SHOWN!r}:\n"
+        "    try: print(f'{name} {m.version(name)}')\n"
+        "    except m.PackageNotFoundError: pass\n"
+    )
     run(venv / "bin" / "python", "-c", code)
 
 
@@ -129,8 +164,12 @@ def execute_notebooks(paths):
     for path in paths:
         start = time.perf_counter()
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=NOTEBOOK_TIMEOUT_S, kernel_name="python3",
-                       resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+        NotebookClient(
+            nb,
+            timeout=NOTEBOOK_TIMEOUT_S,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(Path(path).parent)}},
+        ).execute()
         print(f"ran {path} top to bottom in {time.perf_counter() - start:.0f} s", flush=True)
 
 
@@ -146,10 +185,26 @@ def main(stage):
     ignored = [f"--ignore={path}" for path in NOT_LEARNER_TESTS]
     ignored.append(f"--deselect={IN_TREE_BUILD}")
     failed = []
-    steps = {"the unit tests": [venv / "bin" / "pytest", "tests", *ignored, "-n", "2",
-                                "--dist", "loadfile", "-q", "-p", "no:warnings"],
-             "the notebooks": [venv / "bin" / "python", Path(__file__), "--execute",
-                               *sorted((ROOT / "notebooks").glob("*.ipynb"))]}
+    steps = {
+        "the unit tests": [
+            venv / "bin" / "pytest",
+            "tests",
+            *ignored,
+            "-n",
+            "2",
+            "--dist",
+            "loadfile",
+            "-q",
+            "-p",
+            "no:warnings",
+        ],
+        "the notebooks": [
+            venv / "bin" / "python",
+            Path(__file__),
+            "--execute",
+            *sorted((ROOT / "notebooks").glob("*.ipynb")),
+        ],
+    }
     for name, command in steps.items():  # both, even when the first fails
         try:
             run(*command, cwd=ROOT, env=env)

@@ -26,11 +26,15 @@ class Row:
     met: bool | None = None  # None where there is no goal
 
     def cells(self):
-        ratio = ("" if self.ratio is None else
-                 f"{self.ratio:.1e}" if 0 < self.ratio < 0.01 else f"{self.ratio:.2f}")
+        ratio = (
+            ""
+            if self.ratio is None
+            else f"{self.ratio:.1e}"
+            if 0 < self.ratio < 0.01
+            else f"{self.ratio:.2f}"
+        )
         met = {True: "yes", False: "**no**", None: ""}[self.met]
-        return [self.section, self.measurement, self.result, self.reference, ratio,
-                self.goal, met]
+        return [self.section, self.measurement, self.result, self.reference, ratio, self.goal, met]
 
 
 HEADER = ["benchmark", "measurement", "result", "reference", "ratio", "goal", "met"]
@@ -65,8 +69,12 @@ def machine():
         "Python": platform.python_version(),
         "NumPy": numpy.__version__,
     }
-    for name, module in [("SciPy", "scipy"), ("matplotlib", "matplotlib"),
-                         ("TensorFlow", "tensorflow"), ("Keras", "keras")]:
+    for name, module in [
+        ("SciPy", "scipy"),
+        ("matplotlib", "matplotlib"),
+        ("TensorFlow", "tensorflow"),
+        ("Keras", "keras"),
+    ]:
         info[name] = _version_of(module)
     return info
 
@@ -112,8 +120,9 @@ def markdown_table(header, rows):
 def arguments(description):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, for a smoke run")
-    parser.add_argument("--json", action="store_true",
-                        help="print rows and details as JSON (what the runner reads)")
+    parser.add_argument(
+        "--json", action="store_true", help="print rows and details as JSON (what the runner reads)"
+    )
     return parser.parse_args()
 
 

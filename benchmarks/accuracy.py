@@ -109,8 +109,10 @@ def implementations():
     return {
         "lab_utils": (lab_utils.precise_softmax, lab_utils.log_softmax),
         "naive exp/sum": (my_softmax, lambda z: np.log(my_softmax(z))),
-        "scipy.special": (lambda z: scipy.special.softmax(z, axis=-1),
-                          lambda z: scipy.special.log_softmax(z, axis=-1)),
+        "scipy.special": (
+            lambda z: scipy.special.softmax(z, axis=-1),
+            lambda z: scipy.special.log_softmax(z, axis=-1),
+        ),
         "tf.nn": (lambda z: tf.nn.softmax(z).numpy(), lambda z: tf.nn.log_softmax(z).numpy()),
     }
 
@@ -131,12 +133,15 @@ def exact(z, shifted=None):
     for i, row in enumerate(z):
         values = [mpmath.mpf(float(v)) for v in row]
         top = max(values)
-        d = ([v - top for v in values] if shifted is None
-             else [mpmath.mpf(float(v)) for v in shifted[i]])
+        d = (
+            [v - top for v in values]
+            if shifted is None
+            else [mpmath.mpf(float(v)) for v in shifted[i]]
+        )
         e = [mpmath.exp(x) if x > UNDERFLOW else mpmath.mpf(0) for x in d]
         at_top = values.index(top)  # where d = 0 and e = 1
         # log1p(rest), not log(1 + rest): at 256 bits 1 + rest loses a rest below 2**-256
-        rest = mpmath.fsum(e[:at_top] + e[at_top + 1:])
+        rest = mpmath.fsum(e[:at_top] + e[at_top + 1 :])
         total, log_total = 1 + rest, mpmath.log1p(rest)
         for j in range(shape[1]):
             _split(e[j] / total, soft, i, j)
@@ -195,8 +200,9 @@ def measure(rows):
                     errors, bad = ulp_errors(out, references[f], dtype)
                     results[key][impl] = (float(errors.max()) if errors.size else np.nan, bad)
                 # how far an exact computation of the rounded z - max(z) is from the truth
-                errors, _ = ulp_errors(shifted_refs[f][0] + shifted_refs[f][1], references[f],
-                                       dtype)
+                errors, _ = ulp_errors(
+                    shifted_refs[f][0] + shifted_refs[f][1], references[f], dtype
+                )
                 rounding_alone[key] = float(errors.max()) if errors.size else np.nan
     return results, rounding_alone
 
@@ -217,8 +223,15 @@ def rows_and_details(results, rounding_alone, rows):
     for key, by_impl in results.items():
         function, dtype, name = key
         ours, scipy = by_impl["lab_utils"][0], by_impl["scipy.special"][0]
-        detail.append([f"{function} {dtype}", name, *(_cell(*by_impl[i]) for i in impls),
-                       _ulps(rounding_alone[key]), "yes" if ours <= max(scipy, 0.5) else "**no**"])
+        detail.append(
+            [
+                f"{function} {dtype}",
+                name,
+                *(_cell(*by_impl[i]) for i in impls),
+                _ulps(rounding_alone[key]),
+                "yes" if ours <= max(scipy, 0.5) else "**no**",
+            ]
+        )
     summary = []
     for function in ("softmax", "log_softmax"):
         for dtype in ("float32", "float64"):
@@ -228,24 +241,29 @@ def rows_and_details(results, rounding_alone, rows):
             worst = mine[worst_name]["lab_utils"][0]
             scipy_worst = max(v["scipy.special"][0] for v in mine.values())
             bad = sum(v["lab_utils"][1] for v in mine.values())
-            every_class = all(v["lab_utils"][0] <= max(v["scipy.special"][0], 0.5)
-                              for v in mine.values())
-            summary.append(Row(
-                "accuracy", f"{function} {dtype}: worst error, {len(mine)} input classes",
-                f"{_ulps(worst)} ulp ({worst_name}); [-1, 1]: {_ulps(unit)} ulp; "
-                f"{bad} NaN/inf",
-                f"scipy.special worst {_ulps(scipy_worst)} ulp",
-                worst / scipy_worst if scipy_worst > 0 else None,
-                "<= 4 ulp on [-1, 1]; <= scipy (or <= 0.5 ulp) on every class; no NaN/inf",
-                unit <= 4 and every_class and bad == 0,
-            ))
+            every_class = all(
+                v["lab_utils"][0] <= max(v["scipy.special"][0], 0.5) for v in mine.values()
+            )
+            summary.append(
+                Row(
+                    "accuracy",
+                    f"{function} {dtype}: worst error, {len(mine)} input classes",
+                    f"{_ulps(worst)} ulp ({worst_name}); [-1, 1]: {_ulps(unit)} ulp; {bad} NaN/inf",
+                    f"scipy.special worst {_ulps(scipy_worst)} ulp",
+                    worst / scipy_worst if scipy_worst > 0 else None,
+                    "<= 4 ulp on [-1, 1]; <= scipy (or <= 0.5 ulp) on every class; no NaN/inf",
+                    unit <= 4 and every_class and bad == 0,
+                )
+            )
     header = ["function", "inputs", *impls, "z - max(z) rounding alone", "lab_utils <= scipy"]
-    title = (f"Accuracy: worst error in ulps against mpmath at {PRECISION_BITS} bits, "
-             f"{rows} rows per class (NaN/inf counted apart). 'z - max(z) rounding alone' is "
-             "the error of an otherwise exact softmax whose z - max(z) is rounded in the "
-             "input's dtype: where it is large, that rounding is what scipy.special and "
-             "tf.nn get wrong (lab_utils computes float32 in float64 and carries float64's "
-             "rounding error along)")
+    title = (
+        f"Accuracy: worst error in ulps against mpmath at {PRECISION_BITS} bits, "
+        f"{rows} rows per class (NaN/inf counted apart). 'z - max(z) rounding alone' is "
+        "the error of an otherwise exact softmax whose z - max(z) is rounded in the "
+        "input's dtype: where it is large, that rounding is what scipy.special and "
+        "tf.nn get wrong (lab_utils computes float32 in float64 and carries float64's "
+        "rounding error along)"
+    )
     return summary, [(title, header, detail)]
 
 

@@ -135,8 +135,7 @@ async def run_class(hub, learners, notebooks, result):
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_peak(hub, result, stop))
     start = time.monotonic()
-    logins = await asyncio.gather(*(learner.log_in() for learner in class_),
-                                  return_exceptions=True)
+    logins = await asyncio.gather(*(learner.log_in() for learner in class_), return_exceptions=True)
     result.spawn_s = time.monotonic() - start
     ready = []
     for learner, outcome in zip(class_, logins, strict=True):
@@ -146,8 +145,10 @@ async def run_class(hub, learners, notebooks, result):
             ready.append(learner)
 
     start_together = asyncio.Event()
-    sessions = [asyncio.create_task(learner_session(learner, notebooks, start_together, result))
-                for learner in ready]
+    sessions = [
+        asyncio.create_task(learner_session(learner, notebooks, start_together, result))
+        for learner in ready
+    ]
     start = time.monotonic()
     start_together.set()
     await asyncio.gather(*sessions)
@@ -187,8 +188,10 @@ async def class_test(learners, proxy, notebooks):
 def machine_description():
     memory_gib = psutil.virtual_memory().total / 1024**3
     load = os.getloadavg()[0]
-    return (f"{psutil.cpu_count()} cores, {memory_gib:.1f} GiB, {platform.python_version()}, "
-            f"load {load:.1f} at start")
+    return (
+        f"{psutil.cpu_count()} cores, {memory_gib:.1f} GiB, {platform.python_version()}, "
+        f"load {load:.1f} at start"
+    )
 
 
 def per_learner_peaks(runs):
@@ -233,24 +236,31 @@ CAPACITY_HEADER = (
 
 
 def capacity_row(s):
-    return (f"| {s['learners']} | {s['load_at_start']:.1f} | {s['spawn_s']:.0f} | "
-            f"{s['run_s']:.0f} | {s['kernel_cpu_s_per_learner']:.0f} | "
-            f"{s['pss_mb']:.0f} / {s['anon_mb']:.0f} / {s['rss_mb']:.0f} | "
-            f"{s['class_peak_pss_mb'] / 1024:.1f} | {s['failed']} |")
+    return (
+        f"| {s['learners']} | {s['load_at_start']:.1f} | {s['spawn_s']:.0f} | "
+        f"{s['run_s']:.0f} | {s['kernel_cpu_s_per_learner']:.0f} | "
+        f"{s['pss_mb']:.0f} / {s['anon_mb']:.0f} / {s['rss_mb']:.0f} | "
+        f"{s['class_peak_pss_mb'] / 1024:.1f} | {s['failed']} |"
+    )
 
 
 def load_run(path):
     """A ClassRun kept with --json."""
     data = json.loads(Path(path).read_text())
     data.pop("summary", None)
-    runs = [MeasuredRun(**{**run, "kernel": Usage(**run["kernel"]),
-                           "server": Usage(**run["server"])}) for run in data.pop("runs")]
+    runs = [
+        MeasuredRun(**{**run, "kernel": Usage(**run["kernel"]), "server": Usage(**run["server"])})
+        for run in data.pop("runs")
+    ]
     return ClassRun(**{**data, "peak": Usage(**data["peak"]), "runs": runs})
 
 
 def notebook_table(result):
-    lines = ["| notebook | wall per learner (s) | kernel PSS / anonymous / RSS (MB) "
-             "| kernel CPU (s) | TensorFlow |", "|---|---:|---|---:|:---:|"]
+    lines = [
+        "| notebook | wall per learner (s) | kernel PSS / anonymous / RSS (MB) "
+        "| kernel CPU (s) | TensorFlow |",
+        "|---|---:|---|---:|:---:|",
+    ]
     for notebook in result.notebooks:
         runs = [r for r in result.runs if r.notebook == notebook and not r.error]
         if not runs:
@@ -261,21 +271,28 @@ def notebook_table(result):
             f"{fmean(r.kernel.pss for r in runs):.0f} / {fmean(r.kernel.anon for r in runs):.0f}"
             f" / {fmean(r.kernel.rss for r in runs):.0f} | "
             f"{fmean(r.kernel.cpu_s for r in runs):.1f} | "
-            f"{'yes' if all(r.tensorflow for r in runs) else 'no'} |")
+            f"{'yes' if all(r.tensorflow for r in runs) else 'no'} |"
+        )
     return "\n".join(lines)
 
 
 def report(result):
     s = summary(result)
-    print(f"\nclass of {result.learners} learners x {len(result.notebooks)} notebooks "
-          f"on {result.machine}")
-    print(f"hub up after {result.hub_start_s:.1f} s; servers ready after {s['spawn_s']:.1f} s; "
-          f"every notebook run after {s['run_s']:.1f} s (mean per learner "
-          f"{s['learner_s_mean']:.1f} s); hub, proxy, servers stopped after "
-          f"{result.shutdown_s:.1f} s")
-    print(f"per learner (server + running kernel, mean of peaks): PSS {s['pss_mb']:.0f} MB, "
-          f"anonymous {s['anon_mb']:.0f} MB, RSS {s['rss_mb']:.0f} MB; "
-          f"whole class peak PSS {s['class_peak_pss_mb']:.0f} MB\n")
+    print(
+        f"\nclass of {result.learners} learners x {len(result.notebooks)} notebooks "
+        f"on {result.machine}"
+    )
+    print(
+        f"hub up after {result.hub_start_s:.1f} s; servers ready after {s['spawn_s']:.1f} s; "
+        f"every notebook run after {s['run_s']:.1f} s (mean per learner "
+        f"{s['learner_s_mean']:.1f} s); hub, proxy, servers stopped after "
+        f"{result.shutdown_s:.1f} s"
+    )
+    print(
+        f"per learner (server + running kernel, mean of peaks): PSS {s['pss_mb']:.0f} MB, "
+        f"anonymous {s['anon_mb']:.0f} MB, RSS {s['rss_mb']:.0f} MB; "
+        f"whole class peak PSS {s['class_peak_pss_mb']:.0f} MB\n"
+    )
     print(notebook_table(result) + "\n")
     print(CAPACITY_HEADER + "\n" + capacity_row(s) + "\n")
     for failure in result.failures:
@@ -286,15 +303,29 @@ def report(result):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=4)
-    parser.add_argument("--proxy", type=Path, default=DEFAULT_PROXY,
-                        help="configurable-http-proxy executable (make class-test installs it)")
-    parser.add_argument("--json", type=Path,
-                        help="write the measurements here, not to "
-                             "benchmarks/results/class_test_N<learners>.json")
-    parser.add_argument("--notebooks", nargs="+", metavar="NN",
-                        help="the notebooks every learner runs, by number (01 03 ...); default all")
-    parser.add_argument("--table", type=Path, nargs="+",
-                        help="print the capacity table of runs kept with --json, and exit")
+    parser.add_argument(
+        "--proxy",
+        type=Path,
+        default=DEFAULT_PROXY,
+        help="configurable-http-proxy executable (make class-test installs it)",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        help="write the measurements here, not to benchmarks/results/class_test_N<learners>.json",
+    )
+    parser.add_argument(
+        "--notebooks",
+        nargs="+",
+        metavar="NN",
+        help="the notebooks every learner runs, by number (01 03 ...); default all",
+    )
+    parser.add_argument(
+        "--table",
+        type=Path,
+        nargs="+",
+        help="print the capacity table of runs kept with --json, and exit",
+    )
     args = parser.parse_args()
     if args.learners < 1:
         parser.error("--learners must be at least 1")
@@ -305,8 +336,11 @@ def main():
         return 0
     if not args.proxy.exists():
         parser.error(f"{args.proxy} not found: run `make class-test`, which installs it")
-    notebooks = [p.name for p in sorted((ROOT / "notebooks").glob("*.ipynb"))
-                 if not args.notebooks or p.name[:2] in args.notebooks]
+    notebooks = [
+        p.name
+        for p in sorted((ROOT / "notebooks").glob("*.ipynb"))
+        if not args.notebooks or p.name[:2] in args.notebooks
+    ]
     if args.notebooks and len(notebooks) != len(args.notebooks):
         parser.error(f"--notebooks {' '.join(args.notebooks)}: found only {notebooks}")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: still clean up

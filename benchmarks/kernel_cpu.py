@@ -57,8 +57,10 @@ def compare(baseline_tree, runs):
             if number in old:
                 times[number][0].append(kernel_cpu(old[number], baseline_tree))
             times[number][1].append(kernel_cpu(path, ROOT))
-    return {number: (median(before) if before else None, median(after))
-            for number, (before, after) in times.items()}
+    return {
+        number: (median(before) if before else None, median(after))
+        for number, (before, after) in times.items()
+    }
 
 
 def table(results):
@@ -79,16 +81,23 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         baseline_tree = Path(tmp) / "baseline"
-        subprocess.run(["git", "worktree", "add", "--detach", str(baseline_tree), args.baseline],
-                       cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(baseline_tree), args.baseline],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         try:
             load_before = load()
             results = compare(baseline_tree, args.runs)
         finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(baseline_tree)],
-                           cwd=ROOT, check=False)
-    print(f"Kernel CPU per Run All, median of {args.runs}, baseline {args.baseline}; "
-          f"1-minute load {load_before:.1f} before, {load():.1f} after.\n")
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(baseline_tree)], cwd=ROOT, check=False
+            )
+    print(
+        f"Kernel CPU per Run All, median of {args.runs}, baseline {args.baseline}; "
+        f"1-minute load {load_before:.1f} before, {load():.1f} after.\n"
+    )
     print(table(results))
 
 

@@ -101,26 +101,34 @@ def table_row(name, row):
         before = "(whole notebook)"
     else:
         before = fmt(row["before_tf"]) if row["before_tf"] else "(first code cell)"
-    return (f"| {name} | {fmt(row['usage'])} | {row['usage'].cpu_s:.1f} | {row['seconds']:.1f}"
-            f" | {where} | {before} |")
+    return (
+        f"| {name} | {fmt(row['usage'])} | {row['usage'].cpu_s:.1f} | {row['seconds']:.1f}"
+        f" | {where} | {before} |"
+    )
 
 
-HEADER = ("| kernel after Run All | PSS / anonymous / RSS (MB) | CPU (s) | wall (s) "
-          "| imported TensorFlow | before that: PSS / anonymous / RSS (MB) |\n"
-          "|---|---|---:|---:|---|---|")
+HEADER = (
+    "| kernel after Run All | PSS / anonymous / RSS (MB) | CPU (s) | wall (s) "
+    "| imported TensorFlow | before that: PSS / anonymous / RSS (MB) |\n"
+    "|---|---|---:|---:|---|---|"
+)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path,
-                        default=sorted((ROOT / "notebooks").glob("*.ipynb")))
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, default=sorted((ROOT / "notebooks").glob("*.ipynb"))
+    )
     parser.add_argument("--out", type=Path, help="also write the table here (markdown)")
     args = parser.parse_args()
 
-    lines = [f"Measured on {psutil.cpu_count()} cores, "
-             f"{psutil.virtual_memory().total / 1024**3:.1f} GiB, Python "
-             f"{platform.python_version()}, load {psutil.getloadavg()[0]:.1f} at start.", "",
-             HEADER]
+    lines = [
+        f"Measured on {psutil.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / 1024**3:.1f} GiB, Python "
+        f"{platform.python_version()}, load {psutil.getloadavg()[0]:.1f} at start.",
+        "",
+        HEADER,
+    ]
     print("\n".join(lines), flush=True)
     for name, nb in reference_notebooks():
         lines.append(table_row(f"*{name}*", run_all(nb, ROOT)))

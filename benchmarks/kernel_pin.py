@@ -31,8 +31,9 @@ MODES = {"pinned to AVX2": {}, "native kernels": {"SOFTMAX_LAB_NATIVE_KERNELS": 
 def seconds_per_step(extra_env):
     env = {k: v for k, v in os.environ.items() if k != "SOFTMAX_LAB_NATIVE_KERNELS"}
     env.update(extra_env)
-    done = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -43,10 +44,17 @@ def measure(runs):
         for mode, env in MODES.items():
             samples[mode].append(seconds_per_step(env))
     native = median(samples["native kernels"])
-    return [Row("kernel pin", f"preferred model, {mode}: steady state, {runs} fresh processes "
-                f"alternating (load {before:.1f})", f"{median(values) * 1e3:.2f} ms/step",
-                "native kernels", median(values) / native)
-            for mode, values in samples.items()]
+    return [
+        Row(
+            "kernel pin",
+            f"preferred model, {mode}: steady state, {runs} fresh processes "
+            f"alternating (load {before:.1f})",
+            f"{median(values) * 1e3:.2f} ms/step",
+            "native kernels",
+            median(values) / native,
+        )
+        for mode, values in samples.items()
+    ]
 
 
 def main():

@@ -30,11 +30,19 @@ def sweep(slider, frames):
     low, high = slider.min, slider.max
     if type(slider).__name__ == "FloatLogSlider":  # min/max are exponents
         low, high = slider.base**low, slider.base**high
-        path = np.concatenate([np.geomspace(slider.value, low, frames // 4),
-                               np.geomspace(low, high, frames - frames // 4)])
+        path = np.concatenate(
+            [
+                np.geomspace(slider.value, low, frames // 4),
+                np.geomspace(low, high, frames - frames // 4),
+            ]
+        )
     else:
-        path = np.concatenate([np.linspace(slider.value, low, frames // 4),
-                               np.linspace(low, high, frames - frames // 4)])
+        path = np.concatenate(
+            [
+                np.linspace(slider.value, low, frames // 4),
+                np.linspace(low, high, frames - frames // 4),
+            ]
+        )
         if type(slider).__name__ == "IntSlider":
             path = np.round(path)
     step = getattr(slider, "step", None) or 1
@@ -159,8 +167,10 @@ def in_kernel(frames):
             raise RuntimeError("\n".join(msg["content"]["traceback"]))
 
     try:
-        code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
-                f"from benchmarks.latency import drive_widgets\ndrive_widgets({frames})")
+        code = (
+            f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+            f"from benchmarks.latency import drive_widgets\ndrive_widgets({frames})"
+        )
         client.execute_interactive(code, output_hook=collect, timeout=1800)
     finally:
         client.stop_channels()
@@ -176,23 +186,44 @@ def measure(frames):
         totals = [1e3 * frame[0] for frame in frames_]
         mid, high = median(totals), p95(totals)
         cpu = [1e3 * frame[3] for frame in frames_]
-        rows.append(Row(
-            "slider latency",
-            f"{name} ({len(totals)} changes, load {before:.1f})",
-            f"median {mid:.1f} ms, p95 {high:.1f} ms (CPU: {median(cpu):.1f} / "
-            f"{p95(cpu):.1f} ms)",
-            f"goal {GOAL_MEDIAN_MS} / {GOAL_P95_MS} ms",
-            mid / GOAL_MEDIAN_MS,
-            f"median < {GOAL_MEDIAN_MS} ms, p95 < {GOAL_P95_MS} ms",
-            mid < GOAL_MEDIAN_MS and high < GOAL_P95_MS,
-        ))
+        rows.append(
+            Row(
+                "slider latency",
+                f"{name} ({len(totals)} changes, load {before:.1f})",
+                f"median {mid:.1f} ms, p95 {high:.1f} ms (CPU: {median(cpu):.1f} / "
+                f"{p95(cpu):.1f} ms)",
+                f"goal {GOAL_MEDIAN_MS} / {GOAL_P95_MS} ms",
+                mid / GOAL_MEDIAN_MS,
+                f"median < {GOAL_MEDIAN_MS} ms, p95 < {GOAL_P95_MS} ms",
+                mid < GOAL_MEDIAN_MS and high < GOAL_P95_MS,
+            )
+        )
         draw = median([1e3 * frame[1] for frame in frames_])
         png = median([1e3 * frame[2] for frame in frames_])
-        detail.append([name, f"{mid:.1f}", f"{p95:.1f}", f"{max(totals):.1f}",
-                       f"{median(cpu):.1f}", f"{p95(cpu):.1f}", f"{draw:.1f}",
-                       f"{png:.1f}", f"{mid - draw - png:.1f}"])
-    header = ["widget", "median ms", "p95 ms", "max ms", "CPU median ms", "CPU p95 ms",
-              "redraw (median)", "PNG (median)", "the rest: callback, readout, messages"]
+        detail.append(
+            [
+                name,
+                f"{mid:.1f}",
+                f"{p95:.1f}",
+                f"{max(totals):.1f}",
+                f"{median(cpu):.1f}",
+                f"{p95(cpu):.1f}",
+                f"{draw:.1f}",
+                f"{png:.1f}",
+                f"{mid - draw - png:.1f}",
+            ]
+        )
+    header = [
+        "widget",
+        "median ms",
+        "p95 ms",
+        "max ms",
+        "CPU median ms",
+        "CPU p95 ms",
+        "redraw (median)",
+        "PNG (median)",
+        "the rest: callback, readout, messages",
+    ]
     return rows, [("Slider latency, kernel side, per change", header, detail)]
 
 

@@ -26,17 +26,23 @@ class Usage:
     cpu_s: float = 0.0
 
     def __add__(self, other):
-        return Usage(self.pss + other.pss, self.anon + other.anon, self.rss + other.rss,
-                     self.cpu_s + other.cpu_s)
+        return Usage(
+            self.pss + other.pss,
+            self.anon + other.anon,
+            self.rss + other.rss,
+            self.cpu_s + other.cpu_s,
+        )
 
 
 def process_usage(proc):
     """Usage of one `psutil.Process` (zero if it has exited), from /proc/PID/smaps_rollup."""
     try:
         with open(f"/proc/{proc.pid}/smaps_rollup") as rollup:
-            kib = {ROLLUP_FIELDS[key]: int(value)
-                   for key, value, *_ in (line.split() for line in rollup)
-                   if key in ROLLUP_FIELDS}
+            kib = {
+                ROLLUP_FIELDS[key]: int(value)
+                for key, value, *_ in (line.split() for line in rollup)
+                if key in ROLLUP_FIELDS
+            }
         times = proc.cpu_times()
     except (FileNotFoundError, ProcessLookupError, psutil.NoSuchProcess):
         return Usage()

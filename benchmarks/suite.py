@@ -30,8 +30,9 @@ def execute(path, cwd):
 
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=900, kernel_name="python3",
-                   resources={"metadata": {"path": str(cwd)}}).execute()
+    NotebookClient(
+        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+    ).execute()
     return time.perf_counter() - start
 
 
@@ -51,33 +52,48 @@ def command(args, runs):
     seconds, passed = [], 0
     for _ in range(runs):
         start = time.perf_counter()
-        done = subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, check=False)
+        done = subprocess.run(
+            args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        )
         seconds.append(time.perf_counter() - start)
         passed += done.returncode == 0
     return median(seconds), passed
 
 
 def nbval(parallel):
-    args = [str(VENV_BIN / "pytest"), "-q", "--nbval", "--nbval-current-env",
-            *map(str, NOTEBOOKS)]
+    args = [str(VENV_BIN / "pytest"), "-q", "--nbval", "--nbval-current-env", *map(str, NOTEBOOKS)]
     return args + (["-n", "2", "--dist", "loadfile"] if parallel else [])
 
 
 def notebook_rows(runs):
     reference = floor(runs)
-    rows = [Row("suite", f"floor: kernel start + import tensorflow ({runs} runs)",
-                f"{reference:.1f} s")]
+    rows = [
+        Row("suite", f"floor: kernel start + import tensorflow ({runs} runs)", f"{reference:.1f} s")
+    ]
     total = 0.0
     for path in NOTEBOOKS:
         before = load()
         seconds = median([execute(path, path.parent) for _ in range(runs)])
         total += seconds
-        rows.append(Row("suite", f"{path.name} ({runs} runs, load {before:.1f})",
-                        f"{seconds:.1f} s", f"floor {reference:.1f} s", seconds / reference))
+        rows.append(
+            Row(
+                "suite",
+                f"{path.name} ({runs} runs, load {before:.1f})",
+                f"{seconds:.1f} s",
+                f"floor {reference:.1f} s",
+                seconds / reference,
+            )
+        )
     count = len(NOTEBOOKS)
-    rows.append(Row("suite", f"all {count} notebooks, one after another", f"{total:.1f} s",
-                    f"{count} x floor", total / (count * reference)))
+    rows.append(
+        Row(
+            "suite",
+            f"all {count} notebooks, one after another",
+            f"{total:.1f} s",
+            f"{count} x floor",
+            total / (count * reference),
+        )
+    )
     return rows
 
 
@@ -86,12 +102,20 @@ def nbval_rows(serial_runs, parallel_runs):
     serial, serial_ok = command(nbval(parallel=False), serial_runs)
     parallel, parallel_ok = command(nbval(parallel=True), parallel_runs)
     return [
-        Row("suite", f"nbval, serial ({serial_runs} run(s), load {before:.1f})",
-            f"{serial:.1f} s, {serial_ok}/{serial_runs} passed"),
-        Row("suite", f"nbval, -n 2 --dist loadfile, one notebook per worker ({parallel_runs} runs)",
-            f"{parallel:.1f} s, {parallel_ok}/{parallel_runs} passed", f"serial {serial:.1f} s",
-            parallel / serial, "faster than serial, every run passes",
-            parallel < serial and parallel_ok == parallel_runs),
+        Row(
+            "suite",
+            f"nbval, serial ({serial_runs} run(s), load {before:.1f})",
+            f"{serial:.1f} s, {serial_ok}/{serial_runs} passed",
+        ),
+        Row(
+            "suite",
+            f"nbval, -n 2 --dist loadfile, one notebook per worker ({parallel_runs} runs)",
+            f"{parallel:.1f} s, {parallel_ok}/{parallel_runs} passed",
+            f"serial {serial:.1f} s",
+            parallel / serial,
+            "faster than serial, every run passes",
+            parallel < serial and parallel_ok == parallel_runs,
+        ),
     ]
 
 
@@ -100,17 +124,26 @@ def make_rows(runs, parts):
     if parts:  # what make test is made of, one run each
         for target in ("lint", "unit", "nbval", "browser", "class-test"):
             seconds, ok = command(["make", "-s", target], 1)
-            rows.append(Row("suite", f"make {target} (1 run)",
-                            f"{seconds:.1f} s, {'passed' if ok else 'FAILED'}"))
+            rows.append(
+                Row(
+                    "suite",
+                    f"make {target} (1 run)",
+                    f"{seconds:.1f} s, {'passed' if ok else 'FAILED'}",
+                )
+            )
     before = load()
     seconds, ok = command(["make", "-s", "test"], runs)
-    rows.append(Row(
-        "suite", f"make test, everything installed ({runs} run(s), load {before:.1f})",
-        f"{seconds:.1f} s, {ok}/{runs} passed", f"goal {GOAL_MAKE_TEST_S} s",
-        seconds / GOAL_MAKE_TEST_S,
-        f"< {GOAL_MAKE_TEST_S} s",
-        seconds < GOAL_MAKE_TEST_S and ok == runs,
-    ))
+    rows.append(
+        Row(
+            "suite",
+            f"make test, everything installed ({runs} run(s), load {before:.1f})",
+            f"{seconds:.1f} s, {ok}/{runs} passed",
+            f"goal {GOAL_MAKE_TEST_S} s",
+            seconds / GOAL_MAKE_TEST_S,
+            f"< {GOAL_MAKE_TEST_S} s",
+            seconds < GOAL_MAKE_TEST_S and ok == runs,
+        )
+    )
     return rows
 
 

@@ -45,15 +45,17 @@ def measure(repeats):
             before = load()
             mine, scipy_s = alternate(ours, theirs, z, repeats)
             goal = function == "softmax"
-            rows.append(Row(
-                "throughput",
-                f"lab_utils.{function}, {SHAPE} {np.dtype(dtype).name} (load {before:.1f})",
-                f"{mine * 1e3:.0f} ms ({SHAPE[0] * SHAPE[1] / mine / 1e6:.0f} M values/s)",
-                f"scipy.special.{function} {scipy_s * 1e3:.0f} ms",
-                mine / scipy_s,
-                "ratio <= 1" if goal else "",
-                mine <= scipy_s if goal else None,
-            ))
+            rows.append(
+                Row(
+                    "throughput",
+                    f"lab_utils.{function}, {SHAPE} {np.dtype(dtype).name} (load {before:.1f})",
+                    f"{mine * 1e3:.0f} ms ({SHAPE[0] * SHAPE[1] / mine / 1e6:.0f} M values/s)",
+                    f"scipy.special.{function} {scipy_s * 1e3:.0f} ms",
+                    mine / scipy_s,
+                    "ratio <= 1" if goal else "",
+                    mine <= scipy_s if goal else None,
+                )
+            )
     return rows
 
 

@@ -23,12 +23,14 @@ def train_once(kind, X, y):
     from lab_utils import SEED
 
     keras.utils.set_random_seed(SEED)
-    model = keras.Sequential([
-        keras.Input(shape=(2,)),
-        keras.layers.Dense(25, activation="relu"),
-        keras.layers.Dense(15, activation="relu"),
-        keras.layers.Dense(4, activation="softmax" if kind == "obvious" else "linear"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(2,)),
+            keras.layers.Dense(25, activation="relu"),
+            keras.layers.Dense(15, activation="relu"),
+            keras.layers.Dense(4, activation="softmax" if kind == "obvious" else "linear"),
+        ]
+    )
     model.compile(
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=kind == "preferred"),
         optimizer=keras.optimizers.Adam(0.001),
@@ -60,17 +62,24 @@ def measure(runs):
         before = load()
         first, per_step = zip(*(train_once(kind, X, y) for _ in range(runs)), strict=True)
         label = "softmax output" if kind == "obvious" else "linear output, from_logits=True"
-        rows.append(Row(
-            "training", f"{kind} model ({label}): steady state, {runs} runs (load {before:.1f})",
-            f"{median(per_step) * 1e3:.2f} ms/step",
-            f"original lab {REFERENCE_MS_PER_STEP:.0f} ms/step",
-            median(per_step) * 1e3 / REFERENCE_MS_PER_STEP,
-        ))
-        rows.append(Row(
-            "training", f"{kind} model: first epoch (63 steps + tracing)",
-            f"{median(first):.2f} s",
-            "63 steady steps", median(first) / (63 * median(per_step)),
-        ))
+        rows.append(
+            Row(
+                "training",
+                f"{kind} model ({label}): steady state, {runs} runs (load {before:.1f})",
+                f"{median(per_step) * 1e3:.2f} ms/step",
+                f"original lab {REFERENCE_MS_PER_STEP:.0f} ms/step",
+                median(per_step) * 1e3 / REFERENCE_MS_PER_STEP,
+            )
+        )
+        rows.append(
+            Row(
+                "training",
+                f"{kind} model: first epoch (63 steps + tracing)",
+                f"{median(first):.2f} s",
+                "63 steady steps",
+                median(first) / (63 * median(per_step)),
+            )
+        )
     return rows
 
 

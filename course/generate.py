@@ -54,8 +54,12 @@ def nbgrader(course_dir, *args):
     env = dict(os.environ)
     # nbgrader runs `alembic` (its database migrations) by name: it must be on PATH.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    subprocess.run([sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"],
-                   cwd=course_dir, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"],
+        cwd=course_dir,
+        env=env,
+        check=True,
+    )
 
 
 def generate(course_dir=COURSE, notebooks=NOTEBOOKS):

@@ -117,8 +117,7 @@ c.SystemdSpawner.extra_paths = [str(ENV_BIN)]
 c.SystemdSpawner.unit_extra_properties = LEARNER_UNIT
 c.SystemdSpawner.default_shell = "/bin/bash"  # JupyterLab's terminal: not a login shell
 # the memory cap, the learner's unix account, private home and copy of the notebooks
-c.Spawner.pre_spawn_hook = LearnerSetup(SUITE, HAND_OUT, MEMORY_PER_LEARNER,
-                                        MEMORY_PER_INSTRUCTOR)
+c.Spawner.pre_spawn_hook = LearnerSetup(SUITE, HAND_OUT, MEMORY_PER_LEARNER, MEMORY_PER_INSTRUCTOR)
 c.Spawner.cmd = [str(ENV_BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab/tree/softmax-lab/notebooks"
 c.Spawner.args = [
@@ -139,11 +138,18 @@ for setting, value in listen(SERVE, TLS_CERT, TLS_KEY, TLS_PORT).items():
     setattr(c.JupyterHub, setting, value)
 # Cookies only over HTTPS, in both modes (behind a reverse proxy the hub sees plain HTTP),
 # and browsers told to keep to HTTPS.
-c.JupyterHub.tornado_settings = {"cookie_options": {"secure": True},
-                                 "headers": {"Strict-Transport-Security": HSTS}}
+c.JupyterHub.tornado_settings = {
+    "cookie_options": {"secure": True},
+    "headers": {"Strict-Transport-Security": HSTS},
+}
 if SERVE == "tls":
-    c.ConfigurableHTTPProxy.command = ["configurable-http-proxy", "--redirect-port",
-                                       str(HTTP_PORT), "--redirect-to", str(TLS_PORT)]
+    c.ConfigurableHTTPProxy.command = [
+        "configurable-http-proxy",
+        "--redirect-port",
+        str(HTTP_PORT),
+        "--redirect-to",
+        str(TLS_PORT),
+    ]
 check_not_in_clear(c.JupyterHub)
 # A hub restart (config change) leaves learners' servers running.
 c.JupyterHub.cleanup_servers = False
@@ -152,12 +158,15 @@ c.JupyterHub.cleanup_servers = False
 c.JupyterHub.services = [
     {
         "name": "idle-culler",
-        "command": [sys.executable, "-m", "jupyterhub_idle_culler",
-                    f"--timeout={IDLE_SERVER_TIMEOUT_S}"],
+        "command": [
+            sys.executable,
+            "-m",
+            "jupyterhub_idle_culler",
+            f"--timeout={IDLE_SERVER_TIMEOUT_S}",
+        ],
     },
     # softmax-lab-class: ends the sessions of names removed or reset
-    {"name": "class-admin",
-     "api_token": private_file(CLASS_ADMIN_TOKEN, secrets.token_hex(32))},
+    {"name": "class-admin", "api_token": private_file(CLASS_ADMIN_TOKEN, secrets.token_hex(32))},
 ]
 c.JupyterHub.load_roles = [
     {

@@ -34,8 +34,12 @@ def png_bytes(pixels: ArrayLike) -> bytes:
     np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])  # modulo 256, as PNG wants
     color_type = {3: 2, 4: 6}[channels]  # RGB, RGBA
     header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(filtered, 1)) + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(filtered, 1))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def small_png(pixels: ArrayLike, colors: int = SAVED_COLORS) -> bytes:
@@ -49,8 +53,9 @@ def small_png(pixels: ArrayLike, colors: int = SAVED_COLORS) -> bytes:
 
     pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
     image = Image.fromarray(pixels[..., :3])  # charts are opaque: drop alpha
-    quantised = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT,
-                               dither=Image.Dither.NONE)
+    quantised = image.quantize(
+        colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
     out = BytesIO()
     quantised.save(out, format="png", optimize=True)
     return out.getvalue()

@@ -29,10 +29,12 @@ def quiet_tensorflow() -> None:
 
 def pinned_environment(environ: Mapping[str, str], isa: str = PINNED_ISA) -> dict[str, str]:
     """The variables that pin oneDNN and XLA to ``isa`` kernels, given the environment."""
-    flags = [flag for flag in environ.get("XLA_FLAGS", "").split()
-             if not flag.startswith("--xla_cpu_max_isa")]
-    return {"ONEDNN_MAX_CPU_ISA": isa,
-            "XLA_FLAGS": " ".join([*flags, f"--xla_cpu_max_isa={isa}"])}
+    flags = [
+        flag
+        for flag in environ.get("XLA_FLAGS", "").split()
+        if not flag.startswith("--xla_cpu_max_isa")
+    ]
+    return {"ONEDNN_MAX_CPU_ISA": isa, "XLA_FLAGS": " ".join([*flags, f"--xla_cpu_max_isa={isa}"])}
 
 
 def pin_instruction_set(isa: str = PINNED_ISA) -> None:
@@ -51,8 +53,11 @@ def pin_instruction_set(isa: str = PINNED_ISA) -> None:
         return
     late = [name for name in ("tensorflow", "jax") if name in sys.modules]
     if late and os.environ.get("ONEDNN_MAX_CPU_ISA") != isa:
-        warnings.warn(f"{' and '.join(late)} was imported before setup(): its kernels may "
-                      "not be pinned; call setup() first", stacklevel=3)
+        warnings.warn(
+            f"{' and '.join(late)} was imported before setup(): its kernels may "
+            "not be pinned; call setup() first",
+            stacklevel=3,
+        )
     os.environ.update(pinned_environment(os.environ, isa))
 
 

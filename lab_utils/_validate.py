@@ -83,8 +83,10 @@ def _real_array(values: ArrayLike, name: str, what: str) -> np.ndarray:
     try:
         arr = np.asarray(values)
     except (ValueError, TypeError):  # ragged nested lists
-        raise ValueError(f"{name} must be a rectangular array of {what} (every row the "
-                         "same length), got rows of different lengths") from None
+        raise ValueError(
+            f"{name} must be a rectangular array of {what} (every row the "
+            "same length), got rows of different lengths"
+        ) from None
     if arr.dtype.kind not in _REAL_KINDS:
         raise TypeError(f"{name} must hold {what}, got {_kind_of(values)}")
     return arr
@@ -110,9 +112,16 @@ def _as_float(arr: np.ndarray, dtype: DTypeLike | None) -> np.ndarray:
     return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
 
 
-def as_numbers(values: ArrayLike, name: str, *, ndim: int | tuple[int, ...] | None = None,
-               finite: bool = True, dtype: DTypeLike | None = None,
-               what: str = "real numbers", shape_text: str = "") -> np.ndarray:
+def as_numbers(
+    values: ArrayLike,
+    name: str,
+    *,
+    ndim: int | tuple[int, ...] | None = None,
+    finite: bool = True,
+    dtype: DTypeLike | None = None,
+    what: str = "real numbers",
+    shape_text: str = "",
+) -> np.ndarray:
     """A non-empty float array of real numbers (``ndim`` dimensions, if given).
 
     Floats keep their dtype and integers become float64, unless ``dtype`` is given.
@@ -130,31 +139,51 @@ def as_numbers(values: ArrayLike, name: str, *, ndim: int | tuple[int, ...] | No
     return arr
 
 
-def as_matrix(values: ArrayLike, name: str, *, min_columns: int = 1, finite: bool = True,
-              dtype: DTypeLike | None = None) -> np.ndarray:
+def as_matrix(
+    values: ArrayLike,
+    name: str,
+    *,
+    min_columns: int = 1,
+    finite: bool = True,
+    dtype: DTypeLike | None = None,
+) -> np.ndarray:
     """Class scores ``(m, N)``: one row per example, one column per class (N >= ``min_columns``)."""
     at_least = f" (at least {min_columns})" if min_columns > 1 else ""
     shape_text = f" of shape (m, N), one row per example and one column per class{at_least}"
     arr = as_numbers(values, name, ndim=2, finite=finite, dtype=dtype, shape_text=shape_text)
     if arr.shape[1] < min_columns:
-        raise ValueError(f"{name} must have shape (m, N), one row per example and one column "
-                         f"per class{at_least}, got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must have shape (m, N), one row per example and one column "
+            f"per class{at_least}, got shape {arr.shape}"
+        )
     return arr
 
 
 def as_points(values: ArrayLike, name: str = "X") -> np.ndarray:
     """Points of the plane ``(n, 2)``, one per row (x0, x1), finite, as float64."""
-    arr = as_numbers(values, name, ndim=2, dtype=np.float64,
-                     shape_text=" of shape (n, 2), one point (x0, x1) per row")
+    arr = as_numbers(
+        values,
+        name,
+        ndim=2,
+        dtype=np.float64,
+        shape_text=" of shape (n, 2), one point (x0, x1) per row",
+    )
     if arr.shape[1] != 2:
-        raise ValueError(f"{name} must have shape (n, 2), one point (x0, x1) per row, "
-                         f"got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must have shape (n, 2), one point (x0, x1) per row, got shape {arr.shape}"
+        )
     return arr
 
 
-def as_labels(values: ArrayLike, name: str = "y", *, n_classes: int | None = None,
-              length: int | None = None, per: str = "example",
-              ndim: int | None = 1) -> np.ndarray:
+def as_labels(
+    values: ArrayLike,
+    name: str = "y",
+    *,
+    n_classes: int | None = None,
+    length: int | None = None,
+    per: str = "example",
+    ndim: int | None = 1,
+) -> np.ndarray:
     """Class labels 0, 1, 2, ... as an integer (``np.intp``) array.
 
     Integer dtype, or floats that are exactly whole numbers. ``n_classes``: labels must be
@@ -164,8 +193,9 @@ def as_labels(values: ArrayLike, name: str = "y", *, n_classes: int | None = Non
     what = "class labels (integers 0, 1, 2, ...)"
     arr = _real_array(values, name, what)
     if length is not None and arr.shape != (length,):
-        raise ValueError(f"{name} must have shape ({length},), one class label per {per}, "
-                         f"got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must have shape ({length},), one class label per {per}, got shape {arr.shape}"
+        )
     if ndim is not None:
         _check_ndim(arr, name, ndim, f", one class label per {per}")
     if arr.size == 0:
@@ -173,8 +203,9 @@ def as_labels(values: ArrayLike, name: str = "y", *, n_classes: int | None = Non
     if arr.dtype.kind == "f":
         not_whole = ~np.isfinite(arr) | (arr != np.round(arr))
         if not_whole.any():
-            raise ValueError(f"{name} must hold whole-number class labels, "
-                             f"got {_entry(name, arr, not_whole)}")
+            raise ValueError(
+                f"{name} must hold whole-number class labels, got {_entry(name, arr, not_whole)}"
+            )
     bad = arr < 0 if n_classes is None else (arr < 0) | (arr >= n_classes)
     if bad.any():
         rule = "0, 1, 2, ..." if n_classes is None else f"in 0..{n_classes - 1}"
@@ -187,13 +218,20 @@ def as_axis(axis: object, ndim: int, name: str) -> int:
     if not isinstance(axis, _INTEGER_TYPES) or isinstance(axis, bool):
         raise TypeError(f"axis must be an integer, got {axis!r}")
     if not -ndim <= axis < ndim:
-        raise ValueError(f"axis must be in {-ndim}..{ndim - 1} for {name} with {ndim} "
-                         f"dimension(s), got {axis}")
+        raise ValueError(
+            f"axis must be in {-ndim}..{ndim - 1} for {name} with {ndim} dimension(s), got {axis}"
+        )
     return int(axis) % ndim
 
 
-def as_logits(values: ArrayLike, name: str = "z", *, axis: int = -1, matrix: bool = False,
-              dtype: DTypeLike | None = None) -> tuple[np.ndarray, int]:
+def as_logits(
+    values: ArrayLike,
+    name: str = "z",
+    *,
+    axis: int = -1,
+    matrix: bool = False,
+    dtype: DTypeLike | None = None,
+) -> tuple[np.ndarray, int]:
     """Logits and their class axis: ``(array, axis)``, the axis made non-negative.
 
     No NaN or +inf; -inf is a mask (probability 0), but every slice along ``axis`` keeps a
@@ -209,20 +247,29 @@ def as_logits(values: ArrayLike, name: str = "z", *, axis: int = -1, matrix: boo
     if np.isnan(z).any():
         raise ValueError(f"{name} must not hold NaN, got {_entry(name, z, np.isnan(z))}")
     if np.isposinf(z).any():
-        raise ValueError(f"{name} must not hold +inf (-inf masks a class), "
-                         f"got {_entry(name, z, np.isposinf(z))}")
+        raise ValueError(
+            f"{name} must not hold +inf (-inf masks a class), got {_entry(name, z, np.isposinf(z))}"
+        )
     all_masked = np.isneginf(z).all(axis=axis)
     if all_masked.any():
         where = _slice(name, _first(all_masked), axis)
-        raise ValueError(f"{name} must have a finite entry in every slice along axis {axis} "
-                         f"(softmax needs one), got -inf in every entry of {where}")
+        raise ValueError(
+            f"{name} must have a finite entry in every slice along axis {axis} "
+            f"(softmax needs one), got -inf in every entry of {where}"
+        )
     return z, axis
 
 
-def as_probabilities(values: ArrayLike, name: str = "probabilities", *, matrix: bool = False,
-                     ndim: int | None = None, dtype: DTypeLike | None = None,
-                     nonzero_rows: bool = False,
-                     hint: str = "if these are logits, apply softmax first") -> np.ndarray:
+def as_probabilities(
+    values: ArrayLike,
+    name: str = "probabilities",
+    *,
+    matrix: bool = False,
+    ndim: int | None = None,
+    dtype: DTypeLike | None = None,
+    nonzero_rows: bool = False,
+    hint: str = "if these are logits, apply softmax first",
+) -> np.ndarray:
     """Probabilities: finite numbers in [0, 1], of at least one dimension.
 
     ``matrix=True``: shape ``(m, N)`` with at least 2 classes; ``ndim``: that many
@@ -238,27 +285,33 @@ def as_probabilities(values: ArrayLike, name: str = "probabilities", *, matrix: 
             raise ValueError(f"{name} must have at least one dimension, got the scalar {p}")
     outside = (p < 0) | (p > 1)
     if outside.any():
-        raise ValueError(f"{name} must hold probabilities in [0, 1], "
-                         f"got {_entry(name, p, outside)}" + (f"; {hint}" if hint else ""))
+        raise ValueError(
+            f"{name} must hold probabilities in [0, 1], "
+            f"got {_entry(name, p, outside)}" + (f"; {hint}" if hint else "")
+        )
     if nonzero_rows:
         zero = ~p.any(axis=-1)
         if zero.any():
             where = _slice(name, _first(zero), p.ndim - 1)
-            raise ValueError(f"{name} must not have a row of zeros (each row is divided by "
-                             f"its sum), got all zeros in {where}")
+            raise ValueError(
+                f"{name} must not have a row of zeros (each row is divided by "
+                f"its sum), got all zeros in {where}"
+            )
     return p
 
 
-def as_probability_rows(values: ArrayLike, name: str = "probabilities", *,
-                        dtype: DTypeLike | None = None) -> np.ndarray:
+def as_probability_rows(
+    values: ArrayLike, name: str = "probabilities", *, dtype: DTypeLike | None = None
+) -> np.ndarray:
     """A probability matrix ``(m, N)`` whose rows each sum to 1 (within `ROW_SUM_TOLERANCE`)."""
     p = as_probabilities(values, name, matrix=True, dtype=dtype)
     sums = p.sum(axis=1)
     off = np.abs(sums - 1) > ROW_SUM_TOLERANCE
     if off.any():
         i = int(np.argmax(off))
-        raise ValueError(f"{name} must have rows that sum to 1, got {name}[{i}, :] summing "
-                         f"to {sums[i]:.6g}")
+        raise ValueError(
+            f"{name} must have rows that sum to 1, got {name}[{i}, :] summing to {sums[i]:.6g}"
+        )
     return p
 
 
@@ -285,12 +338,16 @@ def _check_real_scalar(value: object, name: str) -> None:
         raise TypeError(f"{name} must be a number, got {value!r}")
 
 
-def as_number(value: object, name: str, *, above: float | None = None,
-              below: float | None = None) -> float:
+def as_number(
+    value: object, name: str, *, above: float | None = None, below: float | None = None
+) -> float:
     """A finite real number (not a bool), strictly between ``above`` and ``below`` if given."""
     _check_real_scalar(value, name)
-    if not (math.isfinite(value) and (above is None or value > above)
-            and (below is None or value < below)):
+    if not (
+        math.isfinite(value)
+        and (above is None or value > above)
+        and (below is None or value < below)
+    ):
         if above is not None and below is not None:
             rule = f"a number strictly between {above} and {below}"
         elif above == 0:
@@ -322,12 +379,19 @@ def as_flag(value: object, name: str) -> bool:
 
 def as_images(images: ArrayLike, name: str = "images") -> np.ndarray:
     """Images as an (n, h, w) array; (n, h*w) rows of a square image are reshaped."""
-    arr = as_numbers(images, name, ndim=(3, 2), dtype=np.float64,
-                     shape_text=" (n, height, width), or (n, height * width) for square images")
+    arr = as_numbers(
+        images,
+        name,
+        ndim=(3, 2),
+        dtype=np.float64,
+        shape_text=" (n, height, width), or (n, height * width) for square images",
+    )
     if arr.ndim == 2:
         side = int(round(np.sqrt(arr.shape[1])))
         if side * side != arr.shape[1]:
-            raise ValueError(f"{name} rows of {arr.shape[1]} pixels are not square images: "
-                             "pass them as (n, height, width)")
+            raise ValueError(
+                f"{name} rows of {arr.shape[1]} pixels are not square images: "
+                "pass them as (n, height, width)"
+            )
         arr = arr.reshape(len(arr), side, side)
     return arr

@@ -57,8 +57,10 @@ def chart_view() -> widgets.Image | widgets.HTML:
 def img_tag(png: bytes, width: int, height: int, alt: str) -> str:
     """An ``<img>`` showing ``png`` at ``width`` x ``height`` CSS pixels, from a data URI."""
     data = base64.b64encode(png).decode("ascii")
-    return (f'<img src="data:image/png;base64,{data}" width="{int(width)}" '
-            f'height="{int(height)}" alt="{html.escape(alt)}">')
+    return (
+        f'<img src="data:image/png;base64,{data}" width="{int(width)}" '
+        f'height="{int(height)}" alt="{html.escape(alt)}">'
+    )
 
 
 def _running_loop():
@@ -85,8 +87,7 @@ class SharpWhenIdle:
         self.fast, self.sharp = make_chart(1), make_chart(PIXEL_RATIO)
         self._pending, self._timer = None, None
 
-    def show(self, image: widgets.Image | widgets.HTML,
-             draw: Callable[[BlitChart], bytes]) -> None:
+    def show(self, image: widgets.Image | widgets.HTML, draw: Callable[[BlitChart], bytes]) -> None:
         """Show ``draw(chart)``, the PNG of the current state, in ``image``: 1x now, 2x soon."""
         self._pending = draw
         loop = _running_loop()
@@ -119,9 +120,13 @@ def _put(image, chart, png):
     image.value = png
 
 
-def saved_bundle(widget: widgets.Widget, charts: SharpWhenIdle | None,
-                 image: widgets.Image | widgets.HTML, text: str,
-                 **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+def saved_bundle(
+    widget: widgets.Widget,
+    charts: SharpWhenIdle | None,
+    image: widgets.Image | widgets.HTML,
+    text: str,
+    **kwargs: Any,
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """A view's output: the live widget, a stable text, and the chart's current frame.
 
     The frame (a small PNG, 2x, with the chart's description as alt text) is what GitHub,

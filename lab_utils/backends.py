@@ -46,8 +46,9 @@ def true_class_probabilities(probabilities: ArrayLike, labels: ArrayLike) -> np.
     return (p / p.sum(axis=1, keepdims=True))[np.arange(p.shape[0]), y]
 
 
-def count_at_clip(probabilities: ArrayLike, labels: ArrayLike,
-                  epsilon: float = EPSILON) -> ClipCount:
+def count_at_clip(
+    probabilities: ArrayLike, labels: ArrayLike, epsilon: float = EPSILON
+) -> ClipCount:
     """Count the examples whose true-class probability Keras' loss clips.
 
     Through the clip, the loss of such an example is a constant, so its gradient is zero:

@@ -1,207 +1,68 @@
 """Decision boundaries drawn: the class regions of a model over the plane, data on top.
 
 The figures of notebooks 04 and 05: `decision_boundary`, `unit_maps` (what each unit of a
-small network computes) and, from `lab_utils.snapshots`, the boundary during training
-(`snapshot_regions`, `boundaries_over_training`). Drawn with scikit-learn's
-``DecisionBoundaryDisplay``: it lays the grid over the data and draws the regions; this
-module only adapts a score function (see `lab_utils.regions`) to it and puts the data on
-top in the suite's colours. `BoundarySnapshots`, `scores_at` and the region helpers live
-in `lab_utils.snapshots` and `lab_utils.regions`; their names can still be imported
-from here.
+small network computes) and, from `lab_utils.snapshots`' records, the boundary during
+training (`snapshot_regions`, `boundaries_over_training`). Drawn with scikit-learn's
+``DecisionBoundaryDisplay``: it lays the grid over the data and draws the regions. The
+scores come from `lab_utils.regions`, the shared pieces of drawing (adapters, points,
+hatched regions) from `lab_utils.region_drawing`. `BoundarySnapshots` can still be
+imported from here, as notebook 04 does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap, ListedColormap, to_rgba
+from matplotlib.colors import LinearSegmentedColormap, to_rgba
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.inspection import DecisionBoundaryDisplay
 
-from ._validate import as_labels
 from .display import describe, plain
+from .region_drawing import (
+    REGION_ALPHA,
+    UNIT_COLOR,
+    ScoreClassifier,
+    UnitValue,
+    axes_row,
+    check_labels,
+    circle_mistakes,
+    hatch_and_label_regions,
+    new_axes,
+    points_description,
+    region_colors,
+    scatter_classes,
+)
 from .regions import (
     GRID_RESOLUTION,
     MARGIN,
     ScoreFunction,
     check_points,
-    region_label_positions,
     regions_description,
     scores_at,
 )
 from .snapshots import BoundarySnapshots as BoundarySnapshots  # notebook 04 imports it here
 from .snapshots import epoch_caption, snapshot_index
-from .style import CLASS_COLORS, CLASS_HATCHES, CLASS_MARKERS, MARKER_NAMES, NEUTRAL
-
-#: Opacity of the class regions, light enough for the data to stand out.
-REGION_ALPHA = 0.3
-#: Colour of the per-unit maps that do not belong to one class.
-UNIT_COLOR = NEUTRAL
-#: Colour of the hatching that tells class regions apart without colour.
-HATCH_COLOR = "#00000040"
 
 
-# --- input checks -----------------------------------------------------------------
-
-
-def _check_labels(y, n_samples, name="y"):
-    return as_labels(y, name, length=n_samples, per="point")
-
-
-def _class_colors(n_classes):
-    if n_classes > len(CLASS_COLORS):
-        raise ValueError(f"the suite has colours for {len(CLASS_COLORS)} classes, "
-                         f"but the scores have {n_classes} columns")
-    return list(CLASS_COLORS[:n_classes])
-
-
-def _region_colors(n_classes, plot_method):
-    """Arguments that make a DecisionBoundaryDisplay shade class k in CLASS_COLORS[k]."""
-    colors = _class_colors(n_classes)
-    if n_classes > 2:
-        return {"multiclass_colors": colors}
-    # scikit-learn draws two classes as one response through `cmap`, ignoring multiclass_colors
-    limits = {"levels": [-0.5, 0.5, 1.5]} if plot_method == "contourf" else {"vmin": 0, "vmax": 1}
-    return {"cmap": ListedColormap(colors), **limits}
-
-
-# --- scikit-learn adapters ----------------------------------------------------------
-
-
-class _AlreadyFitted:
-    """Trained elsewhere: scikit-learn only needs ``fit`` to exist and the model to be fitted."""
-
-    def fit(self, X=None, y=None):
-        return self
-
-    def __sklearn_is_fitted__(self):
-        return True
-
-
-class _ScoreClassifier(_AlreadyFitted, ClassifierMixin, BaseEstimator):
-    """A score function dressed as a fitted scikit-learn classifier (argmax wins)."""
-
-    def __init__(self, score_fn=None, n_classes=2):
-        self.score_fn = score_fn
-        self.n_classes = n_classes
-
-    @property
-    def classes_(self):
-        return np.arange(self.n_classes)
-
-    def decision_function(self, X):
-        return scores_at(self.score_fn, X)
-
-    def predict(self, X):
-        return self.decision_function(X).argmax(axis=1)
-
-
-class _UnitValue(_AlreadyFitted, RegressorMixin, BaseEstimator):
-    """Output ``unit`` of a layer function, as a fitted scikit-learn regressor."""
-
-    def __init__(self, layer_fn=None, unit=0):
-        self.layer_fn = layer_fn
-        self.unit = unit
-
-    def predict(self, X):
-        return scores_at(self.layer_fn, X, "layer_fn")[:, self.unit]
-
-
-# --- plots ------------------------------------------------------------------------
-
-
-def _new_axes(ax, figsize=(5, 4)):
-    if ax is None:
-        return plt.subplots(figsize=figsize)
-    if not isinstance(ax, plt.Axes):
-        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-    return ax.figure, ax
-
-
-def _axes_row(axes, n, what, panel_width=4.2, height=3.6, ncols=None):
-    """The caller's ``n`` axes, or a new figure of ``n`` panels, ``ncols`` to a row
-    (all in one row by default); returned as a flat array, row by row."""
-    if axes is None:
-        ncols = n if ncols is None else ncols
-        nrows = -(-n // ncols)
-        fig, grid = plt.subplots(nrows, ncols, figsize=(panel_width * ncols, height * nrows),
-                                 squeeze=False)
-        for ax in grid.ravel()[n:]:
-            ax.remove()
-        return fig, grid.ravel()[:n]
-    axes = np.atleast_1d(np.asarray(axes, dtype=object)).ravel()
-    if len(axes) != n or not all(isinstance(ax, plt.Axes) for ax in axes):
-        raise ValueError(f"axes must hold one matplotlib Axes per {what}: expected {n}, "
-                         f"got {len(axes)}")
-    return axes[0].figure, axes
-
-
-def scatter_classes(X: ArrayLike, y: ArrayLike, ax: Axes | None = None, *, size: float = 25,
-                    edgecolor: str = "white") -> tuple[Figure, Axes]:
-    """The points of each class in its colour and marker shape, labelled "class k".
-
-    Returns ``(fig, ax)``.
-    """
-    X = check_points(X)
-    y = _check_labels(y, len(X))
-    fig, ax = _new_axes(ax)
-    colors = _class_colors(int(y.max()) + 1)
-    for k, color in enumerate(colors):
-        ax.scatter(*X[y == k].T, s=size, color=color, marker=CLASS_MARKERS[k],
-                   edgecolor=edgecolor, linewidth=0.5, label=f"class {k}")
-    return fig, ax
-
-
-def class_legend_handles(n_classes: int) -> list[Line2D]:
-    """Legend entries "class k" showing each class's marker in its colour."""
-    return [plt.Line2D([], [], linestyle="", marker=CLASS_MARKERS[k], color=color,
-                       markeredgecolor="white", markersize=7, label=f"class {k}")
-            for k, color in enumerate(_class_colors(n_classes))]
-
-
-def points_description(y: np.ndarray) -> str:
-    """``"100 points: class 0 as 25 circles, class 1 as 25 squares, ..."``."""
-    counts = np.bincount(y)
-    parts = [f"class {k} as {count} {MARKER_NAMES[CLASS_MARKERS[k]]}"
-             for k, count in enumerate(counts) if count]
-    return f"{len(y)} points: " + ", ".join(parts)
-
-
-# --- class regions: hatched and labelled, so that they read without colour -----------
-
-
-def _hatch_and_label_regions(ax, xx0, xx1, regions, n_classes, *, box=True, avoid=None):
-    """Hatch each class region in its class's pattern and write "class k" inside it."""
-    with mpl.rc_context({"hatch.color": HATCH_COLOR, "hatch.linewidth": 0.8}):
-        ax.contourf(xx0, xx1, regions, levels=np.arange(n_classes + 1) - 0.5, colors="none",
-                    hatches=list(CLASS_HATCHES[:n_classes]), zorder=-0.9).set_gid("class hatches")
-    style = {"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.7,
-             "edgecolor": "none"} if box else None
-    for k, (x0, x1) in region_label_positions(regions, xx0, xx1, avoid).items():
-        ax.text(x0, x1, f"class {k}", ha="center", va="center", fontsize=8,
-                fontweight="bold", color="#222222", bbox=style, zorder=3)
-
-
-def _mark_mistakes(X, y, predicted, ax):
-    wrong = predicted != y
-    ax.scatter(*X[wrong].T, s=70, facecolor="none", edgecolor="black", linewidth=1.2,
-               label=f"misclassified ({wrong.sum()})")
-
-
-def decision_boundary(predict_fn: ScoreFunction, X: ArrayLike, y: ArrayLike,
-                      ax: Axes | None = None, *, title: str | None = None,
-                      xlabel: str = "$x_0$", ylabel: str = "$x_1$",
-                      grid_resolution: int = GRID_RESOLUTION, margin: float = MARGIN,
-                      alpha: float = REGION_ALPHA, legend: bool | str = True,
-                      mark_mistakes: bool = True,
-                      nonnegative: bool = False) -> tuple[Figure, Axes]:
+def decision_boundary(
+    predict_fn: ScoreFunction,
+    X: ArrayLike,
+    y: ArrayLike,
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+    xlabel: str = "$x_0$",
+    ylabel: str = "$x_1$",
+    grid_resolution: int = GRID_RESOLUTION,
+    margin: float = MARGIN,
+    alpha: float = REGION_ALPHA,
+    legend: bool | str = True,
+    mark_mistakes: bool = True,
+    nonnegative: bool = False,
+) -> tuple[Figure, Axes]:
     """The class each point of the plane gets from ``predict_fn``, with the data on top.
 
     ``predict_fn`` maps points ``(n, 2)`` to class scores ``(n, n_classes)``: a
@@ -215,26 +76,33 @@ def decision_boundary(predict_fn: ScoreFunction, X: ArrayLike, y: ArrayLike,
     if legend not in (True, False, "outside"):
         raise ValueError(f'legend must be True, False or "outside", got {legend!r}')
     X = check_points(X)
-    y = _check_labels(y, len(X))
+    y = check_labels(y, len(X))
     predicted, n_classes = _predicted_classes(predict_fn, X, y)
-    fig, ax = _new_axes(ax)
+    fig, ax = new_axes(ax)
     display = DecisionBoundaryDisplay.from_estimator(
-        _ScoreClassifier(predict_fn, n_classes), X, response_method="predict",
-        grid_resolution=grid_resolution, eps=margin, alpha=alpha, zorder=-1, ax=ax,
-        xlabel=xlabel, ylabel=ylabel, **_region_colors(n_classes, "contourf"),
+        ScoreClassifier(predict_fn, n_classes),
+        X,
+        response_method="predict",
+        grid_resolution=grid_resolution,
+        eps=margin,
+        alpha=alpha,
+        zorder=-1,
+        ax=ax,
+        xlabel=xlabel,
+        ylabel=ylabel,
+        **region_colors(n_classes, "contourf"),
     )
     # the same grid of classes again, as black lines where the class changes
     lines = {"levels": [0.5], "colors": "black"} if n_classes == 2 else {}  # multiclass: sklearn's
-    DecisionBoundaryDisplay(xx0=display.xx0, xx1=display.xx1, n_classes=n_classes,
-                            response=display.response).plot("contour", ax=ax, linewidths=0.8,
-                                                            zorder=-1, **lines)
-    _hatch_and_label_regions(ax, display.xx0, display.xx1, display.response, n_classes,
-                             avoid=X)
+    DecisionBoundaryDisplay(
+        xx0=display.xx0, xx1=display.xx1, n_classes=n_classes, response=display.response
+    ).plot("contour", ax=ax, linewidths=0.8, zorder=-1, **lines)
+    hatch_and_label_regions(ax, display.xx0, display.xx1, display.response, n_classes, avoid=X)
     if nonnegative:
         _grey_out_negative(ax)
     scatter_classes(X, y, ax)
     if mark_mistakes:
-        _mark_mistakes(X, y, predicted, ax)
+        circle_mistakes(X, y, predicted, ax)
     if title:
         ax.set_title(title)
     if legend == "outside":
@@ -249,12 +117,14 @@ def _boundary_description(ax, regions, y, predicted):
     title = plain(ax.get_title())
     (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
     wrong = int((predicted != y).sum())
-    return (f"Decision regions{f' of {title}' if title else ''}: the class the model "
-            f"predicts at each point of the plane ({plain(ax.get_xlabel())} from {x_low:.1f} "
-            f"to {x_high:.1f}, {plain(ax.get_ylabel())} from {y_low:.1f} to {y_high:.1f}), "
-            f"shaded, hatched and labelled by class, boundaries in black. "
-            f"{regions_description(regions)} On top, {points_description(y)}; "
-            f"{wrong} misclassified, circled.")
+    return (
+        f"Decision regions{f' of {title}' if title else ''}: the class the model "
+        f"predicts at each point of the plane ({plain(ax.get_xlabel())} from {x_low:.1f} "
+        f"to {x_high:.1f}, {plain(ax.get_ylabel())} from {y_low:.1f} to {y_high:.1f}), "
+        f"shaded, hatched and labelled by class, boundaries in black. "
+        f"{regions_description(regions)} On top, {points_description(y)}; "
+        f"{wrong} misclassified, circled."
+    )
 
 
 def _predicted_classes(predict_fn, X, y):
@@ -264,8 +134,10 @@ def _predicted_classes(predict_fn, X, y):
     if n_classes < 2:
         raise ValueError("predict_fn must return at least 2 scores per point, one per class")
     if y.max() >= n_classes:
-        raise ValueError(f"y holds the label {y.max()}, but predict_fn returns scores for "
-                         f"{n_classes} classes (labels 0..{n_classes - 1})")
+        raise ValueError(
+            f"y holds the label {y.max()}, but predict_fn returns scores for "
+            f"{n_classes} classes (labels 0..{n_classes - 1})"
+        )
     return scores.argmax(axis=1), n_classes
 
 
@@ -273,12 +145,22 @@ def _white_to(color):
     return LinearSegmentedColormap.from_list(f"white_to_{color}", ["white", to_rgba(color)])
 
 
-def unit_maps(layer_fn: ScoreFunction, X: ArrayLike, y: ArrayLike,
-              axes: Sequence[Axes] | np.ndarray | None = None, *, title: str = "unit {unit}",
-              colors: Sequence[str] | None = None, xlabel: str = "$x_0$", ylabel: str = "$x_1$",
-              nonnegative: bool = False, grid_resolution: int = GRID_RESOLUTION // 2,
-              margin: float = MARGIN, levels: int = 12,
-              colorbar_label: str | None = None) -> tuple[Figure, np.ndarray]:
+def unit_maps(
+    layer_fn: ScoreFunction,
+    X: ArrayLike,
+    y: ArrayLike,
+    axes: Sequence[Axes] | np.ndarray | None = None,
+    *,
+    title: str = "unit {unit}",
+    colors: Sequence[str] | None = None,
+    xlabel: str = "$x_0$",
+    ylabel: str = "$x_1$",
+    nonnegative: bool = False,
+    grid_resolution: int = GRID_RESOLUTION // 2,
+    margin: float = MARGIN,
+    levels: int = 12,
+    colorbar_label: str | None = None,
+) -> tuple[Figure, np.ndarray]:
     """One panel per output of ``layer_fn``: its value over the plane of ``X``, data on top.
 
     ``layer_fn`` maps points ``(n, 2)`` to unit values ``(n, n_units)``, for example
@@ -291,18 +173,28 @@ def unit_maps(layer_fn: ScoreFunction, X: ArrayLike, y: ArrayLike,
     Returns ``(fig, axes)``.
     """
     X = check_points(X)
-    y = _check_labels(y, len(X))
+    y = check_labels(y, len(X))
     n_units = scores_at(layer_fn, X, "layer_fn").shape[1]
     colors = [UNIT_COLOR] * n_units if colors is None else list(colors)
     if len(colors) != n_units:
-        raise ValueError(f"colors must have one entry per unit: layer_fn has {n_units} "
-                         f"units, got {len(colors)} colors")
-    fig, axes = _axes_row(axes, n_units, "unit")
+        raise ValueError(
+            f"colors must have one entry per unit: layer_fn has {n_units} "
+            f"units, got {len(colors)} colors"
+        )
+    fig, axes = axes_row(axes, n_units, "unit")
     for unit, (ax, color) in enumerate(zip(axes, colors, strict=True)):
         display = DecisionBoundaryDisplay.from_estimator(
-            _UnitValue(layer_fn, unit), X, response_method="predict",
-            grid_resolution=grid_resolution, eps=margin, cmap=_white_to(color), levels=levels,
-            zorder=-1, ax=ax, xlabel=xlabel, ylabel=ylabel,
+            UnitValue(layer_fn, unit),
+            X,
+            response_method="predict",
+            grid_resolution=grid_resolution,
+            eps=margin,
+            cmap=_white_to(color),
+            levels=levels,
+            zorder=-1,
+            ax=ax,
+            xlabel=xlabel,
+            ylabel=ylabel,
         )
         label = colorbar_label.format(unit=unit) if colorbar_label else f"value of unit {unit}"
         ax.figure.colorbar(display.surface_, ax=ax, label=label)
@@ -312,11 +204,14 @@ def unit_maps(layer_fn: ScoreFunction, X: ArrayLike, y: ArrayLike,
         scatter_classes(X, y, ax, size=15, edgecolor="black")
         ax.set_title(title.format(unit=unit))
         low, high = display.response.min(), display.response.max()
-        describe(ax, f'"{plain(ax.get_title())}": the value of unit {unit} over the plane '
-                     f"({plain(xlabel)} against {plain(ylabel)}), shaded from white at its lowest "
-                     f"({low:.2f}) to dark at its highest ({high:.2f})"
-                     + ("; a dashed line marks where it switches on from 0" if switches else "")
-                     + f". On top, {points_description(y)}.")
+        describe(
+            ax,
+            f'"{plain(ax.get_title())}": the value of unit {unit} over the plane '
+            f"({plain(xlabel)} against {plain(ylabel)}), shaded from white at its lowest "
+            f"({low:.2f}) to dark at its highest ({high:.2f})"
+            + ("; a dashed line marks where it switches on from 0" if switches else "")
+            + f". On top, {points_description(y)}.",
+        )
     return fig, axes
 
 
@@ -324,8 +219,16 @@ def _draw_switch_on_line(display, ax):
     """A dashed line where a unit's value leaves 0, if it is 0 somewhere (a ReLU is off there)."""
     on = display.response > 0
     if on.any() and (display.response == 0).any():
-        ax.contour(display.xx0, display.xx1, on, levels=[0.5], colors="black",
-                   linestyles="--", linewidths=1.0, zorder=-0.5)
+        ax.contour(
+            display.xx0,
+            display.xx1,
+            on,
+            levels=[0.5],
+            colors="black",
+            linestyles="--",
+            linewidths=1.0,
+            zorder=-0.5,
+        )
         return True
     return False
 
@@ -340,53 +243,68 @@ def _grey_out_negative(ax):
 # --- decision boundaries during training --------------------------------------------
 
 
-def snapshot_regions(snapshots: BoundarySnapshots, epoch: int, ax: Axes | None = None, *,
-                     alpha: float = REGION_ALPHA) -> DecisionBoundaryDisplay:
+def snapshot_regions(
+    snapshots: BoundarySnapshots, epoch: int, ax: Axes | None = None, *, alpha: float = REGION_ALPHA
+) -> DecisionBoundaryDisplay:
     """Draw the class regions recorded at ``epoch`` (sklearn's display, no data). Returns it."""
     regions = snapshots.regions[snapshot_index(snapshots, epoch)]
     n_classes = snapshots.n_classes
-    colors = _region_colors(n_classes, "pcolormesh")
-    display = DecisionBoundaryDisplay(xx0=snapshots.xx0, xx1=snapshots.xx1, n_classes=n_classes,
-                                      response=regions,
-                                      multiclass_colors=colors.pop("multiclass_colors", None))
+    colors = region_colors(n_classes, "pcolormesh")
+    display = DecisionBoundaryDisplay(
+        xx0=snapshots.xx0,
+        xx1=snapshots.xx1,
+        n_classes=n_classes,
+        response=regions,
+        multiclass_colors=colors.pop("multiclass_colors", None),
+    )
     # fixed colour limits: an early snapshot may not predict every class yet
     colors.update(vmin=0, vmax=n_classes - 1)
-    return display.plot("pcolormesh", ax=_new_axes(ax)[1], alpha=alpha, shading="auto",
-                        zorder=-1, **colors)
+    return display.plot(
+        "pcolormesh", ax=new_axes(ax)[1], alpha=alpha, shading="auto", zorder=-1, **colors
+    )
 
 
-def boundaries_over_training(snapshots: BoundarySnapshots, X: ArrayLike, y: ArrayLike,
-                             epochs: Iterable[int],
-                             axes: Sequence[Axes] | np.ndarray | None = None, *,
-                             xlabel: str | None = None, ylabel: str | None = None,
-                             legend: bool = False,
-                             ncols: int | None = None) -> tuple[Figure, np.ndarray]:
+def boundaries_over_training(
+    snapshots: BoundarySnapshots,
+    X: ArrayLike,
+    y: ArrayLike,
+    epochs: Iterable[int],
+    axes: Sequence[Axes] | np.ndarray | None = None,
+    *,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    legend: bool = False,
+    ncols: int | None = None,
+) -> tuple[Figure, np.ndarray]:
     """Small multiples: the decision boundary at each of ``epochs``, data on top.
 
     ``ncols`` panels to a row (all in one row by default). ``xlabel`` goes under every
     panel, ``ylabel`` beside the first of each row; ``legend=True`` puts the classes'
     legend beside the last. Returns ``(fig, axes)``, the axes flat, row by row.
     """
-    if ncols is not None and (isinstance(ncols, bool) or not isinstance(ncols, int)
-                              or ncols < 1):
+    if ncols is not None and (isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1):
         raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
     X = check_points(X)
-    y = _check_labels(y, len(X))
+    y = check_labels(y, len(X))
     epochs = list(epochs)
-    fig, axes = _axes_row(axes, len(epochs), "epoch", panel_width=3.2, height=3.0, ncols=ncols)
+    fig, axes = axes_row(axes, len(epochs), "epoch", panel_width=3.2, height=3.0, ncols=ncols)
     for epoch, ax in zip(epochs, axes, strict=True):
         snapshot_regions(snapshots, epoch, ax)
         regions = snapshots.regions[snapshot_index(snapshots, epoch)]
-        _hatch_and_label_regions(ax, snapshots.xx0, snapshots.xx1, regions,
-                                 snapshots.n_classes, box=False)
+        hatch_and_label_regions(
+            ax, snapshots.xx0, snapshots.xx1, regions, snapshots.n_classes, box=False
+        )
         scatter_classes(X, y, ax, size=10)
         ax.set_title(f"epoch {epoch}")
-        describe(ax, f"The class regions at {epoch_caption(snapshots, epoch)}. "
-                     f"{regions_description(regions)} On top, {points_description(y)}.")
+        describe(
+            ax,
+            f"The class regions at {epoch_caption(snapshots, epoch)}. "
+            f"{regions_description(regions)} On top, {points_description(y)}.",
+        )
         if xlabel:
             ax.set_xlabel(xlabel)
     if ylabel:
-        for ax in axes[::ncols or len(axes)]:
+        for ax in axes[:: ncols or len(axes)]:
             ax.set_ylabel(ylabel)
     if legend:
         axes[-1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8)

@@ -70,16 +70,14 @@ def _strategy(strategy):
 # --- calibration error --------------------------------------------------------------
 
 
-def confidence_and_correct(probabilities: ArrayLike,
-                           y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def confidence_and_correct(probabilities: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Each example's confidence (its largest probability) and whether that class is ``y``."""
     p = as_probability_rows(probabilities, dtype=np.float64)
     labels = _label_per_row(y, p)
     return p.max(axis=1), p.argmax(axis=1) == labels
 
 
-def bin_edges(confidence: ArrayLike, n_bins: int = N_BINS,
-              strategy: str = "uniform") -> np.ndarray:
+def bin_edges(confidence: ArrayLike, n_bins: int = N_BINS, strategy: str = "uniform") -> np.ndarray:
     """The ``n_bins + 1`` bin edges, as scikit-learn's ``calibration_curve`` cuts them.
 
     ``"uniform"``: equal widths over [0, 1]. ``"quantile"``: the confidences' percentiles,
@@ -92,8 +90,9 @@ def bin_edges(confidence: ArrayLike, n_bins: int = N_BINS,
     return np.linspace(0.0, 1.0, n_bins + 1)
 
 
-def bin_indices(confidence: ArrayLike, n_bins: int = N_BINS,
-                strategy: str = "uniform") -> np.ndarray:
+def bin_indices(
+    confidence: ArrayLike, n_bins: int = N_BINS, strategy: str = "uniform"
+) -> np.ndarray:
     """The bin 0..n_bins-1 of each confidence, as scikit-learn's ``calibration_curve`` bins it."""
     confidence = _confidences(confidence)
     return np.searchsorted(bin_edges(confidence, n_bins, strategy)[1:-1], confidence)
@@ -108,8 +107,9 @@ class ReliabilityTable(NamedTuple):
     accuracy: np.ndarray
 
 
-def reliability_table(probabilities: ArrayLike, y: ArrayLike, n_bins: int = N_BINS,
-                      strategy: str = "uniform") -> ReliabilityTable:
+def reliability_table(
+    probabilities: ArrayLike, y: ArrayLike, n_bins: int = N_BINS, strategy: str = "uniform"
+) -> ReliabilityTable:
     """The bins of a reliability diagram: a `ReliabilityTable`."""
     confidence, correct = confidence_and_correct(probabilities, y)
     edges = bin_edges(confidence, n_bins, strategy)
@@ -121,8 +121,9 @@ def reliability_table(probabilities: ArrayLike, y: ArrayLike, n_bins: int = N_BI
     return ReliabilityTable(edges, count, mean_confidence, accuracy)
 
 
-def expected_calibration_error(probabilities: ArrayLike, y: ArrayLike, n_bins: int = N_BINS,
-                               strategy: str = "uniform") -> float:
+def expected_calibration_error(
+    probabilities: ArrayLike, y: ArrayLike, n_bins: int = N_BINS, strategy: str = "uniform"
+) -> float:
     """ECE: the gap between accuracy and confidence in each bin, weighted by the bin's share.
 
     ``ECE = sum_k (m_k / m) * |accuracy_k - mean confidence_k|`` over the non-empty bins,
@@ -134,8 +135,13 @@ def expected_calibration_error(probabilities: ArrayLike, y: ArrayLike, n_bins: i
     return float(np.sum(table.count[filled] / table.count.sum() * gaps))
 
 
-def calibrated_eces(probabilities: ArrayLike, n_bins: int = N_BINS, strategy: str = "uniform",
-                    draws: int = N_DRAWS, seed: int = 0) -> np.ndarray:
+def calibrated_eces(
+    probabilities: ArrayLike,
+    n_bins: int = N_BINS,
+    strategy: str = "uniform",
+    draws: int = N_DRAWS,
+    seed: int = 0,
+) -> np.ndarray:
     """The ECEs of a perfectly calibrated model with these confidences, one per draw.
 
     Each draw makes each example right with probability equal to its confidence (as if its
@@ -169,8 +175,9 @@ def temperature_cross_entropy(logits: ArrayLike, y: ArrayLike, T: float) -> floa
     return float(-np.mean(log_a[np.arange(len(labels)), labels]))
 
 
-def fit_temperature(logits: ArrayLike, y: ArrayLike, t_range: tuple[float, float] = T_RANGE,
-                    tol: float = 1e-7) -> float:
+def fit_temperature(
+    logits: ArrayLike, y: ArrayLike, t_range: tuple[float, float] = T_RANGE, tol: float = 1e-7
+) -> float:
     """The temperature T within ``t_range`` that minimises `temperature_cross_entropy`.
 
     The cross-entropy is convex in 1/T, so it has one minimum, which scipy's bounded
@@ -190,6 +197,7 @@ def fit_temperature(logits: ArrayLike, y: ArrayLike, t_range: tuple[float, float
     def cost(log_t):
         return temperature_cross_entropy(z, labels, math.exp(log_t))
 
-    result = minimize_scalar(cost, bounds=(math.log(low), math.log(high)), method="bounded",
-                             options={"xatol": tol})
+    result = minimize_scalar(
+        cost, bounds=(math.log(low), math.log(high)), method="bounded", options={"xatol": tol}
+    )
     return math.exp(result.x)

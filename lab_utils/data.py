@@ -16,8 +16,9 @@ CLUSTER_STD = 1.0
 RANDOM_STATE = 30
 
 
-def make_seed_blobs(n: int = 2000, *, std: float = CLUSTER_STD,
-                    random_state: int = RANDOM_STATE) -> tuple[np.ndarray, np.ndarray]:
+def make_seed_blobs(
+    n: int = 2000, *, std: float = CLUSTER_STD, random_state: int = RANDOM_STATE
+) -> tuple[np.ndarray, np.ndarray]:
     """The lab's blobs: ``X`` (n, 2) float32 features and ``y`` (n,) int64 class labels 0..3.
 
     A thin wrapper around ``sklearn.datasets.make_blobs`` with the lab's centres.
@@ -27,6 +28,7 @@ def make_seed_blobs(n: int = 2000, *, std: float = CLUSTER_STD,
 
     n = as_int(n, "n", low=NUM_CLASSES)  # one point per class at least
     std = as_number(std, "std", above=0)
-    X, y = make_blobs(n_samples=n, centers=np.array(CENTERS), cluster_std=std,
-                      random_state=random_state)
+    X, y = make_blobs(
+        n_samples=n, centers=np.array(CENTERS), cluster_std=std, random_state=random_state
+    )
     return X.astype(np.float32), y.astype(np.int64)

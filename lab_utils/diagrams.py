@@ -32,18 +32,32 @@ def _heights(n):
 
 
 def _node(ax, x, y, label, kind, color):
-    ax.add_patch(Circle((x, y), NODE_RADIUS, facecolor="white", edgecolor=color,
-                        linewidth=2, gid=kind, zorder=3))
+    ax.add_patch(
+        Circle(
+            (x, y), NODE_RADIUS, facecolor="white", edgecolor=color, linewidth=2, gid=kind, zorder=3
+        )
+    )
     ax.text(x, y, label, ha="center", va="center", fontsize=12, color=INK, gid=kind, zorder=4)
 
 
 def _arrow(ax, start, end):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12,
-                                 color=INK, linewidth=1.2, gid="arrow", zorder=2))
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle="-|>",
+            mutation_scale=12,
+            color=INK,
+            linewidth=1.2,
+            gid="arrow",
+            zorder=2,
+        )
+    )
 
 
-def softmax_diagram(n_inputs: int = 2, n_classes: int = 4,
-                    ax: Axes | None = None) -> tuple[Figure, Axes]:
+def softmax_diagram(
+    n_inputs: int = 2, n_classes: int = 4, ax: Axes | None = None
+) -> tuple[Figure, Axes]:
     """Draw inputs -> linear layer z = xW + b -> softmax -> probabilities; return (fig, ax).
 
     ``n_inputs`` (1..8) input nodes each connect to all ``n_classes`` (2..8) logit
@@ -63,17 +77,43 @@ def softmax_diagram(n_inputs: int = 2, n_classes: int = 4,
 
     for y_in in inputs:
         for y_z in logits:
-            ax.plot([x_in + NODE_RADIUS, x_z - NODE_RADIUS], [y_in, y_z], color=WEIGHT_GREY,
-                    linewidth=1, gid="weight", zorder=1)
+            ax.plot(
+                [x_in + NODE_RADIUS, x_z - NODE_RADIUS],
+                [y_in, y_z],
+                color=WEIGHT_GREY,
+                linewidth=1,
+                gid="weight",
+                zorder=1,
+            )
     for i, y_in in enumerate(inputs):
         _node(ax, x_in, y_in, f"$x_{{{i}}}$", "input", INK)
 
     half = (n_classes - 1) / 2 + 0.5
-    ax.add_patch(FancyBboxPatch((x_box - 0.45, -half), 0.9, 2 * half,
-                                boxstyle="round,pad=0.05", facecolor="#F2F2F2",
-                                edgecolor=INK, linewidth=1.5, gid="softmax", zorder=2))
-    ax.text(x_box, 0, "softmax", rotation=90, ha="center", va="center", fontsize=13,
-            color=INK, gid="softmax", zorder=4)
+    ax.add_patch(
+        FancyBboxPatch(
+            (x_box - 0.45, -half),
+            0.9,
+            2 * half,
+            boxstyle="round,pad=0.05",
+            facecolor="#F2F2F2",
+            edgecolor=INK,
+            linewidth=1.5,
+            gid="softmax",
+            zorder=2,
+        )
+    )
+    ax.text(
+        x_box,
+        0,
+        "softmax",
+        rotation=90,
+        ha="center",
+        va="center",
+        fontsize=13,
+        color=INK,
+        gid="softmax",
+        zorder=4,
+    )
 
     for j, y in enumerate(logits):
         color = CLASS_COLORS[j % len(CLASS_COLORS)]
@@ -83,9 +123,12 @@ def softmax_diagram(n_inputs: int = 2, n_classes: int = 4,
         _arrow(ax, (x_box + 0.5, y), (x_a - NODE_RADIUS, y))
 
     top = (rows - 1) / 2 + 0.9
-    headings = [(x_in, "inputs $\\mathbf{x}$"),
-                ((x_in + x_z) / 2, "linear layer\n$\\mathbf{z} = \\mathbf{x}W + \\mathbf{b}$"),
-                (x_z, "logits"), (x_a, "probabilities\n$a_j = P(y = j \\mid \\mathbf{x})$")]
+    headings = [
+        (x_in, "inputs $\\mathbf{x}$"),
+        ((x_in + x_z) / 2, "linear layer\n$\\mathbf{z} = \\mathbf{x}W + \\mathbf{b}$"),
+        (x_z, "logits"),
+        (x_a, "probabilities\n$a_j = P(y = j \\mid \\mathbf{x})$"),
+    ]
     for x, text in headings:
         ax.text(x, top, text, ha="center", va="bottom", fontsize=11, color=INK, gid="heading")
 
@@ -93,8 +136,11 @@ def softmax_diagram(n_inputs: int = 2, n_classes: int = 4,
     ax.set_ylim(-(rows - 1) / 2 - 0.7, top + 1.1)
     ax.set_aspect("equal")
     ax.axis("off")
-    describe(ax, f"Diagram: {n_inputs} inputs x0..x{n_inputs - 1}, each joined by a weight to "
-                 f"every one of {n_classes} logits z0..z{n_classes - 1} (the linear layer "
-                 f"z = xW + b); the logits go through softmax to {n_classes} probabilities "
-                 f"a0..a{n_classes - 1}, which sum to 1.")
+    describe(
+        ax,
+        f"Diagram: {n_inputs} inputs x0..x{n_inputs - 1}, each joined by a weight to "
+        f"every one of {n_classes} logits z0..z{n_classes - 1} (the linear layer "
+        f"z = xW + b); the logits go through softmax to {n_classes} probabilities "
+        f"a0..a{n_classes - 1}, which sum to 1.",
+    )
     return fig, ax

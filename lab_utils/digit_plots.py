@@ -36,8 +36,13 @@ def _captions(captions, n):
     return list(captions)
 
 
-def plot_digits(images: ArrayLike, captions: list[str], ncols: int = 10, ax: Axes | None = None,
-                title: str = "Handwritten digits") -> tuple[Figure, Axes]:
+def plot_digits(
+    images: ArrayLike,
+    captions: list[str],
+    ncols: int = 10,
+    ax: Axes | None = None,
+    title: str = "Handwritten digits",
+) -> tuple[Figure, Axes]:
     """A grid of images, each with its caption above it, drawn as one picture.
 
     One ``imshow`` of a mosaic rather than an axes per image: it draws in a fraction of
@@ -53,7 +58,7 @@ def plot_digits(images: ArrayLike, captions: list[str], ncols: int = 10, ax: Axe
     mosaic = np.full((nrows * (h + gap_y), ncols * (w + gap_x)), np.nan)
     for i, image in enumerate(images):
         top, left = (i // ncols) * (h + gap_y) + gap_y, (i % ncols) * (w + gap_x)
-        mosaic[top:top + h, left:left + w] = image
+        mosaic[top : top + h, left : left + w] = image
     if ax is None:
         longest = max(len(line) for c in captions for line in c.splitlines() or [""])
         width = max(0.9, 0.075 * longest)  # inches per image: room for its caption
@@ -61,8 +66,9 @@ def plot_digits(images: ArrayLike, captions: list[str], ncols: int = 10, ax: Axe
     else:
         fig, ax = figure_and_axes(ax)
     cmap = plt.get_cmap(CMAP).with_extremes(bad="white")
-    ax.imshow(mosaic, cmap=cmap, vmin=0, vmax=float(np.nanmax(images)) or 1.0,
-              interpolation="nearest")
+    ax.imshow(
+        mosaic, cmap=cmap, vmin=0, vmax=float(np.nanmax(images)) or 1.0, interpolation="nearest"
+    )
     for i, caption in enumerate(captions):
         top, left = (i // ncols) * (h + gap_y) + gap_y, (i % ncols) * (w + gap_x)
         ax.text(left + w / 2, top - 0.7, caption, ha="center", va="bottom", fontsize=8)
@@ -71,9 +77,9 @@ def plot_digits(images: ArrayLike, captions: list[str], ncols: int = 10, ax: Axe
     return fig, ax
 
 
-def draw_digit_and_probabilities(ax_image: Axes, ax_bars: Axes, image: ArrayLike,
-                                 probabilities: ArrayLike,
-                                 label: int) -> tuple[AxesImage, BarContainer, Text]:
+def draw_digit_and_probabilities(
+    ax_image: Axes, ax_bars: Axes, image: ArrayLike, probabilities: ArrayLike, label: int
+) -> tuple[AxesImage, BarContainer, Text]:
     """One image beside the bar chart of its class probabilities; the true class highlighted.
 
     Returns the artists ``(image, bars, title)`` so that a widget can update them in place.
@@ -81,8 +87,9 @@ def draw_digit_and_probabilities(ax_image: Axes, ax_bars: Axes, image: ArrayLike
     image = as_images(np.asarray(image)[None], "image")[0]
     p = as_probabilities(probabilities, ndim=1, dtype=np.float64)
     label = as_int(label, "label", low=0, high=p.size - 1)
-    shown = ax_image.imshow(image, cmap=CMAP, vmin=0, vmax=float(image.max()) or 1.0,
-                            interpolation="nearest")
+    shown = ax_image.imshow(
+        image, cmap=CMAP, vmin=0, vmax=float(image.max()) or 1.0, interpolation="nearest"
+    )
     ax_image.set_axis_off()
     ax_image.set_title(f"label {label}")
     bars = ax_bars.bar(range(p.size), p, color=OTHER_COLOR)
@@ -92,13 +99,16 @@ def draw_digit_and_probabilities(ax_image: Axes, ax_bars: Axes, image: ArrayLike
     return shown, bars, title
 
 
-def update_probability_bars(bars: BarContainer, probabilities: ArrayLike, label: int,
-                            title: Text) -> None:
+def update_probability_bars(
+    bars: BarContainer, probabilities: ArrayLike, label: int, title: Text
+) -> None:
     """Set the bars to ``probabilities``, hatch the true class, and say what was predicted."""
     probabilities = as_probabilities(probabilities, ndim=1, dtype=np.float64)
     if len(probabilities) != len(bars):
-        raise ValueError(f"probabilities must have one entry per bar ({len(bars)}), "
-                         f"got shape {probabilities.shape}")
+        raise ValueError(
+            f"probabilities must have one entry per bar ({len(bars)}), "
+            f"got shape {probabilities.shape}"
+        )
     label = as_int(label, "label", low=0, high=len(bars) - 1)
     for k, bar in enumerate(bars):
         bar.set_height(probabilities[k])
@@ -107,28 +117,34 @@ def update_probability_bars(bars: BarContainer, probabilities: ArrayLike, label:
         bar.set_hatch("//" if k == label else "")
     predicted = int(np.argmax(probabilities))
     verdict = "right" if predicted == label else "wrong"
-    title.set_text(f"predicted {predicted} ({probabilities[predicted]:.3f}), {verdict}; "
-                   f"true class {label} hatched")
+    title.set_text(
+        f"predicted {predicted} ({probabilities[predicted]:.3f}), {verdict}; "
+        f"true class {label} hatched"
+    )
 
 
-def plot_digit_probabilities(images: ArrayLike, probabilities: ArrayLike, y: ArrayLike,
-                             axes: ArrayLike | None = None) -> tuple[Figure, np.ndarray]:
+def plot_digit_probabilities(
+    images: ArrayLike, probabilities: ArrayLike, y: ArrayLike, axes: ArrayLike | None = None
+) -> tuple[Figure, np.ndarray]:
     """One row per image: the image, then its probabilities with the true class highlighted."""
     images = as_images(images)
     p = as_probabilities(probabilities, matrix=True, dtype=np.float64)
     if p.shape[0] != len(images):
-        raise ValueError(f"probabilities must have one row per image ({len(images)}), "
-                         f"got shape {p.shape}")
+        raise ValueError(
+            f"probabilities must have one row per image ({len(images)}), got shape {p.shape}"
+        )
     y = as_labels(y, "y", length=len(images), n_classes=p.shape[1], per="image")
     n = len(images)
     if axes is None:
-        fig, axes = plt.subplots(n, 2, figsize=(7, 1.7 * n), width_ratios=(1, 4),
-                                 squeeze=False, layout="constrained")
+        fig, axes = plt.subplots(
+            n, 2, figsize=(7, 1.7 * n), width_ratios=(1, 4), squeeze=False, layout="constrained"
+        )
     else:
         axes = np.asarray(axes, dtype=object)
         if axes.shape != (n, 2):
-            raise TypeError(f"axes must be an ({n}, 2) array of matplotlib Axes, got shape "
-                            f"{axes.shape}")
+            raise TypeError(
+                f"axes must be an ({n}, 2) array of matplotlib Axes, got shape {axes.shape}"
+            )
         fig = axes[0, 0].figure
     for (ax_image, ax_bars), image, row, label in zip(axes, images, p, y, strict=True):
         draw_digit_and_probabilities(ax_image, ax_bars, image, row, int(label))
@@ -141,36 +157,48 @@ def _reliability_axes(ax):
     """A new (curves, counts) pair of axes, one above the other, or the caller's pair."""
     if ax is None:
         fig, (ax_curve, ax_counts) = plt.subplots(
-            2, 1, figsize=(5.2, 6.2), height_ratios=(3, 1), sharex=True)
+            2, 1, figsize=(5.2, 6.2), height_ratios=(3, 1), sharex=True
+        )
         return fig, ax_curve, ax_counts
     pair = np.asarray(ax, dtype=object).ravel()
     if pair.size != 2 or not all(isinstance(a, plt.Axes) for a in pair):
-        raise TypeError(f"ax must be a pair (curves axes, counts axes) of matplotlib Axes, "
-                        f"got {ax!r}")
+        raise TypeError(
+            f"ax must be a pair (curves axes, counts axes) of matplotlib Axes, got {ax!r}"
+        )
     return pair[0].figure, pair[0], pair[1]
 
 
 def _table(name, table):
     if not isinstance(table, (tuple, list)) or len(table) != 4:
-        raise TypeError(f"tables[{name!r}] must be a reliability table (edges, count, "
-                        "confidence, accuracy), as lab_utils.calibration.reliability_table "
-                        "returns")
-    edges, count = (as_numbers(v, f"tables[{name!r}].{field}", ndim=1, dtype=np.float64)
-                    for v, field in zip(table[:2], ("edges", "count"), strict=True))
+        raise TypeError(
+            f"tables[{name!r}] must be a reliability table (edges, count, "
+            "confidence, accuracy), as lab_utils.calibration.reliability_table "
+            "returns"
+        )
+    edges, count = (
+        as_numbers(v, f"tables[{name!r}].{field}", ndim=1, dtype=np.float64)
+        for v, field in zip(table[:2], ("edges", "count"), strict=True)
+    )
     # an empty bin has NaN confidence and accuracy
     confidence, accuracy = (
         as_numbers(v, f"tables[{name!r}].{field}", ndim=1, finite=False, dtype=np.float64)
-        for v, field in zip(table[2:], ("confidence", "accuracy"), strict=True))
+        for v, field in zip(table[2:], ("confidence", "accuracy"), strict=True)
+    )
     if not (edges.size == count.size + 1 == confidence.size + 1 == accuracy.size + 1):
-        raise ValueError(f"tables[{name!r}]: {edges.size} edges need {edges.size - 1} counts, "
-                         f"confidences and accuracies, got {count.size}, {confidence.size}, "
-                         f"{accuracy.size}")
+        raise ValueError(
+            f"tables[{name!r}]: {edges.size} edges need {edges.size - 1} counts, "
+            f"confidences and accuracies, got {count.size}, {confidence.size}, "
+            f"{accuracy.size}"
+        )
     return edges, count.astype(int), confidence, accuracy
 
 
-def plot_reliability(tables: dict, ax: ArrayLike | None = None,
-                     title: str = "Reliability diagram",
-                     colors: dict | None = None) -> tuple[Figure, tuple[Axes, Axes]]:
+def plot_reliability(
+    tables: dict,
+    ax: ArrayLike | None = None,
+    title: str = "Reliability diagram",
+    colors: dict | None = None,
+) -> tuple[Figure, tuple[Axes, Axes]]:
     """Reliability curves above, and below them how many examples each bin holds.
 
     ``tables`` maps a name to a `lab_utils.calibration.reliability_table`. Points on the
@@ -181,8 +209,9 @@ def plot_reliability(tables: dict, ax: ArrayLike | None = None,
     Returns ``(fig, (curves axes, counts axes))``.
     """
     if not isinstance(tables, dict) or not tables:
-        raise TypeError(f"tables must be a non-empty dict {{name: reliability table}}, "
-                        f"got {tables!r}")
+        raise TypeError(
+            f"tables must be a non-empty dict {{name: reliability table}}, got {tables!r}"
+        )
     if colors is not None and (not isinstance(colors, dict) or set(colors) != set(tables)):
         raise ValueError(f"colors must map each of {list(tables)} to a colour, got {colors!r}")
     fig, ax_curve, ax_counts = _reliability_axes(ax)
@@ -193,25 +222,39 @@ def plot_reliability(tables: dict, ax: ArrayLike | None = None,
         color = colors[name] if colors else CLASS_COLORS[i % len(CLASS_COLORS)]
         style = dict(color=color, linestyle=LINE_STYLES[i % len(LINE_STYLES)])
         filled = count > 0
-        ax_curve.plot(confidence[filled], accuracy[filled], marker=MARKERS[i % len(MARKERS)],
-                      label=name, **style)
+        ax_curve.plot(
+            confidence[filled],
+            accuracy[filled],
+            marker=MARKERS[i % len(MARKERS)],
+            label=name,
+            **style,
+        )
         ax_counts.stairs(count, edges, label=name, linewidth=2, **style)
-        words.append(f"{name}: {int(filled.sum())} non-empty bins holding "
-                     f"{', '.join(str(c) for c in count[filled])} examples")
+        words.append(
+            f"{name}: {int(filled.sum())} non-empty bins holding "
+            f"{', '.join(str(c) for c in count[filled])} examples"
+        )
     ax_curve.set(ylabel="accuracy in the bin", xlim=(0, 1.02), ylim=(0, 1.02), title=title)
     ax_curve.legend(loc="upper left")
-    ax_counts.set(xlabel="confidence (points: the mean over the bin)", ylabel="examples",
-                  yscale="log")
+    ax_counts.set(
+        xlabel="confidence (points: the mean over the bin)", ylabel="examples", yscale="log"
+    )
     ax_counts.set_ylim(bottom=0.8)
-    describe(ax_curve, f"{plain(title)}: accuracy against mean confidence per bin, with the "
-                       f"diagonal of perfect calibration. {'; '.join(words)}.")
+    describe(
+        ax_curve,
+        f"{plain(title)}: accuracy against mean confidence per bin, with the "
+        f"diagonal of perfect calibration. {'; '.join(words)}.",
+    )
     describe(ax_counts, "Below it, the number of examples in each bin, on a log scale.")
     return fig, (ax_curve, ax_counts)
 
 
-def plot_start_curves(curves: dict, ax: Axes | None = None,
-                      title: str = "Loss per epoch, every start",
-                      color: str = CLASS_COLORS[0]) -> tuple[Figure, Axes]:
+def plot_start_curves(
+    curves: dict,
+    ax: Axes | None = None,
+    title: str = "Loss per epoch, every start",
+    color: str = CLASS_COLORS[0],
+) -> tuple[Figure, Axes]:
     """Per-epoch curves of several starts: ``curves`` maps a name to an array (starts, epochs).
 
     Every start is drawn thin, in one colour (one model per figure panel), each name in
@@ -219,8 +262,9 @@ def plot_start_curves(curves: dict, ax: Axes | None = None,
     difference has to beat. Epochs are numbered from 1, as Keras prints them.
     """
     if not isinstance(curves, dict) or not curves:
-        raise TypeError(f"curves must be a non-empty dict {{name: (starts, epochs) array}}, "
-                        f"got {curves!r}")
+        raise TypeError(
+            f"curves must be a non-empty dict {{name: (starts, epochs) array}}, got {curves!r}"
+        )
     fig, ax = figure_and_axes(ax)
     words = []
     for i, (name, values) in enumerate(curves.items()):
@@ -228,14 +272,25 @@ def plot_start_curves(curves: dict, ax: Axes | None = None,
         epochs = np.arange(1, runs.shape[1] + 1)
         linestyle = LINE_STYLES[i % len(LINE_STYLES)]
         for k, run in enumerate(runs):
-            ax.plot(epochs, run, color=color, linestyle=linestyle, linewidth=1.3, alpha=0.8,
-                    label=name if k == 0 else None)
-        words.append(f"{name} ({len(runs)} starts, {LINE_NAMES[i % len(LINE_NAMES)]}) from "
-                     f"{runs[:, 0].min():.2g}-{runs[:, 0].max():.2g} at epoch 1 to "
-                     f"{runs[:, -1].min():.2g}-{runs[:, -1].max():.2g} at epoch {runs.shape[1]}")
+            ax.plot(
+                epochs,
+                run,
+                color=color,
+                linestyle=linestyle,
+                linewidth=1.3,
+                alpha=0.8,
+                label=name if k == 0 else None,
+            )
+        words.append(
+            f"{name} ({len(runs)} starts, {LINE_NAMES[i % len(LINE_NAMES)]}) from "
+            f"{runs[:, 0].min():.2g}-{runs[:, 0].max():.2g} at epoch 1 to "
+            f"{runs[:, -1].min():.2g}-{runs[:, -1].max():.2g} at epoch {runs.shape[1]}"
+        )
     ax.set(xlabel="epoch", ylabel="loss", title=title)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend()
-    describe(ax, f'"{plain(title)}": loss against epoch, one thin line per start; '
-                 + "; ".join(words) + ".")
+    describe(
+        ax,
+        f'"{plain(title)}": loss against epoch, one thin line per start; ' + "; ".join(words) + ".",
+    )
     return fig, ax

@@ -42,7 +42,7 @@ def digit_frame(logits: ArrayLike, y: ArrayLike, index: int, T: float = 1.0) -> 
         raise TypeError(f"index must be an integer, got {index!r}")
     if not 0 <= index < len(z):
         raise ValueError(f"index must lie in 0..{len(z) - 1}, got {index}")
-    row = z[index:index + 1]
+    row = z[index : index + 1]
     probabilities = temperature_scale(row, T)[0]
     label = int(labels[index])
     loss = float(-log_softmax(row / as_temperature(T), axis=1)[0, label])
@@ -58,7 +58,8 @@ class _DigitChart(BlitChart):
         self.fig.subplots_adjust(left=0.02, right=0.98, bottom=0.17, top=0.86, wspace=0.15)
         ax_image, ax_bars = self.fig.subplots(1, 2, width_ratios=(1, 3.2))
         self.image, self.bars, self.title = draw_digit_and_probabilities(
-            ax_image, ax_bars, image, frame.probabilities, frame.label)
+            ax_image, ax_bars, image, frame.probabilities, frame.label
+        )
         self.label_title = ax_image.title
         self.moving(self.image, *self.bars, self.title, self.label_title)
 
@@ -72,7 +73,8 @@ class _DigitChart(BlitChart):
             f"labelled {frame.label}, "
             f"beside its 10 probabilities: the largest, {frame.probabilities[frame.predicted]:.3f},"
             f" is for {frame.predicted}; the true class {frame.label} gets "
-            f"{frame.probabilities[frame.label]:.3f}.")
+            f"{frame.probabilities[frame.label]:.3f}."
+        )
         return self.render()
 
 
@@ -85,39 +87,60 @@ class DigitPicker:
     shown (see `digit_frame`). Display the object to show the widget.
     """
 
-    def __init__(self, images: ArrayLike, logits: ArrayLike, y: ArrayLike, index: int = 0,
-                 T: float = 1.0, which: str = "test") -> None:
+    def __init__(
+        self,
+        images: ArrayLike,
+        logits: ArrayLike,
+        y: ArrayLike,
+        index: int = 0,
+        T: float = 1.0,
+        which: str = "test",
+    ) -> None:
         if not isinstance(which, str) or not which.strip():
-            raise TypeError(f"which must name the set of images, e.g. 'validation', "
-                            f"got {which!r}")
+            raise TypeError(f"which must name the set of images, e.g. 'validation', got {which!r}")
         self.which = which.strip()
         self.images = as_images(images)
         self.logits = as_logits(logits, "logits", matrix=True, dtype=np.float64)[0]
         self.y = as_labels(y, "y", length=self.logits.shape[0], n_classes=self.logits.shape[1])
         if len(self.images) != len(self.logits):
-            raise ValueError(f"images has {len(self.images)} entries but logits has "
-                             f"{len(self.logits)} rows: pass the same images")
+            raise ValueError(
+                f"images has {len(self.images)} entries but logits has "
+                f"{len(self.logits)} rows: pass the same images"
+            )
         low, high = T_EXPONENTS
-        if not 10.0 ** low <= as_temperature(T) <= 10.0 ** high:
+        if not 10.0**low <= as_temperature(T) <= 10.0**high:
             raise ValueError(f"T must lie within the slider's range [0.1, 10], got {T}")
         frame = digit_frame(self.logits, self.y, index, T)  # validates index
-        self.picker = widgets.IntSlider(value=index, min=0, max=len(self.logits) - 1,
-                                        description=f"{self.which} image",
-                                        continuous_update=True,
-                                        layout=widgets.Layout(width="420px"))
-        self.temperature = widgets.FloatLogSlider(value=T, base=10, min=low, max=high,
-                                                  step=0.02, description="T",
-                                                  readout_format=".2f",
-                                                  layout=widgets.Layout(width="420px"))
+        self.picker = widgets.IntSlider(
+            value=index,
+            min=0,
+            max=len(self.logits) - 1,
+            description=f"{self.which} image",
+            continuous_update=True,
+            layout=widgets.Layout(width="420px"),
+        )
+        self.temperature = widgets.FloatLogSlider(
+            value=T,
+            base=10,
+            min=low,
+            max=high,
+            step=0.02,
+            description="T",
+            readout_format=".2f",
+            layout=widgets.Layout(width="420px"),
+        )
         self.readout = widgets.HTML()
         self.chart = chart_view()
         self._charts = SharpWhenIdle(
-            lambda ratio: _DigitChart(self.images[index], frame, pixel_ratio=ratio,
-                                      which=self.which))
+            lambda ratio: _DigitChart(
+                self.images[index], frame, pixel_ratio=ratio, which=self.which
+            )
+        )
         for control in self.controls:
             control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([widgets.VBox(self.controls), self.readout]),
-                                    self.chart])
+        self.widget = widgets.VBox(
+            [widgets.HBox([widgets.VBox(self.controls), self.readout]), self.chart]
+        )
         self._on_change()
 
     @property
@@ -145,21 +168,33 @@ class DigitPicker:
             "<span style='font-family:monospace'>"
             f"a{f.predicted} = {f.probabilities[f.predicted]:.3f} (predicted), "
             f"a{f.label} = {f.probabilities[f.label]:.3f} (true class)<br>"
-            f"loss = -log a{f.label} = {f.loss:.3f} at T = {self.T:.2f}</span>")
+            f"loss = -log a{f.label} = {f.loss:.3f} at T = {self.T:.2f}</span>"
+        )
         image = self.images[self.index]
         self._charts.show(self.chart, lambda chart: chart.update(image, f))
 
     def _repr_mimebundle_(self, **kwargs):
         f = self.frame
-        return saved_bundle(self.widget, self._charts, self.chart,
-                            f"{self.which.capitalize()} image {f.index} (label {f.label}) "
-                            f"at T = {self.T:.2f}: "
-                            f"predicted {f.predicted} with probability "
-                            f"{f.probabilities[f.predicted]:.3f} (run the notebook to pick "
-                            "another image or temperature)", **kwargs)
+        return saved_bundle(
+            self.widget,
+            self._charts,
+            self.chart,
+            f"{self.which.capitalize()} image {f.index} (label {f.label}) "
+            f"at T = {self.T:.2f}: "
+            f"predicted {f.predicted} with probability "
+            f"{f.probabilities[f.predicted]:.3f} (run the notebook to pick "
+            "another image or temperature)",
+            **kwargs,
+        )
 
 
-def digit_picker(images: ArrayLike, logits: ArrayLike, y: ArrayLike, index: int = 0,
-                 T: float = 1.0, which: str = "test") -> DigitPicker:
+def digit_picker(
+    images: ArrayLike,
+    logits: ArrayLike,
+    y: ArrayLike,
+    index: int = 0,
+    T: float = 1.0,
+    which: str = "test",
+) -> DigitPicker:
     """Pick an image and a temperature and watch its probabilities; see `DigitPicker`."""
     return DigitPicker(images, logits, y, index=index, T=T, which=which)

@@ -81,8 +81,13 @@ def generic_description(ax: Axes) -> str:
     title = plain(ax.get_title())
     drawn = _what_was_drawn(ax)
     text = (f'"{title}": ' if title else "A chart: ") + (", ".join(drawn) if drawn else "empty")
-    axes = [_axis_words(name, label, limits) for name, label, limits in
-            (("x", ax.get_xlabel(), ax.get_xlim()), ("y", ax.get_ylabel(), ax.get_ylim()))]
+    axes = [
+        _axis_words(name, label, limits)
+        for name, label, limits in (
+            ("x", ax.get_xlabel(), ax.get_xlim()),
+            ("y", ax.get_ylabel(), ax.get_ylim()),
+        )
+    ]
     text += "; " + "; ".join(axes)
     legend = ax.get_legend()
     if legend is not None:
@@ -97,10 +102,16 @@ def _what_was_drawn(ax):
     lines = [line for line in ax.get_lines() if len(line.get_xdata()) > 1]
     if lines:
         drawn.append(_plural(len(lines), "line"))
-    points = sum(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets")
-                 and type(c).__name__ == "PathCollection")
-    points += sum(len(line.get_xdata()) for line in ax.get_lines()
-                  if len(line.get_xdata()) and line.get_linestyle() in ("None", "", " "))
+    points = sum(
+        len(c.get_offsets())
+        for c in ax.collections
+        if hasattr(c, "get_offsets") and type(c).__name__ == "PathCollection"
+    )
+    points += sum(
+        len(line.get_xdata())
+        for line in ax.get_lines()
+        if len(line.get_xdata()) and line.get_linestyle() in ("None", "", " ")
+    )
     if points:
         drawn.append(_plural(points, "point"))
     bars = sum(len(c) for c in ax.containers if type(c).__name__ == "BarContainer")
@@ -108,8 +119,11 @@ def _what_was_drawn(ax):
         drawn.append(_plural(bars, "bar"))
     if ax.images:
         drawn.append(_plural(len(ax.images), "image"))
-    filled = [c for c in ax.collections if type(c).__name__ in ("ContourSet", "QuadContourSet",
-                                                                "QuadMesh")]
+    filled = [
+        c
+        for c in ax.collections
+        if type(c).__name__ in ("ContourSet", "QuadContourSet", "QuadMesh")
+    ]
     if filled:
         drawn.append("shaded regions")
     return drawn
@@ -122,8 +136,11 @@ def _plural(n, noun):
 def _axis_words(name, label, limits):
     low, high = limits
     label = plain(label)
-    return (f"{name} axis" + (f' "{label}"' if label else "")
-            + f" from {_spoken(low)} to {_spoken(high)}")
+    return (
+        f"{name} axis"
+        + (f' "{label}"' if label else "")
+        + f" from {_spoken(low)} to {_spoken(high)}"
+    )
 
 
 def _spoken(value):
@@ -143,18 +160,22 @@ def figure_png(fig: Figure, pixel_ratio: int = PIXEL_RATIO) -> tuple[bytes, int,
     from PIL import Image
 
     raw = BytesIO()
-    fig.savefig(raw, format="png", dpi=fig.dpi * pixel_ratio, bbox_inches="tight",
-                facecolor="white")
+    fig.savefig(
+        raw, format="png", dpi=fig.dpi * pixel_ratio, bbox_inches="tight", facecolor="white"
+    )
     pixels = np.asarray(Image.open(raw).convert("RGB"))
     height, width = pixels.shape[:2]
     return small_png(pixels), round(width / pixel_ratio), round(height / pixel_ratio)
 
 
-def image_output(png: bytes, width: int, height: int,
-                 alt: str) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+def image_output(
+    png: bytes, width: int, height: int, alt: str
+) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     """The ``(data, metadata)`` of an ``image/png`` output shown at ``width`` x ``height``."""
-    return ({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt},
-            {"image/png": {"width": int(width), "height": int(height), "alt": alt}})
+    return (
+        {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt},
+        {"image/png": {"width": int(width), "height": int(height), "alt": alt}},
+    )
 
 
 def figure_output(fig: Figure) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:

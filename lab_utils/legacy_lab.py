@@ -100,10 +100,12 @@ def run_original_lab_on_tf_keras(timeout: float = 600) -> dict[str, Any]:
     """Run the lab on tf-keras in a subprocess; its result as a dict (see `LAB`)."""
     if not tf_keras_installed():
         raise RuntimeError(f"tf-keras is not installed: {INSTALL}")
-    env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3",
-               TF_ENABLE_ONEDNN_OPTS="0")
-    done = subprocess.run([sys.executable, "-c", LAB], env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    env = dict(
+        os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", LAB], env=env, capture_output=True, text=True, timeout=timeout
+    )
     if done.returncode != 0:
         raise RuntimeError(f"the lab failed on tf-keras:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -113,7 +115,9 @@ def write_record(result: dict[str, Any]) -> None:
     RECORD_FILE.write_text(
         '"""The original lab on tf-keras, as `lab_utils.legacy_lab` measured it (generated)."""\n\n'
         f"RECORD = {json.dumps(result, indent=4)}\n".replace("true", "True").replace(
-            "false", "False"))
+            "false", "False"
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -46,20 +46,29 @@ class _LossChart(BlitChart):
         super().__init__(figsize=(8, 3), pixel_ratio=pixel_ratio)
         self.fig.subplots_adjust(left=0.08, right=0.95, bottom=0.17, top=0.84, wspace=0.22)
         ax_lin, ax_log = self.fig.subplots(1, 2, sharey=True)
-        low, high = (10.0 ** e for e in P_EXPONENTS)
+        low, high = (10.0**e for e in P_EXPONENTS)
         p = np.unique(np.concatenate([np.logspace(*P_EXPONENTS, 400), np.linspace(low, high, 400)]))
         top = 1.08 * target_loss(low)
         for ax in (ax_lin, ax_log):
             ax.plot(p, target_loss(p), color=CLASS_COLORS[0])
-            ax.plot([REFERENCE_P], [target_loss(REFERENCE_P)], "o", markersize=8,
-                    markerfacecolor="none", markeredgecolor=NEUTRAL, label=f"p = {REFERENCE_P}",
-                    clip_on=False, zorder=3)  # near the axes' edges: drawn whole
+            ax.plot(
+                [REFERENCE_P],
+                [target_loss(REFERENCE_P)],
+                "o",
+                markersize=8,
+                markerfacecolor="none",
+                markeredgecolor=NEUTRAL,
+                label=f"p = {REFERENCE_P}",
+                clip_on=False,
+                zorder=3,
+            )  # near the axes' edges: drawn whole
             ax.set(xlabel="p, the probability given to the target class", ylim=(0, top))
         ax_lin.set(xlim=(0, 1), ylabel="loss  $-\\log p$")
         ax_log.set(xscale="log", xlim=(low, high), title="same curve, log scale for p")
         ax_log.legend(loc="upper right")
-        self.markers = [ax.plot([], [], "o", color=CLASS_COLORS[2], markersize=8)[0]
-                        for ax in (ax_lin, ax_log)]
+        self.markers = [
+            ax.plot([], [], "o", color=CLASS_COLORS[2], markersize=8)[0] for ax in (ax_lin, ax_log)
+        ]
         self.title = ax_lin.set_title(" ")
         self.moving(*self.markers, self.title)
 
@@ -71,7 +80,8 @@ class _LossChart(BlitChart):
             f"The loss -log p against p, the probability given to the target class, on a "
             f"linear and on a log axis for p; the loss rises without bound as p falls to 0. "
             f"The filled dot marks p = {p:.3g}, loss {loss:.3f}; the hollow circle marks "
-            f"p = {REFERENCE_P}, loss {target_loss(REFERENCE_P):.3f}.")
+            f"p = {REFERENCE_P}, loss {target_loss(REFERENCE_P):.3f}."
+        )
         return self.render()
 
 
@@ -86,11 +96,17 @@ class CrossEntropyView:
     def __init__(self, p: float = 0.1) -> None:
         low, high = P_EXPONENTS
         target_loss(p)  # validates p
-        if not 10.0 ** low <= p <= 10.0 ** high:
+        if not 10.0**low <= p <= 10.0**high:
             raise ValueError(f"p must lie within the slider's range [1e{low}, 1], got {p}")
         self.slider = widgets.FloatLogSlider(
-            value=p, base=10, min=low, max=high, step=0.01, description="p",
-            readout_format=".3g", continuous_update=True,
+            value=p,
+            base=10,
+            min=low,
+            max=high,
+            step=0.01,
+            description="p",
+            readout_format=".3g",
+            continuous_update=True,
             layout=widgets.Layout(width="480px"),
         )
         self.readout = widgets.HTML()
@@ -120,9 +136,14 @@ class CrossEntropyView:
         self._charts.show(self.chart, lambda chart: chart.update(p, loss))
 
     def _repr_mimebundle_(self, **kwargs):
-        return saved_bundle(self.widget, self._charts, self.chart,
-                            f"Cross-entropy view at p = {self.p:.3g}, loss = {self.loss:.3f}"
-                            " (run the notebook to drag the slider)", **kwargs)
+        return saved_bundle(
+            self.widget,
+            self._charts,
+            self.chart,
+            f"Cross-entropy view at p = {self.p:.3g}, loss = {self.loss:.3f}"
+            " (run the notebook to drag the slider)",
+            **kwargs,
+        )
 
 
 def cross_entropy_view(p: float = 0.1) -> CrossEntropyView:

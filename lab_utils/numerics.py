@@ -87,8 +87,10 @@ def _by_blocks(compute, z, axis):
         block = (slice(None),) * along + (slice(start, start + step),)
         part = compute(z[block], axis)
         if out is None:
-            out = np.empty(part.shape[:along] + z.shape[along:along + 1]
-                           + part.shape[along + 1:], part.dtype)
+            out = np.empty(
+                part.shape[:along] + z.shape[along : along + 1] + part.shape[along + 1 :],
+                part.dtype,
+            )
         out[block] = part
     return out
 
@@ -221,8 +223,9 @@ def _predictions(y_pred, from_logits, nonzero_rows=False):
     return as_probabilities(y_pred, "y_pred", nonzero_rows=nonzero_rows, hint=_LOGITS_HINT)
 
 
-def sparse_categorical_crossentropy(y_true: ArrayLike, y_pred: ArrayLike,
-                                    from_logits: bool = False) -> np.ndarray:
+def sparse_categorical_crossentropy(
+    y_true: ArrayLike, y_pred: ArrayLike, from_logits: bool = False
+) -> np.ndarray:
     """Per-example cross-entropy ``-log(a[y])`` for integer labels ``y_true``.
 
     ``y_pred`` has shape ``(..., num_classes)`` and ``y_true`` shape ``(...)`` (or
@@ -237,8 +240,10 @@ def sparse_categorical_crossentropy(y_true: ArrayLike, y_pred: ArrayLike,
         y = y[..., 0]
     if y.shape != z.shape[:-1]:
         hint = "; y_true looks one-hot: use categorical_crossentropy" if y.shape == z.shape else ""
-        raise ValueError(f"y_true must have shape {z.shape[:-1]}, one class label per row of "
-                         f"y_pred (shape {z.shape}), got shape {y.shape}{hint}")
+        raise ValueError(
+            f"y_true must have shape {z.shape[:-1]}, one class label per row of "
+            f"y_pred (shape {z.shape}), got shape {y.shape}{hint}"
+        )
     labels = as_labels(y, "y_true", n_classes=z.shape[-1], ndim=None)
     if not from_logits:
         # Keras: clip, take the log, and treat the logs as logits (which renormalises).
@@ -248,8 +253,9 @@ def sparse_categorical_crossentropy(y_true: ArrayLike, y_pred: ArrayLike,
     return -np.take_along_axis(log_a, labels[..., None], axis=-1)[..., 0]
 
 
-def categorical_crossentropy(y_true: ArrayLike, y_pred: ArrayLike,
-                             from_logits: bool = False) -> np.ndarray:
+def categorical_crossentropy(
+    y_true: ArrayLike, y_pred: ArrayLike, from_logits: bool = False
+) -> np.ndarray:
     """Per-example cross-entropy ``-sum(y * log(a))`` for one-hot (or soft) targets.
 
     ``y_true`` and ``y_pred`` have the same shape ``(..., num_classes)``. With
@@ -262,8 +268,9 @@ def categorical_crossentropy(y_true: ArrayLike, y_pred: ArrayLike,
         hint = ""
         if y.shape == z.shape[:-1] or y.shape == z.shape[:-1] + (1,):
             hint = "; y_true looks like integer labels: use sparse_categorical_crossentropy"
-        raise ValueError(f"y_true must have the shape of y_pred, {z.shape}, got shape "
-                         f"{y.shape}{hint}")
+        raise ValueError(
+            f"y_true must have the shape of y_pred, {z.shape}, got shape {y.shape}{hint}"
+        )
     y = as_probabilities(y, "y_true", hint="targets are one-hot rows or probabilities")
     if from_logits:
         log_a = log_softmax(z)

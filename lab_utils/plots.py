@@ -38,8 +38,9 @@ def _class_labels(y, n):
     return as_labels(y, "y", length=n, n_classes=len(CLASS_COLORS), per="point")
 
 
-def figure_and_axes(ax: Axes | None, ncols: int = 1, figsize: tuple[float, float] | None = None,
-                    name: str = "ax") -> tuple[Figure, Axes | tuple[Axes, ...]]:
+def figure_and_axes(
+    ax: Axes | None, ncols: int = 1, figsize: tuple[float, float] | None = None, name: str = "ax"
+) -> tuple[Figure, Axes | tuple[Axes, ...]]:
     """Use the caller's axes (argument ``name``), or make a new figure with ``ncols`` of them."""
     if ax is None:
         fig, ax = plt.subplots(1, ncols, figsize=figsize)
@@ -54,8 +55,9 @@ def figure_and_axes(ax: Axes | None, ncols: int = 1, figsize: tuple[float, float
 # --- figures ----------------------------------------------------------------------
 
 
-def plot_blobs(X: ArrayLike, y: ArrayLike, ax: Axes | None = None,
-               title: str = "The data, coloured by class") -> tuple[Figure, Axes]:
+def plot_blobs(
+    X: ArrayLike, y: ArrayLike, ax: Axes | None = None, title: str = "The data, coloured by class"
+) -> tuple[Figure, Axes]:
     """Scatter the 2-D points ``X`` (n, 2), one colour per class label in ``y`` (n,)."""
     X = as_points(X)
     y = _class_labels(y, X.shape[0])
@@ -63,21 +65,41 @@ def plot_blobs(X: ArrayLike, y: ArrayLike, ax: Axes | None = None,
     parts = []
     for label in np.unique(y):
         points = X[y == label]
-        ax.scatter(points[:, 0], points[:, 1], s=14, color=CLASS_COLORS[label],
-                   marker=CLASS_MARKERS[label], alpha=0.7, linewidths=0, label=f"class {label}")
+        ax.scatter(
+            points[:, 0],
+            points[:, 1],
+            s=14,
+            color=CLASS_COLORS[label],
+            marker=CLASS_MARKERS[label],
+            alpha=0.7,
+            linewidths=0,
+            label=f"class {label}",
+        )
         (x0, x1) = points.mean(axis=0)
-        parts.append(f"class {label}: {len(points)} {MARKER_NAMES[CLASS_MARKERS[label]]} "
-                     f"around ({x0:.1f}, {x1:.1f})")
+        parts.append(
+            f"class {label}: {len(points)} {MARKER_NAMES[CLASS_MARKERS[label]]} "
+            f"around ({x0:.1f}, {x1:.1f})"
+        )
     ax.set(xlabel="$x_0$", ylabel="$x_1$", title=title)
     ax.legend(loc="best", markerscale=2)
-    describe(ax, f'"{title}": a scatter plot of {X.shape[0]} points, x0 across, x1 up; '
-                 + "; ".join(parts) + ".")
+    describe(
+        ax,
+        f'"{title}": a scatter plot of {X.shape[0]} points, x0 across, x1 up; '
+        + "; ".join(parts)
+        + ".",
+    )
     return fig, ax
 
 
-def plot_loss_curves(losses: dict, ax: Axes | None = None, title: str = "Training loss", *,
-                     xlabel: str = "epoch", ylabel: str = "loss",
-                     first: int = 1) -> tuple[Figure, Axes]:
+def plot_loss_curves(
+    losses: dict,
+    ax: Axes | None = None,
+    title: str = "Training loss",
+    *,
+    xlabel: str = "epoch",
+    ylabel: str = "loss",
+    first: int = 1,
+) -> tuple[Figure, Axes]:
     """Overlay loss curves: ``losses`` maps a model's name to its losses, one per epoch.
 
     The values may also be Keras ``History`` objects (their ``"loss"`` is used).
@@ -85,8 +107,9 @@ def plot_loss_curves(losses: dict, ax: Axes | None = None, title: str = "Trainin
     once per step, from step 0, pass ``xlabel="step", first=0`` (and ``ylabel="cost"``).
     """
     if not isinstance(losses, dict) or not losses:
-        raise TypeError("losses must be a non-empty dict {model name: per-epoch losses}, "
-                        f"got {losses!r}")
+        raise TypeError(
+            f"losses must be a non-empty dict {{model name: per-epoch losses}}, got {losses!r}"
+        )
     if len(losses) > len(CLASS_COLORS):
         raise ValueError(f"at most {len(CLASS_COLORS)} curves fit the palette, got {len(losses)}")
     first = as_int(first, "first")
@@ -95,19 +118,29 @@ def plot_loss_curves(losses: dict, ax: Axes | None = None, title: str = "Trainin
     for i, (name, values) in enumerate(losses.items()):
         values = getattr(values, "history", {}).get("loss", values)
         curve = as_numbers(values, f"losses[{name!r}]", ndim=1, dtype=np.float64)
-        ax.plot(np.arange(first, first + curve.size), curve, color=CLASS_COLORS[i],
-                linestyle=LINE_STYLES[i % len(LINE_STYLES)],
-                linewidth=LINE_WIDTHS[i % len(LINE_WIDTHS)], marker=CLASS_MARKERS[i],
-                label=name)
-        parts.append(f"{name} ({LINE_NAMES[i % len(LINE_STYLES)]}, "
-                     f"{MARKER_NAMES[CLASS_MARKERS[i]]}) from {curve[0]:.3g} at {xlabel} "
-                     f"{first} to {curve[-1]:.3g} at {xlabel} {first + curve.size - 1}, "
-                     f"lowest {curve.min():.3g}")
+        ax.plot(
+            np.arange(first, first + curve.size),
+            curve,
+            color=CLASS_COLORS[i],
+            linestyle=LINE_STYLES[i % len(LINE_STYLES)],
+            linewidth=LINE_WIDTHS[i % len(LINE_WIDTHS)],
+            marker=CLASS_MARKERS[i],
+            label=name,
+        )
+        parts.append(
+            f"{name} ({LINE_NAMES[i % len(LINE_STYLES)]}, "
+            f"{MARKER_NAMES[CLASS_MARKERS[i]]}) from {curve[0]:.3g} at {xlabel} "
+            f"{first} to {curve[-1]:.3g} at {xlabel} {first + curve.size - 1}, "
+            f"lowest {curve.min():.3g}"
+        )
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend()
-    describe(ax, f'"{title}": {ylabel} against {xlabel}, {len(parts)} '
-                 f"curve{'s' if len(parts) > 1 else ''}: " + "; ".join(parts) + ".")
+    describe(
+        ax,
+        f'"{title}": {ylabel} against {xlabel}, {len(parts)} '
+        f"curve{'s' if len(parts) > 1 else ''}: " + "; ".join(parts) + ".",
+    )
     return fig, ax
 
 
@@ -120,13 +153,26 @@ def _strip(ax, values, y, rng):
     for unit in range(k):
         x = unit + rng.uniform(-JITTER, JITTER, size=n)
         if y is None:
-            ax.scatter(x, values[:, unit], s=4, c=CLASS_COLORS[unit % len(CLASS_COLORS)],
-                       alpha=0.4, linewidths=0)
+            ax.scatter(
+                x,
+                values[:, unit],
+                s=4,
+                c=CLASS_COLORS[unit % len(CLASS_COLORS)],
+                alpha=0.4,
+                linewidths=0,
+            )
             continue
         for label in np.unique(y):
             mine = y == label
-            ax.scatter(x[mine], values[mine, unit], s=6, c=CLASS_COLORS[label],
-                       marker=CLASS_MARKERS[label], alpha=0.4, linewidths=0)
+            ax.scatter(
+                x[mine],
+                values[mine, unit],
+                s=6,
+                c=CLASS_COLORS[label],
+                marker=CLASS_MARKERS[label],
+                alpha=0.4,
+                linewidths=0,
+            )
     ax.set_xticks(range(k))
 
 
@@ -144,16 +190,21 @@ def _strip_description(values, y, symbol):
         low, high = _two_decimals(column.min()), _two_decimals(column.max())
         text = f"{symbol}{unit} from {low} to {high}"
         if y is not None and (y == unit).any():
-            text += (f", mean {_two_decimals(column[y == unit].mean())} on class {unit} and "
-                     f"{_two_decimals(column[y != unit].mean())} on the others")
+            text += (
+                f", mean {_two_decimals(column[y == unit].mean())} on class {unit} and "
+                f"{_two_decimals(column[y != unit].mean())} on the others"
+            )
         parts.append(text)
     return "; ".join(parts)
 
 
-def plot_model_outputs(probabilities: ArrayLike, logits: ArrayLike, y: ArrayLike | None = None,
-                       axes: tuple[Axes, Axes] | None = None,
-                       names: tuple[str, str] = ("obvious model", "preferred model"),
-                       ) -> tuple[Figure, tuple[Axes, Axes]]:
+def plot_model_outputs(
+    probabilities: ArrayLike,
+    logits: ArrayLike,
+    y: ArrayLike | None = None,
+    axes: tuple[Axes, Axes] | None = None,
+    names: tuple[str, str] = ("obvious model", "preferred model"),
+) -> tuple[Figure, tuple[Axes, Axes]]:
     """Side by side: the probabilities one model outputs and the logits the other outputs.
 
     ``probabilities`` and ``logits`` are (n, k) arrays, one row per example. Each panel
@@ -161,21 +212,25 @@ def plot_model_outputs(probabilities: ArrayLike, logits: ArrayLike, y: ArrayLike
     point is coloured by its example's true class, so the unit of the true class stands out.
     """
     # drawn values must be finite: the logits here are a plain matrix, without -inf masks
-    probabilities = as_probabilities(probabilities, matrix=True, dtype=np.float64,
-                                     hint="did you pass logits as probabilities?")
+    probabilities = as_probabilities(
+        probabilities, matrix=True, dtype=np.float64, hint="did you pass logits as probabilities?"
+    )
     logits = as_matrix(logits, "logits", min_columns=2, dtype=np.float64)
     if probabilities.shape != logits.shape:
-        raise ValueError(f"logits must have the shape of probabilities, {probabilities.shape} "
-                         f"(both models' outputs for the same examples), got shape "
-                         f"{logits.shape}")
+        raise ValueError(
+            f"logits must have the shape of probabilities, {probabilities.shape} "
+            f"(both models' outputs for the same examples), got shape "
+            f"{logits.shape}"
+        )
     if y is not None:
         y = _class_labels(y, probabilities.shape[0])
     fig, (ax_p, ax_z) = figure_and_axes(axes, ncols=2, figsize=(10, 4), name="axes")
     rng = np.random.default_rng(0)  # fixed jitter: the same picture on every run
 
     _strip(ax_p, probabilities, y, rng)
-    ax_p.set(title=f"{names[0]}: probabilities", xlabel="output unit", ylabel="value",
-             ylim=(-0.05, 1.05))
+    ax_p.set(
+        title=f"{names[0]}: probabilities", xlabel="output unit", ylabel="value", ylim=(-0.05, 1.05)
+    )
     ax_p.set_xticklabels([f"$a_{j}$" for j in range(probabilities.shape[1])])
 
     _strip(ax_z, logits, y, rng)
@@ -184,17 +239,37 @@ def plot_model_outputs(probabilities: ArrayLike, logits: ArrayLike, y: ArrayLike
     ax_z.set_xticklabels([f"$z_{j}$" for j in range(logits.shape[1])])
 
     if y is not None:
-        handles = [plt.Line2D([], [], linestyle="", marker=CLASS_MARKERS[label],
-                              color=CLASS_COLORS[label], label=f"class {label}")
-                   for label in np.unique(y)]
-        ax_z.legend(handles=handles, title="true class", loc="upper left",
-                    bbox_to_anchor=(1.0, 1.0))
+        handles = [
+            plt.Line2D(
+                [],
+                [],
+                linestyle="",
+                marker=CLASS_MARKERS[label],
+                color=CLASS_COLORS[label],
+                label=f"class {label}",
+            )
+            for label in np.unique(y)
+        ]
+        ax_z.legend(
+            handles=handles, title="true class", loc="upper left", bbox_to_anchor=(1.0, 1.0)
+        )
     n = probabilities.shape[0]
-    by = "colour and marker give the example's true class" if y is not None else \
-        "one colour per unit"
-    describe(ax_p, f"{names[0]}: its {probabilities.shape[1]} output probabilities for each of "
-                   f"{n} examples, one jittered column per unit ({by}): "
-                   + _strip_description(probabilities, y, "a") + ".")
-    describe(ax_z, f"{names[1]}: its {logits.shape[1]} output logits for the same examples: "
-                   + _strip_description(logits, y, "z") + ".")
+    by = (
+        "colour and marker give the example's true class"
+        if y is not None
+        else "one colour per unit"
+    )
+    describe(
+        ax_p,
+        f"{names[0]}: its {probabilities.shape[1]} output probabilities for each of "
+        f"{n} examples, one jittered column per unit ({by}): "
+        + _strip_description(probabilities, y, "a")
+        + ".",
+    )
+    describe(
+        ax_z,
+        f"{names[1]}: its {logits.shape[1]} output logits for the same examples: "
+        + _strip_description(logits, y, "z")
+        + ".",
+    )
     return fig, (ax_p, ax_z)

@@ -50,18 +50,21 @@ def _check_score_fn(score_fn, name="predict_fn"):
         return score_fn
     if callable(getattr(score_fn, "predict", None)):
         return score_fn.predict
-    raise TypeError(f"{name} must be a function or a model with a .predict method, "
-                    f"got {type(score_fn).__name__}")
+    raise TypeError(
+        f"{name} must be a function or a model with a .predict method, "
+        f"got {type(score_fn).__name__}"
+    )
 
 
-def scores_at(score_fn: ScoreFunction, points: ArrayLike,
-              name: str = "predict_fn") -> np.ndarray:
+def scores_at(score_fn: ScoreFunction, points: ArrayLike, name: str = "predict_fn") -> np.ndarray:
     """``score_fn(points)`` as a checked float array of shape ``(n_points, n_outputs)``."""
     points = check_points(points, "points")
     scores = np.asarray(_check_score_fn(score_fn, name)(points), dtype=float)
     if scores.ndim != 2 or len(scores) != len(points):
-        raise ValueError(f"{name} must return one row of scores per point: for {len(points)} "
-                         f"points expected shape ({len(points)}, n_outputs), got {scores.shape}")
+        raise ValueError(
+            f"{name} must return one row of scores per point: for {len(points)} "
+            f"points expected shape ({len(points)}, n_outputs), got {scores.shape}"
+        )
     if not np.isfinite(scores).all():
         row = int(np.argmax(~np.isfinite(scores).all(axis=1)))
         raise ValueError(f"{name} returned a NaN or infinite score for point {points[row]}")
@@ -80,8 +83,9 @@ def _near_points(points, xx0, xx1):
     return binary_dilation(near, iterations=max(1, min(xx0.shape) // 25))
 
 
-def region_label_positions(regions: ArrayLike, xx0: ArrayLike, xx1: ArrayLike,
-                           avoid: ArrayLike | None = None) -> dict[int, tuple[float, float]]:
+def region_label_positions(
+    regions: ArrayLike, xx0: ArrayLike, xx1: ArrayLike, avoid: ArrayLike | None = None
+) -> dict[int, tuple[float, float]]:
     """``{class: (x0, x1)}``: for each class present in the grid ``regions``, the point
     of its region farthest from any boundary or edge (where a label fits best).
 

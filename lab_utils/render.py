@@ -55,8 +55,9 @@ class _GlyphCacheRenderer(RendererAgg):
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         global _CAN_CACHE_GLYPHS
-        if _CAN_CACHE_GLYPHS and not (ismath or angle or _special(mtext)
-                                      or not gc.get_antialiased()):
+        if _CAN_CACHE_GLYPHS and not (
+            ismath or angle or _special(mtext) or not gc.get_antialiased()
+        ):
             try:
                 return self._draw_cached(gc, x, y, s, prop)
             except _API_CHANGED:
@@ -70,8 +71,9 @@ class _GlyphCacheRenderer(RendererAgg):
             # positions are in 1/64 pixel: one bitmap per sub-pixel phase, moved by whole pixels
             px, py = round(64 * (x + dx)), round(64 * (self.height - y + dy))
             bitmap, left, top = self._glyph(font, size, glyph, px & 63, py & 63, flags)
-            placed.append((bitmap, left + (px >> 6),
-                           int(self.height) - top - (py >> 6) + bitmap.shape[0]))
+            placed.append(
+                (bitmap, left + (px >> 6), int(self.height) - top - (py >> 6) + bitmap.shape[0])
+            )
         for bitmap, left, bottom in placed:
             self._renderer.draw_text_image(bitmap, left, bottom, 0, gc)
 
@@ -164,11 +166,13 @@ class BlitChart:
     Redrawing only what moves keeps a slider responsive.
     """
 
-    def __init__(self, figsize: tuple[float, float] = (8, 3),
-                 pixel_ratio: int = PIXEL_RATIO) -> None:
+    def __init__(
+        self, figsize: tuple[float, float] = (8, 3), pixel_ratio: int = PIXEL_RATIO
+    ) -> None:
         if pixel_ratio not in (1, 2, 3):
-            raise ValueError(f"pixel_ratio must be 1, 2 or 3 (pixels per CSS pixel), "
-                             f"got {pixel_ratio!r}")
+            raise ValueError(
+                f"pixel_ratio must be 1, 2 or 3 (pixels per CSS pixel), got {pixel_ratio!r}"
+            )
         # a fixed layout, so that the cached background stays valid
         self.fig = Figure(figsize=figsize, dpi=CSS_DPI * pixel_ratio, layout="none")
         self.canvas = _FastTextCanvas(self.fig)

@@ -29,23 +29,28 @@ class BoundarySnapshots:
     ``decision_boundary`` draws: the data's extent plus ``margin`` on each side.
     """
 
-    def __init__(self, X: ArrayLike, *, grid_resolution: int = GRID_RESOLUTION // 2,
-                 margin: float = MARGIN) -> None:
+    def __init__(
+        self, X: ArrayLike, *, grid_resolution: int = GRID_RESOLUTION // 2, margin: float = MARGIN
+    ) -> None:
         X = check_points(X)
         if not isinstance(grid_resolution, int) or grid_resolution < 2:
-            raise ValueError(f"grid_resolution must be an integer of at least 2, "
-                             f"got {grid_resolution!r}")
+            raise ValueError(
+                f"grid_resolution must be an integer of at least 2, got {grid_resolution!r}"
+            )
         # the same grid DecisionBoundaryDisplay.from_estimator lays (it cannot be asked for
         # one before the model exists, and the snapshots are taken during training)
         low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
-        self.xx0, self.xx1 = np.meshgrid(np.linspace(low[0], high[0], grid_resolution),
-                                         np.linspace(low[1], high[1], grid_resolution))
+        self.xx0, self.xx1 = np.meshgrid(
+            np.linspace(low[0], high[0], grid_resolution),
+            np.linspace(low[1], high[1], grid_resolution),
+        )
         self.points = np.c_[self.xx0.ravel(), self.xx1.ravel()]
         self.epochs, self.regions, self.logs = [], [], []
         self.n_classes = None
 
-    def record(self, epoch: int, predict_fn: ScoreFunction,
-               logs: Mapping[str, float] | None = None) -> None:
+    def record(
+        self, epoch: int, predict_fn: ScoreFunction, logs: Mapping[str, float] | None = None
+    ) -> None:
         """Store the class ``predict_fn`` gives each grid point at ``epoch``."""
         if self.epochs and epoch <= self.epochs[-1]:
             raise ValueError(f"epoch must increase: {epoch} follows {self.epochs[-1]}")
@@ -58,8 +63,9 @@ class BoundarySnapshots:
 
     def history(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """``(epochs, values)`` of one logged quantity (``"loss"``, ``"accuracy"``...)."""
-        pairs = [(e, log[name]) for e, log in zip(self.epochs, self.logs, strict=True)
-                 if name in log]
+        pairs = [
+            (e, log[name]) for e, log in zip(self.epochs, self.logs, strict=True) if name in log
+        ]
         if not pairs:
             logged = sorted({key for log in self.logs for key in log})
             raise ValueError(f"{name!r} was not logged; the logs hold {logged}")
@@ -91,8 +97,9 @@ def snapshot_index(snapshots: BoundarySnapshots, epoch: int) -> int:
         raise ValueError("no snapshots recorded yet: pass keras_callback() to fit()")
     first, last = snapshots.epochs[0], snapshots.epochs[-1]
     if not isinstance(epoch, (int, np.integer)) or not first <= epoch <= last:
-        raise ValueError(f"epoch must be an integer from {first} to {last} (the recorded "
-                         f"epochs), got {epoch!r}")
+        raise ValueError(
+            f"epoch must be an integer from {first} to {last} (the recorded epochs), got {epoch!r}"
+        )
     return int(np.searchsorted(snapshots.epochs, epoch, side="right")) - 1
 
 

@@ -22,8 +22,13 @@ CLASS_COLORS = (BLUE, ORANGE, DARK_RED, PURPLE, GREEN)
 #: A marker shape per class, so a scatter reads without colour (circle, square, triangle...).
 CLASS_MARKERS = ("o", "s", "^", "D", "v")
 #: Their names, for descriptions of a figure (alt text).
-MARKER_NAMES = {"o": "circles", "s": "squares", "^": "triangles", "D": "diamonds",
-                "v": "downward triangles"}
+MARKER_NAMES = {
+    "o": "circles",
+    "s": "squares",
+    "^": "triangles",
+    "D": "diamonds",
+    "v": "downward triangles",
+}
 #: A hatch per class, for areas coloured by class (region fills, legend patches).
 CLASS_HATCHES = ("", "////", "\\\\\\\\", "xxxx", "....")
 #: The smallest CIEDE2000 distance allowed between two class colours, under any simulated

@@ -73,8 +73,9 @@ def __dir__() -> list[str]:
 SOFTMAX_SUM_TOLERANCE = 1e-5
 
 
-def softmax_outputs(softmax_fn: Callable[[np.ndarray], ArrayLike],
-                    z: ArrayLike) -> tuple[np.ndarray | None, str | None]:
+def softmax_outputs(
+    softmax_fn: Callable[[np.ndarray], ArrayLike], z: ArrayLike
+) -> tuple[np.ndarray | None, str | None]:
     """Call ``softmax_fn(z)`` and check it returned a probability vector.
 
     Returns ``(probabilities, None)``, or ``(None, message)`` explaining in one
@@ -117,8 +118,7 @@ class _SoftmaxChart(BlitChart):
         colors = [CLASS_COLORS[i % len(CLASS_COLORS)] for i in range(n)]
 
         self.z_bars = ax_z.bar(range(n), np.zeros(n), color=colors)
-        ax_z.set(title="inputs z / T" if temperature else "inputs z", ylim=z_range,
-                 xticks=range(n))
+        ax_z.set(title="inputs z / T" if temperature else "inputs z", ylim=z_range, xticks=range(n))
         ax_z.set_xticklabels([f"z{i}" + ("/T" if temperature else "") for i in range(n)])
         ax_z.axhline(0, color=NEUTRAL, linewidth=0.8)
         self.temperature = _TemperatureGauge(self) if temperature else None
@@ -170,16 +170,20 @@ class _TemperatureGauge:
         self.label.set_text(f"temperature T = {temperature:.2f}")
 
 
-def softmax_description(z: Sequence[float], a: np.ndarray,
-                        temperature: float | None = None) -> str:
+def softmax_description(z: Sequence[float], a: np.ndarray, temperature: float | None = None) -> str:
     """Alt text of the softmax chart: the inputs, the outputs and which input wins."""
     z_text = ", ".join(f"{v:.2f}" for v in z)
     a_text = ", ".join(f"{p:.3f}" for p in a)
     top = int(np.argmax(a))
-    start = ("Bar charts of the inputs z = [" + z_text + "]" if temperature is None else
-             f"Temperature T = {temperature:.2f}. Bar charts of the inputs z / T = [{z_text}]")
-    return (f"{start} and of the outputs a = softmax = [{a_text}], sum {a.sum():.3f}. "
-            f"The largest output is a{top} = {a[top]:.3f}.")
+    start = (
+        "Bar charts of the inputs z = [" + z_text + "]"
+        if temperature is None
+        else f"Temperature T = {temperature:.2f}. Bar charts of the inputs z / T = [{z_text}]"
+    )
+    return (
+        f"{start} and of the outputs a = softmax = [{a_text}], sum {a.sum():.3f}. "
+        f"The largest output is a{top} = {a[top]:.3f}."
+    )
 
 
 class SoftmaxSliders:
@@ -190,10 +194,15 @@ class SoftmaxSliders:
     ``.error`` says why). Display the object to show the widget.
     """
 
-    def __init__(self, softmax_fn: Callable[[np.ndarray], ArrayLike], n: int = 4,
-                 values: Sequence[float] | None = None,
-                 value_range: tuple[float, float] = (-10.0, 10.0), step: float = 0.1,
-                 temperature: bool = False) -> None:
+    def __init__(
+        self,
+        softmax_fn: Callable[[np.ndarray], ArrayLike],
+        n: int = 4,
+        values: Sequence[float] | None = None,
+        value_range: tuple[float, float] = (-10.0, 10.0),
+        step: float = 0.1,
+        temperature: bool = False,
+    ) -> None:
         if not callable(softmax_fn):
             raise TypeError(f"softmax_fn must be a function, got {softmax_fn!r}")
         if not isinstance(n, int) or isinstance(n, bool) or n < 2:
@@ -209,28 +218,42 @@ class SoftmaxSliders:
 
         self.softmax_fn = softmax_fn
         self.sliders = [
-            widgets.FloatSlider(value=v, min=low, max=high, step=step, description=f"z{i}",
-                                readout_format=".1f", continuous_update=True)
+            widgets.FloatSlider(
+                value=v,
+                min=low,
+                max=high,
+                step=step,
+                description=f"z{i}",
+                readout_format=".1f",
+                continuous_update=True,
+            )
             for i, v in enumerate(values)
         ]
         self.temperature = (
-            widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05,
-                                   description="T", readout_format=".2f")
-            if temperature else None
+            widgets.FloatLogSlider(
+                value=1.0, base=10, min=-1, max=1, step=0.05, description="T", readout_format=".2f"
+            )
+            if temperature
+            else None
         )
         self.readout = widgets.HTML()
         self.chart = chart_view()
         self.message = widgets.HTML()
-        self._charts = SharpWhenIdle(lambda ratio: _SoftmaxChart(n, value_range, temperature,
-                                                                 pixel_ratio=ratio))
+        self._charts = SharpWhenIdle(
+            lambda ratio: _SoftmaxChart(n, value_range, temperature, pixel_ratio=ratio)
+        )
         self.probabilities, self.error = None, None
 
         controls = self.sliders + ([self.temperature] if self.temperature else [])
         for control in controls:
             control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([
-            widgets.HBox([widgets.VBox(controls), self.readout]), self.message, self.chart,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([widgets.VBox(controls), self.readout]),
+                self.message,
+                self.chart,
+            ]
+        )
         self._on_change()
 
     @property
@@ -258,18 +281,26 @@ class SoftmaxSliders:
         what = f"Softmax sliders at z = [{values}]"
         if self.temperature:
             what += f", temperature T = {self.temperature.value:.2f}"
-        return saved_bundle(self.widget, None if self.error else self._charts, self.chart,
-                            f"{what} (run the notebook to drag them)", **kwargs)
+        return saved_bundle(
+            self.widget,
+            None if self.error else self._charts,
+            self.chart,
+            f"{what} (run the notebook to drag them)",
+            **kwargs,
+        )
 
 
 def readout_html(a: np.ndarray) -> str:
     """The probabilities as text, ``a0 = 0.032 ... sum = 1.000``, for the readout."""
     cells = "".join(f"<td class='softmax-a'>a{i} = {p:.3f}</td>" for i, p in enumerate(a))
-    return (f"<table style='font-family:monospace'><tr>{cells}</tr>"
-            f"<tr><td class='softmax-sum' colspan='{len(a)}'>sum = {a.sum():.3f}</td></tr></table>")
+    return (
+        f"<table style='font-family:monospace'><tr>{cells}</tr>"
+        f"<tr><td class='softmax-sum' colspan='{len(a)}'>sum = {a.sum():.3f}</td></tr></table>"
+    )
 
 
-def softmax_sliders(softmax_fn: Callable[[np.ndarray], ArrayLike], n: int = 4,
-                    **kwargs: Any) -> SoftmaxSliders:
+def softmax_sliders(
+    softmax_fn: Callable[[np.ndarray], ArrayLike], n: int = 4, **kwargs: Any
+) -> SoftmaxSliders:
     """Sliders for z0..z(n-1) and bar charts of z and ``softmax_fn(z)``; see `SoftmaxSliders`."""
     return SoftmaxSliders(softmax_fn, n=n, **kwargs)

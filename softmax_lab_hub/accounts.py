@@ -39,8 +39,19 @@ def ensure_unix_user(name):
         return pwd.getpwnam(name)
     except KeyError:
         subprocess.run([GROUPADD, "--force", LEARNERS_GROUP], check=True)
-        subprocess.run([USERADD, "--create-home", "--shell", NO_LOGIN_SHELL, "--user-group",
-                        "--groups", LEARNERS_GROUP, name], check=True)
+        subprocess.run(
+            [
+                USERADD,
+                "--create-home",
+                "--shell",
+                NO_LOGIN_SHELL,
+                "--user-group",
+                "--groups",
+                LEARNERS_GROUP,
+                name,
+            ],
+            check=True,
+        )
         return pwd.getpwnam(name)
 
 

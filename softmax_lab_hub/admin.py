@@ -82,8 +82,7 @@ def issue_codes(logins, names, reset=False):
     for name in names:
         check_name(name)
     known = logins.read()
-    return {name: logins.issue_code(name) for name in sorted(names)
-            if reset or name not in known}
+    return {name: logins.issue_code(name) for name in sorted(names) if reset or name not in known}
 
 
 def remove(logins, names):
@@ -102,8 +101,9 @@ def end_sessions(logins, names, hub_api=None):
     token = private_file(token_path)
     ended = []
     for name in sorted(names):
-        request = urllib.request.Request(f"{hub_api}/users/{name}", method="DELETE",
-                                         headers={"Authorization": f"token {token}"})
+        request = urllib.request.Request(
+            f"{hub_api}/users/{name}", method="DELETE", headers={"Authorization": f"token {token}"}
+        )
         try:
             urllib.request.urlopen(request, timeout=120).close()
             ended.append(name)
@@ -139,9 +139,20 @@ def grader_account(course_dir):
     try:
         entry = pwd.getpwnam(GRADER)
     except KeyError:
-        subprocess.run([USERADD, "--system", "--user-group", "--no-create-home",
-                        "--home-dir", str(course_dir), "--shell", NO_LOGIN_SHELL,
-                        GRADER], check=True)
+        subprocess.run(
+            [
+                USERADD,
+                "--system",
+                "--user-group",
+                "--no-create-home",
+                "--home-dir",
+                str(course_dir),
+                "--shell",
+                NO_LOGIN_SHELL,
+                GRADER,
+            ],
+            check=True,
+        )
         entry = pwd.getpwnam(GRADER)
     return grading.Account(Path(course_dir), entry.pw_uid, entry.pw_gid)
 
@@ -151,43 +162,56 @@ def grading_step(command, assignment, logins, course_dir, suite):
     grader = grader_account(course_dir)
     if command == "grade":
         scores = grading.grade(course_dir, grader, assignment, suite)
-        return [f"  {name}  {score:g} / {max_score:g}"
-                for name, (score, max_score) in sorted(scores.items())]
+        return [
+            f"  {name}  {score:g} / {max_score:g}"
+            for name, (score, max_score) in sorted(scores.items())
+        ]
     learners = learner_accounts(logins)
     if command == "collect":
         grading.prepare_course(course_dir, grader, assignment, suite)
         done = grading.collect(course_dir, grader, assignment, learners)
     else:
         done = grading.return_feedback(course_dir, grader, assignment, learners)
-    return [f"  {name}  {'yes' if ok else 'nothing (missing, or not a file of their own)'}"
-            for name, ok in done.items()]
+    return [
+        f"  {name}  {'yes' if ok else 'nothing (missing, or not a file of their own)'}"
+        for name, ok in done.items()
+    ]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    instructor = commands.add_parser("instructor",
-                                     help="set a new random instructor password; print it")
-    instructor.add_argument("--init", action="store_true",
-                            help="create the logins file (first install only)")
+    instructor = commands.add_parser(
+        "instructor", help="set a new random instructor password; print it"
+    )
+    instructor.add_argument(
+        "--init", action="store_true", help="create the logins file (first install only)"
+    )
     codes = commands.add_parser("codes", help="one-time codes for learners; print them")
     codes.add_argument("names", nargs="*", help="learner names")
     codes.add_argument("--roster", type=Path, help="a file of learner names, one a line")
-    codes.add_argument("--reset", action="store_true",
-                       help="issue new codes even for learners who have a password")
+    codes.add_argument(
+        "--reset", action="store_true", help="issue new codes even for learners who have a password"
+    )
     removing = commands.add_parser("remove", help="forget learners' logins")
     removing.add_argument("names", nargs="+", help="learner names")
-    removing.add_argument("--purge", action="store_true",
-                          help="also delete their unix accounts and homes")
-    for command, text in [("collect", "collect every learner's copy of an assignment"),
-                          ("grade", "autograde an assignment and make the feedback"),
-                          ("return", "put each learner's feedback into their home")]:
+    removing.add_argument(
+        "--purge", action="store_true", help="also delete their unix accounts and homes"
+    )
+    for command, text in [
+        ("collect", "collect every learner's copy of an assignment"),
+        ("grade", "autograde an assignment and make the feedback"),
+        ("return", "put each learner's feedback into their home"),
+    ]:
         step = commands.add_parser(command, help=text)
         step.add_argument("assignment", help="e.g. 01_softmax_function")
         step.add_argument("--course-dir", type=Path, default=Path(DEFAULT_COURSE_DIR))
-        step.add_argument("--suite", type=Path,
-                          default=Path(os.environ.get("SOFTMAX_LAB_SUITE", DEFAULT_SUITE)),
-                          help="the checkout the hub serves (default: %(default)s)")
+        step.add_argument(
+            "--suite",
+            type=Path,
+            default=Path(os.environ.get("SOFTMAX_LAB_SUITE", DEFAULT_SUITE)),
+            help="the checkout the hub serves (default: %(default)s)",
+        )
     args = parser.parse_args(argv)
     logins = logins_file()
     if args.command == "instructor" and args.init and logins.exists():
@@ -196,8 +220,13 @@ def main(argv=None):
         logins.read()  # a missing or corrupt file stops here, before anything is written
     if args.command in ("collect", "grade", "return"):
         print(f"{args.command} {args.assignment}:")
-        print("\n".join(grading_step(args.command, args.assignment, logins, args.course_dir,
-                                     Suite(args.suite))))
+        print(
+            "\n".join(
+                grading_step(
+                    args.command, args.assignment, logins, args.course_dir, Suite(args.suite)
+                )
+            )
+        )
         return 0
     if args.command == "remove":
         removed = remove(logins, args.names)

@@ -55,15 +55,21 @@ class ClassAuthenticator(Authenticator):
     throttle_window_s = Integer(THROTTLE_WINDOW_S).tag(config=True)
     max_name_failures = Integer(MAX_NAME_FAILURES).tag(config=True)
     name_window_s = Integer(NAME_WINDOW_S).tag(config=True)
-    trusted_hops = Integer(1, help="How many proxies of this hub's own append to "
-                           "X-Forwarded-For: configurable-http-proxy, and a reverse proxy "
-                           "in front of it if there is one.").tag(config=True)
+    trusted_hops = Integer(
+        1,
+        help="How many proxies of this hub's own append to "
+        "X-Forwarded-For: configurable-http-proxy, and a reverse proxy "
+        "in front of it if there is one.",
+    ).tag(config=True)
     bcrypt_rounds = Integer(BCRYPT_ROUNDS, help="bcrypt's cost for chosen passwords").tag(
-        config=True)
+        config=True
+    )
 
     request_otp = True
-    otp_prompt = (f"One-time code (first login only; then choose a password of at least "
-                  f"{MIN_PASSWORD_LENGTH} characters above):")
+    otp_prompt = (
+        f"One-time code (first login only; then choose a password of at least "
+        f"{MIN_PASSWORD_LENGTH} characters above):"
+    )
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -108,12 +114,14 @@ class ClassAuthenticator(Authenticator):
             wait_s = max(wait_s, self.name_throttle.retry_after_s(name))
         if wait_s:
             self.log.warning("login for %r from %s throttled for %d s", name, address, wait_s)
-            raise web.HTTPError(429, f"Too many failed logins: try again in {wait_s} s",
-                                reason="Too Many Requests")
+            raise web.HTTPError(
+                429, f"Too many failed logins: try again in {wait_s} s", reason="Too Many Requests"
+            )
         self.throttle.failed((name, address))  # counted now: concurrent guesses count too
         self.name_throttle.failed(name)
-        if await asyncio.to_thread(self._check, name, data.get("password", ""),
-                                   data.get("otp", "").strip().lower()):
+        if await asyncio.to_thread(
+            self._check, name, data.get("password", ""), data.get("otp", "").strip().lower()
+        ):
             self.throttle.take_back((name, address))
             self.name_throttle.take_back(name)
             self.logged_in_from.failed((name, address))

@@ -69,26 +69,38 @@ def collect(course_dir, grader, assignment, learners):
     stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()).encode()
     for name, learner in sorted(learners.items()):
         notebook = read_learners_file(
-            learner.home, (*NOTEBOOKS_IN_HOME, f"{assignment}.ipynb"), learner.uid)
+            learner.home, (*NOTEBOOKS_IN_HOME, f"{assignment}.ipynb"), learner.uid
+        )
         collected[name] = notebook is not None and all(
-            write_learners_file(course_dir, ("submitted", name, assignment, file), data,
-                                grader.uid, grader.gid)
-            for file, data in [(f"{assignment}.ipynb", notebook), ("timestamp.txt", stamp)])
+            write_learners_file(
+                course_dir, ("submitted", name, assignment, file), data, grader.uid, grader.gid
+            )
+            for file, data in [(f"{assignment}.ipynb", notebook), ("timestamp.txt", stamp)]
+        )
     return collected
 
 
 def nbgrader(course_dir, grader, *args):
     """Run nbgrader in `course_dir` as `grader` (with nothing of root's: no groups, an
     environment of its own)."""
-    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
-           "HOME": str(course_dir), "MPLCONFIGDIR": str(Path(course_dir, ".matplotlib")),
-           "JUPYTER_RUNTIME_DIR": str(Path(course_dir, ".runtime"))}
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        "HOME": str(course_dir),
+        "MPLCONFIGDIR": str(Path(course_dir, ".matplotlib")),
+        "JUPYTER_RUNTIME_DIR": str(Path(course_dir, ".runtime")),
+    }
     if "PYTHONPATH" in os.environ:  # a checkout's own lab_utils, as in its tests
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-    as_grader = {} if grader.uid is None else {
-        "user": grader.uid, "group": grader.gid, "extra_groups": []}
-    subprocess.run([sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"],
-                   cwd=course_dir, env=env, check=True, **as_grader)
+    as_grader = (
+        {} if grader.uid is None else {"user": grader.uid, "group": grader.gid, "extra_groups": []}
+    )
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"],
+        cwd=course_dir,
+        env=env,
+        check=True,
+        **as_grader,
+    )
 
 
 def grade(course_dir, grader, assignment, suite):
@@ -105,8 +117,10 @@ def scores(course_dir, assignment):
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}") as gradebook:
-        return {submission.student_id: (submission.score, submission.max_score)
-                for submission in gradebook.assignment_submissions(assignment)}
+        return {
+            submission.student_id: (submission.score, submission.max_score)
+            for submission in gradebook.assignment_submissions(assignment)
+        }
 
 
 def return_feedback(course_dir, grader, assignment, learners):
@@ -115,9 +129,8 @@ def return_feedback(course_dir, grader, assignment, learners):
     returned = {}
     for name, learner in sorted(learners.items()):
         page = f"{assignment}.html"
-        feedback = read_learners_file(course_dir, ("feedback", name, assignment, page),
-                                      grader.uid)
+        feedback = read_learners_file(course_dir, ("feedback", name, assignment, page), grader.uid)
         returned[name] = feedback is not None and write_learners_file(
-            learner.home, (*FEEDBACK_IN_HOME, assignment, page), feedback,
-            learner.uid, learner.gid)
+            learner.home, (*FEEDBACK_IN_HOME, assignment, page), feedback, learner.uid, learner.gid
+        )
     return returned

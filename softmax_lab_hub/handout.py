@@ -40,8 +40,10 @@ def copy_missing_notebooks(home, suite, uid=None, gid=None, hand_out="exercises"
     target = Path(home) / LEARNER_NOTEBOOKS
     with learners_dir(home, LEARNER_NOTEBOOKS.parts, uid, gid) as fd:
         if fd is None:
-            log.warning("not handing out notebooks: %s is not a directory of the learner's "
-                        "own all the way", target)
+            log.warning(
+                "not handing out notebooks: %s is not a directory of the learner's own all the way",
+                target,
+            )
             return []
         copied = []
         for notebook in sorted(suite.notebooks.glob("*.ipynb")):
@@ -49,8 +51,7 @@ def copy_missing_notebooks(home, suite, uid=None, gid=None, hand_out="exercises"
                 out = os.open(notebook.name, CREATE_FILE, 0o644, dir_fd=fd)
             except FileExistsError:
                 continue
-            with open(out, "wb") as copy, open(handout(notebook, suite, hand_out),
-                                                "rb") as source:
+            with open(out, "wb") as copy, open(handout(notebook, suite, hand_out), "rb") as source:
                 if uid is not None:
                     os.fchown(out, uid, gid)
                 shutil.copyfileobj(source, copy)

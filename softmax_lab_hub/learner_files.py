@@ -72,8 +72,11 @@ def read_learners_file(home, parts, uid=None):
             return None
         with open(file_fd, "rb") as source:
             info = os.fstat(source.fileno())
-            if (not stat.S_ISREG(info.st_mode) or info.st_size > MAX_READ_BYTES
-                    or (uid is not None and (info.st_uid != uid or info.st_nlink != 1))):
+            if (
+                not stat.S_ISREG(info.st_mode)
+                or info.st_size > MAX_READ_BYTES
+                or (uid is not None and (info.st_uid != uid or info.st_nlink != 1))
+            ):
                 return None
             return source.read(MAX_READ_BYTES + 1)[:MAX_READ_BYTES]
 

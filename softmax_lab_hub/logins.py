@@ -101,7 +101,8 @@ def private_file(path, content=None):
     except FileExistsError:
         if path.stat().st_mode & 0o077:
             raise PermissionError(
-                f"{path} must be readable by its owner only (chmod 600)") from None
+                f"{path} must be readable by its owner only (chmod 600)"
+            ) from None
         return path.read_text().strip()
     with os.fdopen(fd, "w") as out:
         out.write(content)
@@ -129,12 +130,14 @@ class Logins:
         except FileNotFoundError:
             raise LoginsUnavailable(
                 f"{self.path} is missing: restore it (its previous version is {self.backup}) "
-                "or, on a new machine, run `softmax-lab-class instructor --init`") from None
+                "or, on a new machine, run `softmax-lab-class instructor --init`"
+            ) from None
         try:
             return json.loads(text)
         except json.JSONDecodeError as err:
-            raise LoginsUnavailable(f"{self.path} is not valid JSON ({err}): its previous "
-                                    f"version is {self.backup}") from None
+            raise LoginsUnavailable(
+                f"{self.path} is not valid JSON ({err}): its previous version is {self.backup}"
+            ) from None
 
     def exists(self):
         return self.path.exists()

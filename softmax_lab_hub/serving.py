@@ -29,9 +29,11 @@ def listen(serve, cert, key, port):
         raise ValueError(f'SERVE must be "tls" or "reverse-proxy", not {serve!r}')
     missing = [str(path) for path in (cert, key) if not Path(path).is_file()]
     if missing:
-        raise ValueError(f"the hub serves HTTPS and needs {' and '.join(missing)}: see "
-                         "docs/class-hub.md (Let's Encrypt, campus CA), "
-                         'or SERVE = "reverse-proxy"')
+        raise ValueError(
+            f"the hub serves HTTPS and needs {' and '.join(missing)}: see "
+            "docs/class-hub.md (Let's Encrypt, campus CA), "
+            'or SERVE = "reverse-proxy"'
+        )
     if Path(key).stat().st_mode & 0o077:
         raise ValueError(f"{key} is readable by others than its owner: chmod 600 {key}")
     return {"bind_url": f"https://:{port}", "ssl_cert": str(cert), "ssl_key": str(key)}
@@ -43,9 +45,12 @@ def check_not_in_clear(hub, proxy_api_url=""):
     bind_url = hub.get("bind_url", "")
     tls = hub.get("ssl_cert") and hub.get("ssl_key")
     if not tls and not is_loopback(bind_url):
-        raise ValueError(f"refusing to serve logins in clear on {bind_url}: set TLS_CERT and "
-                         "TLS_KEY, or bind 127.0.0.1 behind a reverse proxy that does TLS")
+        raise ValueError(
+            f"refusing to serve logins in clear on {bind_url}: set TLS_CERT and "
+            "TLS_KEY, or bind 127.0.0.1 behind a reverse proxy that does TLS"
+        )
     for internal in [hub.get("hub_bind_url", ""), proxy_api_url]:
         if internal and not is_loopback(internal):
-            raise ValueError(f"refusing to open the hub's internals on {internal}: "
-                             "bind them to 127.0.0.1")
+            raise ValueError(
+                f"refusing to open the hub's internals on {internal}: bind them to 127.0.0.1"
+            )

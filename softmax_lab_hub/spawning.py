@@ -19,8 +19,10 @@ def check_runtime_dir(path):
     """Raise ValueError if kernels' sockets in `path` would not fit a Unix socket path."""
     longest = len(os.fsencode(path)) + KERNEL_SOCKET_SUFFIX
     if longest > SOCKET_PATH_MAX:
-        raise ValueError(f"runtime directory {path} is too long for kernels' Unix sockets "
-                         f"({longest} > {SOCKET_PATH_MAX} bytes)")
+        raise ValueError(
+            f"runtime directory {path} is too long for kernels' Unix sockets "
+            f"({longest} > {SOCKET_PATH_MAX} bytes)"
+        )
     return str(path)
 
 

@@ -26,12 +26,15 @@ class Throttle:
 
     def failed(self, key):
         now = self.clock()
-        self.failures[key] = [*self._recent(key, now), now][-self.max_failures:]
+        self.failures[key] = [*self._recent(key, now), now][-self.max_failures :]
         self.failures.move_to_end(key)
         while self.failures:  # the front: keys whose every failure has left the window
             oldest_key, failures = next(iter(self.failures.items()))
-            if (failures and failures[-1] > now - self.window_s
-                    and len(self.failures) <= self.max_keys):
+            if (
+                failures
+                and failures[-1] > now - self.window_s
+                and len(self.failures) <= self.max_keys
+            ):
                 break
             del self.failures[oldest_key]
 

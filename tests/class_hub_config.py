@@ -65,7 +65,8 @@ def hand_out(spawner):
 
 c.Spawner.pre_spawn_hook = hand_out
 c.Spawner.environment = {
-    **c.Spawner.environment, **MARKER,
+    **c.Spawner.environment,
+    **MARKER,
     # kernels' Unix sockets: no private /tmp here, so a short directory per learner
     "JUPYTER_RUNTIME_DIR": lambda spawner: check_runtime_dir(WORKDIR / "rt" / spawner.user.name),
 }

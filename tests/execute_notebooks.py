@@ -33,11 +33,16 @@ def normalise(nb):
     """Drop what changes from run to run; keep what the learner should see."""
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {
-        "display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
     }
     nb.metadata["language_info"] = {
-        "codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
-        "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+        "codemirror_mode": {"name": "ipython", "version": 3},
+        "file_extension": ".py",
+        "mimetype": "text/x-python",
+        "name": "python",
+        "nbconvert_exporter": "python",
         "pygments_lexer": "ipython3",
     }
     for cell in nb.cells:
@@ -54,8 +59,12 @@ def merged_streams(outputs):
     merged = []
     for output in outputs:
         previous = merged[-1] if merged else None
-        if (output.output_type == "stream" and previous is not None
-                and previous.output_type == "stream" and previous.name == output.name):
+        if (
+            output.output_type == "stream"
+            and previous is not None
+            and previous.output_type == "stream"
+            and previous.name == output.name
+        ):
             previous.text += output.text
         else:
             merged.append(output)
@@ -67,8 +76,12 @@ def execute(path, kernels, output=None):
     (default: in place)."""
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=TIMEOUT_S, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=TIMEOUT_S,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     fingerprint.record(nb, kernels)
     nbformat.write(normalise(nb), output or path)
 
@@ -76,8 +89,9 @@ def execute(path, kernels, output=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
-    parser.add_argument("--output-dir", type=Path,
-                        help="write the executed notebooks here instead of in place")
+    parser.add_argument(
+        "--output-dir", type=Path, help="write the executed notebooks here instead of in place"
+    )
     args = parser.parse_args(argv)
     kernels = fingerprint.measure()
     for notebook in args.notebooks:

@@ -72,8 +72,12 @@ class Hub:
         self.log_path = workdir / "jupyterhub.log"
         with open(self.log_path, "w") as log:
             self.process = subprocess.Popen(
-                [BIN / "jupyterhub", "-f", HUB_CONFIG], cwd=workdir, env=env,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [BIN / "jupyterhub", "-f", HUB_CONFIG],
+                cwd=workdir,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         self.psutil = psutil.Process(self.process.pid)
 
@@ -82,10 +86,12 @@ class Hub:
         if body is None and method in ("POST", "PATCH", "PUT"):
             body = {}
         request = HTTPRequest(
-            url if url.startswith("http") else self.url + url, method=method,
+            url if url.startswith("http") else self.url + url,
+            method=method,
             headers={"Authorization": f"token {token or self.token}"},
             body=None if body is None else json.dumps(body),
-            connect_timeout=60, request_timeout=timeout,
+            connect_timeout=60,
+            request_timeout=timeout,
         )
         response = await AsyncHTTPClient().fetch(request)
         return json.loads(response.body) if response.body else None
@@ -106,8 +112,9 @@ class Hub:
         """Stop hub, proxy and servers through the API; kill the hub's group if it will not."""
         if self.process.poll() is None:
             try:
-                await self.api("POST", "/hub/api/shutdown", {"servers": True, "proxy": True},
-                               timeout=30)
+                await self.api(
+                    "POST", "/hub/api/shutdown", {"servers": True, "proxy": True}, timeout=30
+                )
             except Exception as err:
                 print(f"shutdown request failed ({err}); killing the hub")
         deadline = time.monotonic() + SHUTDOWN_TIMEOUT_S
@@ -156,19 +163,36 @@ class KernelSocket:
 
     @classmethod
     async def connect(cls, url, token):
-        request = HTTPRequest(url, headers={"Authorization": f"token {token}"},
-                              connect_timeout=60, request_timeout=300)
+        request = HTTPRequest(
+            url,
+            headers={"Authorization": f"token {token}"},
+            connect_timeout=60,
+            request_timeout=300,
+        )
         return cls(await websocket_connect(request, max_message_size=256 * 1024 * 1024))
 
     async def request(self, msg_type, content):
         """Send a shell request; return its reply's content once the kernel is idle again."""
         msg_id = uuid.uuid4().hex
-        header = {"msg_id": msg_id, "msg_type": msg_type, "session": self.session,
-                  "username": "class-test", "version": "5.3"}
-        await self.connection.write_message(json.dumps({
-            "header": header, "parent_header": {}, "metadata": {}, "content": content,
-            "channel": "shell", "buffers": [],
-        }))
+        header = {
+            "msg_id": msg_id,
+            "msg_type": msg_type,
+            "session": self.session,
+            "username": "class-test",
+            "version": "5.3",
+        }
+        await self.connection.write_message(
+            json.dumps(
+                {
+                    "header": header,
+                    "parent_header": {},
+                    "metadata": {},
+                    "content": content,
+                    "channel": "shell",
+                    "buffers": [],
+                }
+            )
+        )
         reply, idle = None, False
         while reply is None or not idle:
             message = await asyncio.wait_for(self.connection.read_message(), CELL_TIMEOUT_S)
@@ -187,10 +211,17 @@ class KernelSocket:
 
     async def run_cell(self, code):
         """Execute `code`; return None, or the error it raised as 'Name: value'."""
-        reply = await self.request("execute_request", {
-            "code": code, "silent": False, "store_history": True, "user_expressions": {},
-            "allow_stdin": False, "stop_on_error": True,
-        })
+        reply = await self.request(
+            "execute_request",
+            {
+                "code": code,
+                "silent": False,
+                "store_history": True,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": True,
+            },
+        )
         if reply["status"] == "ok":
             return None
         return f"{reply.get('ename', reply['status'])}: {reply.get('evalue', '')}"[:300]
@@ -237,12 +268,21 @@ class Learner:
         run = self.run_type(self.name, notebook)
         path = f"{LEARNER_NOTEBOOKS}/{notebook}"
         start = time.monotonic()
-        session = await self.hub.api("POST", f"{self.base}/api/sessions", {
-            "path": path, "name": notebook, "type": "notebook", "kernel": {"name": "python3"},
-        }, token=self.token)
+        session = await self.hub.api(
+            "POST",
+            f"{self.base}/api/sessions",
+            {
+                "path": path,
+                "name": notebook,
+                "type": "notebook",
+                "kernel": {"name": "python3"},
+            },
+            token=self.token,
+        )
         try:
-            content = await self.hub.api("GET", f"{self.base}/api/contents/{path}",
-                                         token=self.token)
+            content = await self.hub.api(
+                "GET", f"{self.base}/api/contents/{path}", token=self.token
+            )
             kernel_id = session["kernel"]["id"]
             ws_url = self.base.replace("http", "ws", 1) + f"/api/kernels/{kernel_id}/channels"
             kernel = await KernelSocket.connect(ws_url, self.token)
@@ -261,8 +301,9 @@ class Learner:
                 kernel.close()
         finally:
             run.seconds = time.monotonic() - start
-            await self.hub.api("DELETE", f"{self.base}/api/sessions/{session['id']}",
-                               token=self.token)
+            await self.hub.api(
+                "DELETE", f"{self.base}/api/sessions/{session['id']}", token=self.token
+            )
         return run
 
     async def log_out(self):

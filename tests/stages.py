@@ -17,8 +17,9 @@ import time
 
 def start_stage(name, log):
     """The running ``make name``, writing to `log`."""
-    return subprocess.Popen(["make", "--no-print-directory", name],
-                            stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        ["make", "--no-print-directory", name], stdout=log, stderr=subprocess.STDOUT
+    )
 
 
 def run_together(stages):

@@ -56,8 +56,10 @@ def test_a_figure_drawn_by_hand_gets_a_generic_description():
     ax.scatter([0, 1], [1, 1])
     ax.set(title="A $z_1$ curve", xlabel="epoch", ylabel="$-\\log p$", xlim=(0, 2), ylim=(0, 2))
     ax.legend()
-    assert d.alt_text(fig) == ('"A z1 curve": 1 line, 2 points; x axis "epoch" from 0 to 2; '
-                               'y axis "-log p" from 0 to 2; legend: ours.')
+    assert d.alt_text(fig) == (
+        '"A z1 curve": 1 line, 2 points; x axis "epoch" from 0 to 2; '
+        'y axis "-log p" from 0 to 2; legend: ours.'
+    )
 
 
 def test_panels_are_numbered_and_colorbars_skipped():

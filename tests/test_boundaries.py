@@ -49,8 +49,11 @@ def blobs():
 
 def filled_regions(ax):
     """The filled ContourSet that decision_boundary drew (one path per class level)."""
-    (regions,) = [c for c in ax.collections if isinstance(c, ContourSet) and c.filled
-                  and c.get_gid() != "class hatches"]
+    (regions,) = [
+        c
+        for c in ax.collections
+        if isinstance(c, ContourSet) and c.filled and c.get_gid() != "class hatches"
+    ]
     return regions
 
 
@@ -132,25 +135,41 @@ def test_accepts_an_object_with_predict_and_uses_the_given_axes(blobs):
 def test_two_classes_use_the_suite_colours(blobs):
     X, y = blobs
     inner = np.isin(y, [1, 2]).astype(int)
-    _, ax = decision_boundary(lambda P: np.c_[np.abs(P[:, 0] + 0.5) - 3, np.zeros(len(P))],
-                              X, inner)
+    _, ax = decision_boundary(
+        lambda P: np.c_[np.abs(P[:, 0] + 0.5) - 3, np.zeros(len(P))], X, inner
+    )
     regions = filled_regions(ax)
     for k in range(2):
         assert len(regions.get_paths()[k].vertices) > 0
         assert np.allclose(regions.get_facecolor()[k][:3], to_rgb(CLASS_COLORS[k]))
 
 
-@pytest.mark.parametrize("predict_fn, X, y, error, words", [
-    (42, None, None, TypeError, "predict_fn must be a function"),
-    (nearest_center_scores, np.zeros((5, 3)), np.zeros(5, int), ValueError, "X must have shape"),
-    (nearest_center_scores, [[0.0, np.nan]], [0], ValueError, r"X must be finite, got X\[0, 1\]"),
-    (nearest_center_scores, None, np.zeros(3, int), ValueError, "one class label per point"),
-    (nearest_center_scores, None, "labels", ValueError, "y must hold"),
-    (lambda P: nearest_center_scores(P)[:, :2], None, None, ValueError, "y holds the label 3"),
-    (lambda P: P[:, 0], None, None, ValueError, "one row of scores per point"),
-    (lambda P: np.full((len(P), 4), np.nan), None, None, ValueError, "NaN or infinite score"),
-    (lambda P: np.zeros((len(P), 6)), None, None, ValueError, "colours for 5 classes"),
-])
+@pytest.mark.parametrize(
+    "predict_fn, X, y, error, words",
+    [
+        (42, None, None, TypeError, "predict_fn must be a function"),
+        (
+            nearest_center_scores,
+            np.zeros((5, 3)),
+            np.zeros(5, int),
+            ValueError,
+            "X must have shape",
+        ),
+        (
+            nearest_center_scores,
+            [[0.0, np.nan]],
+            [0],
+            ValueError,
+            r"X must be finite, got X\[0, 1\]",
+        ),
+        (nearest_center_scores, None, np.zeros(3, int), ValueError, "one class label per point"),
+        (nearest_center_scores, None, "labels", ValueError, "y must hold"),
+        (lambda P: nearest_center_scores(P)[:, :2], None, None, ValueError, "y holds the label 3"),
+        (lambda P: P[:, 0], None, None, ValueError, "one row of scores per point"),
+        (lambda P: np.full((len(P), 4), np.nan), None, None, ValueError, "NaN or infinite score"),
+        (lambda P: np.zeros((len(P), 6)), None, None, ValueError, "colours for 5 classes"),
+    ],
+)
 def test_bad_input_is_named(blobs, predict_fn, X, y, error, words):
     X_blobs, y_blobs = blobs
     X = X_blobs if X is None else X
@@ -212,8 +231,9 @@ def test_a_relu_unit_gets_a_dashed_switch_on_line_and_a_linear_unit_does_not(blo
 def test_hidden_space_view_greys_out_negative_activations(blobs):
     X, y = blobs
     A = relu_layer(X)[:, :2]
-    _, axes = unit_maps(lambda P: P @ np.ones((2, 4)), A, y, colors=CLASS_COLORS[:4],
-                        nonnegative=True)
+    _, axes = unit_maps(
+        lambda P: P @ np.ones((2, 4)), A, y, colors=CLASS_COLORS[:4], nonnegative=True
+    )
     assert len(axes) == 4
     for ax in axes:
         assert ax.get_xlim()[0] < 0 and ax.get_ylim()[0] < 0
@@ -240,8 +260,9 @@ def rotating_scores(epoch):
     if epoch == 0:
         return lambda P: np.c_[np.zeros((len(P), 2)) - 9, P[:, 0], -P[:, 0]]
     angle = epoch * 0.3
-    return lambda P: nearest_center_scores(P @ np.array([[np.cos(angle), -np.sin(angle)],
-                                                         [np.sin(angle), np.cos(angle)]]))
+    return lambda P: nearest_center_scores(
+        P @ np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    )
 
 
 @pytest.fixture
@@ -312,42 +333,43 @@ def test_an_empty_snapshot_list_says_what_to_do(blobs):
         snapshot_index(BoundarySnapshots(blobs[0]), 0)
 
 
-@pytest.mark.parametrize(("module", "names"), [
-    (lab_utils.snapshots, ["BoundarySnapshots", "epoch_caption", "snapshot_index"]),
-    (lab_utils.regions, ["GRID_RESOLUTION", "MARGIN", "region_label_positions",
-                         "regions_description", "scores_at"]),
-])
-def test_the_moved_names_can_still_be_imported_from_boundaries(module, names):
-    for name in names:
-        assert getattr(lab_utils.boundaries, name) is getattr(module, name), name
+def test_notebook_04_still_imports_the_recorder_from_boundaries():
+    assert lab_utils.boundaries.BoundarySnapshots is lab_utils.snapshots.BoundarySnapshots
 
 
 # --- with Keras ----------------------------------------------------------------------
 
 
 def test_importing_the_plots_does_not_import_tensorflow():
-    code = ("import sys, lab_utils.boundaries, lab_utils.widgets; "
-            "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    code = (
+        "import sys, lab_utils.boundaries, lab_utils.widgets; "
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"
 
 
 def tiny_model(keras):
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(3, activation="relu"),
-                              keras.layers.Dense(4)])
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  optimizer=keras.optimizers.Adam(0.01), metrics=["accuracy"])
+    model = keras.Sequential(
+        [keras.Input(shape=(2,)), keras.layers.Dense(3, activation="relu"), keras.layers.Dense(4)]
+    )
+    model.compile(
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        optimizer=keras.optimizers.Adam(0.01),
+        metrics=["accuracy"],
+    )
     return model
 
 
 def test_the_keras_callback_records_every_epoch_without_changing_training(blobs):
     import keras
+
     X, y = blobs
     snaps = BoundarySnapshots(X, grid_resolution=20)
-    recorded = tiny_model(keras).fit(X, y, epochs=3, verbose=0,
-                                     callbacks=[snaps.keras_callback()])
+    recorded = tiny_model(keras).fit(X, y, epochs=3, verbose=0, callbacks=[snaps.keras_callback()])
     plain = tiny_model(keras).fit(X, y, epochs=3, verbose=0)
     assert recorded.history["loss"] == plain.history["loss"]
     assert snaps.epochs == [0, 1, 2, 3]
@@ -358,6 +380,7 @@ def test_the_keras_callback_records_every_epoch_without_changing_training(blobs)
 
 def test_a_keras_model_is_drawn_like_a_function(blobs):
     import keras
+
     X, y = blobs
     model = tiny_model(keras)
     _, ax = decision_boundary(model, X, y)
@@ -371,8 +394,9 @@ def test_a_keras_model_is_drawn_like_a_function(blobs):
 
 def test_mistakes_can_be_left_uncircled(blobs):
     X, y = blobs
-    _, ax = decision_boundary(lambda P: np.tile([1.0, 0, 0, 0], (len(P), 1)), X, y,
-                              mark_mistakes=False)
+    _, ax = decision_boundary(
+        lambda P: np.tile([1.0, 0, 0, 0], (len(P), 1)), X, y, mark_mistakes=False
+    )
     assert not [c for c in ax.collections if c.get_label().startswith("misclassified")]
     assert len(class_scatters(ax)) == 4
 
@@ -386,8 +410,9 @@ def test_unit_maps_label_each_colour_bar(blobs):
 
 def test_small_multiples_get_axis_labels_and_a_legend(blobs, snapshots):
     X, y = blobs
-    _, axes = boundaries_over_training(snapshots, X, y, epochs=[0, 5], xlabel="$x_1$",
-                                       ylabel="$x_2$", legend=True)
+    _, axes = boundaries_over_training(
+        snapshots, X, y, epochs=[0, 5], xlabel="$x_1$", ylabel="$x_2$", legend=True
+    )
     assert [ax.get_xlabel() for ax in axes] == ["$x_1$", "$x_1$"]
     assert axes[0].get_ylabel() == "$x_2$"
     assert axes[-1].get_legend() is not None and axes[0].get_legend() is None
@@ -395,8 +420,9 @@ def test_small_multiples_get_axis_labels_and_a_legend(blobs, snapshots):
 
 def test_small_multiples_in_rows_of_ncols_label_each_row(blobs, snapshots):
     X, y = blobs
-    fig, axes = boundaries_over_training(snapshots, X, y, epochs=[0, 1, 2, 3, 4, 5], ncols=3,
-                                         ylabel="$x_1$")
+    fig, axes = boundaries_over_training(
+        snapshots, X, y, epochs=[0, 1, 2, 3, 4, 5], ncols=3, ylabel="$x_1$"
+    )
     assert len(axes) == 6 and len(fig.axes) == 6
     rows = sorted({round(ax.get_position().y0, 3) for ax in axes})
     assert len(rows) == 2  # 2 x 3, not one row of six
@@ -416,7 +442,7 @@ def test_region_labels_keep_off_a_cluster_of_points():
     y = np.array([0] * 20 + [1] * 20)
 
     def disc(P):
-        inside = 4 - (P ** 2).sum(axis=1)
+        inside = 4 - (P**2).sum(axis=1)
         return np.c_[inside, -inside]
 
     _, ax = decision_boundary(disc, X, y)

@@ -49,7 +49,8 @@ def test_one_bin_is_the_gap_between_mean_confidence_and_accuracy():
     p = softmax(logits)
     confidence, correct = confidence_and_correct(p, y)
     assert expected_calibration_error(p, y, n_bins=1) == pytest.approx(
-        abs(confidence.mean() - correct.mean()))
+        abs(confidence.mean() - correct.mean())
+    )
 
 
 def test_a_model_right_exactly_as_often_as_it_claims_has_no_error():
@@ -64,8 +65,9 @@ def test_the_bins_are_scikit_learns(strategy):
     p = softmax(logits)
     confidence, correct = confidence_and_correct(p, y)
     edges, count, mean_confidence, accuracy = reliability_table(p, y, strategy=strategy)
-    accuracy_sk, confidence_sk = calibration_curve(correct, confidence, n_bins=10,
-                                                   strategy=strategy)
+    accuracy_sk, confidence_sk = calibration_curve(
+        correct, confidence, n_bins=10, strategy=strategy
+    )
     filled = count > 0
     np.testing.assert_allclose(accuracy[filled], accuracy_sk)
     np.testing.assert_allclose(mean_confidence[filled], confidence_sk)
@@ -79,8 +81,7 @@ def test_equal_mass_bins_hold_the_same_number_of_examples():
     np.testing.assert_array_equal(table.count, np.full(8, 50))
     # equal-width bins of the same confidences do not
     assert np.ptp(reliability_table(softmax(logits), y, n_bins=8).count) > 20
-    np.testing.assert_allclose(bin_edges([0.2, 0.4, 0.6, 0.8, 1.0], 2, "quantile"),
-                               [0.2, 0.6, 1.0])
+    np.testing.assert_allclose(bin_edges([0.2, 0.4, 0.6, 0.8, 1.0], 2, "quantile"), [0.2, 0.6, 1.0])
 
 
 def test_a_confidence_on_an_edge_goes_to_the_lower_bin_and_1_to_the_last():
@@ -97,8 +98,7 @@ def test_the_ece_equals_its_definition_on_random_problems():
         for low, high in zip(edges[:-1], edges[1:], strict=True):
             inside = (confidence > low) & (confidence <= high)
             if inside.any():
-                expected += inside.mean() * abs(correct[inside].mean() -
-                                                confidence[inside].mean())
+                expected += inside.mean() * abs(correct[inside].mean() - confidence[inside].mean())
         assert expected_calibration_error(p, y, n_bins=15) == pytest.approx(expected)
 
 
@@ -114,8 +114,9 @@ def test_a_perfectly_calibrated_model_still_shows_an_ece_of_about_one_over_root_
     assert eces[0] == pytest.approx(expected_calibration_error(p, labels))
     # the mean per-bin gap is of the order of the binomial noise, sqrt(c(1 - c) / m_k)
     assert 0.5 * np.sqrt(np.mean(confidence * (1 - confidence)) / 36) < eces.mean() < 0.2
-    assert np.array_equal(calibrated_eces(p, draws=10, seed=2), calibrated_eces(p, draws=10,
-                                                                                seed=2))
+    assert np.array_equal(
+        calibrated_eces(p, draws=10, seed=2), calibrated_eces(p, draws=10, seed=2)
+    )
 
 
 def test_the_noise_of_a_calibrated_model_falls_with_more_examples():
@@ -132,7 +133,8 @@ def test_a_miscalibrated_model_lies_outside_the_calibrated_range():
     ece = expected_calibration_error(softmax(logits), y)
     assert ece > np.percentile(calibrated_eces(softmax(logits)), 99.9)
     assert expected_calibration_error(softmax(logits / 2), y) < np.percentile(
-        calibrated_eces(softmax(logits / 2)), 99.9)
+        calibrated_eces(softmax(logits / 2)), 99.9
+    )
 
 
 def test_temperature_divides_the_logits():
@@ -200,57 +202,99 @@ def test_fit_temperature_agrees_with_scikit_learns_temperature_scaling(seed):
     # an independent minimiser (scipy's bounded Brent on log 1/T, scikit-learn >= 1.8)
     rng = np.random.default_rng(seed)
     logits = rng.normal(size=(500, 5)) * rng.uniform(1, 4)
-    y = (rng.uniform(size=(500, 1)) > softmax(logits / rng.uniform(0.4, 2.5)).cumsum(axis=1)
-         ).sum(axis=1)
-    calibrated = CalibratedClassifierCV(FrozenEstimator(_Logits().fit(logits, y)),
-                                        method="temperature")
+    y = (rng.uniform(size=(500, 1)) > softmax(logits / rng.uniform(0.4, 2.5)).cumsum(axis=1)).sum(
+        axis=1
+    )
+    calibrated = CalibratedClassifierCV(
+        FrozenEstimator(_Logits().fit(logits, y)), method="temperature"
+    )
     calibrated.fit(logits, y)
     beta = calibrated.calibrated_classifiers_[0].calibrators[0].beta_
     assert fit_temperature(logits, y) == pytest.approx(1 / float(beta), rel=1e-5)
-    np.testing.assert_allclose(calibrated.predict_proba(logits),
-                               temperature_scale(logits, fit_temperature(logits, y)), atol=1e-5)
+    np.testing.assert_allclose(
+        calibrated.predict_proba(logits),
+        temperature_scale(logits, fit_temperature(logits, y)),
+        atol=1e-5,
+    )
 
 
 def test_fit_temperature_stops_at_the_range_when_sharper_is_always_better():
     logits = np.array([[5.0, 0.0], [0.0, 5.0]])
     assert fit_temperature(logits, np.array([0, 1]), t_range=(0.5, 4.0)) == pytest.approx(
-        0.5, rel=1e-6)
+        0.5, rel=1e-6
+    )
 
 
-@pytest.mark.parametrize(("call", "error", "message"), [
-    (lambda: expected_calibration_error(P[0], Y), ValueError, r"shape \(m, N\)"),
-    (lambda: expected_calibration_error(P * 2, Y), ValueError, "in \\[0, 1\\], got "
-                                                               r"probabilities\[0, 0\] = 1.9; if "
-                                                               "these are logits"),
-    (lambda: expected_calibration_error(P * 0.9, Y), ValueError,
-     r"probabilities must have rows that sum to 1, got probabilities\[0, :\] summing to 0.9"),
-    (lambda: expected_calibration_error(np.where(P == 0.55, np.nan, P), Y), ValueError,
-     r"must be finite, got probabilities\[2, 0\] = nan"),
-    (lambda: expected_calibration_error("abc", Y), TypeError,
-     "probabilities must hold real numbers, got str"),
-    (lambda: expected_calibration_error(P, Y[:3]), ValueError,
-     r"y must have shape \(4,\), one class label per example"),
-    (lambda: expected_calibration_error(P, Y + 0.5), ValueError, "whole-number class labels"),
-    (lambda: expected_calibration_error(P, np.array([0, 1, 2, 0])), ValueError,
-     r"y must hold class labels in 0..1, got y\[2\] = 2"),
-    (lambda: expected_calibration_error(P, Y, n_bins=0), ValueError, "n_bins must be at least 1"),
-    (lambda: expected_calibration_error(P, Y, n_bins=2.5), TypeError, "n_bins must be an integer"),
-    (lambda: expected_calibration_error(P, Y, strategy="equal"), ValueError,
-     "strategy must be one of"),
-    (lambda: calibrated_eces(P, draws=0), ValueError, "draws must be at least 1"),
-    (lambda: calibrated_eces(P, draws=2.0), TypeError, "draws must be an integer"),
-    (lambda: calibrated_eces(P * 2), ValueError, "must hold probabilities in \\[0, 1\\]"),
-    (lambda: temperature_scale(P, 0), ValueError, "positive, finite temperature"),
-    (lambda: temperature_scale(P, math.inf), ValueError, "positive, finite temperature"),
-    (lambda: temperature_scale(P, "1"), TypeError, "T must be a number"),
-    (lambda: temperature_cross_entropy(P, Y, -1.0), ValueError, "positive"),
-    (lambda: fit_temperature(P, Y, t_range=(2.0, 1.0)), ValueError, "low < high"),
-    (lambda: fit_temperature(P, Y, t_range=(0, 1.0)), ValueError,
-     r"t_range\[0\] must be a positive, finite temperature"),
-    (lambda: fit_temperature(P, Y, t_range=1.0), TypeError, "t_range must be a pair"),
-    (lambda: fit_temperature(P, Y, tol=0), ValueError, "tol must be a number strictly between"),
-    (lambda: fit_temperature(P, Y, tol="1e-7"), TypeError, "tol must be a number"),
-])
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: expected_calibration_error(P[0], Y), ValueError, r"shape \(m, N\)"),
+        (
+            lambda: expected_calibration_error(P * 2, Y),
+            ValueError,
+            "in \\[0, 1\\], got "
+            r"probabilities\[0, 0\] = 1.9; if "
+            "these are logits",
+        ),
+        (
+            lambda: expected_calibration_error(P * 0.9, Y),
+            ValueError,
+            r"probabilities must have rows that sum to 1, got probabilities\[0, :\] summing to 0.9",
+        ),
+        (
+            lambda: expected_calibration_error(np.where(P == 0.55, np.nan, P), Y),
+            ValueError,
+            r"must be finite, got probabilities\[2, 0\] = nan",
+        ),
+        (
+            lambda: expected_calibration_error("abc", Y),
+            TypeError,
+            "probabilities must hold real numbers, got str",
+        ),
+        (
+            lambda: expected_calibration_error(P, Y[:3]),
+            ValueError,
+            r"y must have shape \(4,\), one class label per example",
+        ),
+        (lambda: expected_calibration_error(P, Y + 0.5), ValueError, "whole-number class labels"),
+        (
+            lambda: expected_calibration_error(P, np.array([0, 1, 2, 0])),
+            ValueError,
+            r"y must hold class labels in 0..1, got y\[2\] = 2",
+        ),
+        (
+            lambda: expected_calibration_error(P, Y, n_bins=0),
+            ValueError,
+            "n_bins must be at least 1",
+        ),
+        (
+            lambda: expected_calibration_error(P, Y, n_bins=2.5),
+            TypeError,
+            "n_bins must be an integer",
+        ),
+        (
+            lambda: expected_calibration_error(P, Y, strategy="equal"),
+            ValueError,
+            "strategy must be one of",
+        ),
+        (lambda: calibrated_eces(P, draws=0), ValueError, "draws must be at least 1"),
+        (lambda: calibrated_eces(P, draws=2.0), TypeError, "draws must be an integer"),
+        (lambda: calibrated_eces(P * 2), ValueError, "must hold probabilities in \\[0, 1\\]"),
+        (lambda: temperature_scale(P, 0), ValueError, "positive, finite temperature"),
+        (lambda: temperature_scale(P, math.inf), ValueError, "positive, finite temperature"),
+        (lambda: temperature_scale(P, "1"), TypeError, "T must be a number"),
+        (lambda: temperature_cross_entropy(P, Y, -1.0), ValueError, "positive"),
+        (lambda: fit_temperature(P, Y, t_range=(2.0, 1.0)), ValueError, "low < high"),
+        (
+            lambda: fit_temperature(P, Y, t_range=(0, 1.0)),
+            ValueError,
+            r"t_range\[0\] must be a positive, finite temperature",
+        ),
+        (lambda: fit_temperature(P, Y, t_range=1.0), TypeError, "t_range must be a pair"),
+        (lambda: fit_temperature(P, Y, tol=0), ValueError, "tol must be a number strictly between"),
+        (lambda: fit_temperature(P, Y, tol="1e-7"), TypeError, "tol must be a number"),
+    ],
+)
 def test_bad_input_is_named(call, error, message):
     with pytest.raises(error, match=message):
         call()

@@ -31,8 +31,15 @@ from lab_utils.checks import (
 ROOT = Path(__file__).resolve().parent.parent
 
 #: In lesson order.
-EVERY_CHECK = [check_softmax, check_cost, check_preferred_model, check_classify,
-               check_softmax_regression_gradient, check_exact_loss, check_calibration_error]
+EVERY_CHECK = [
+    check_softmax,
+    check_cost,
+    check_preferred_model,
+    check_classify,
+    check_softmax_regression_gradient,
+    check_exact_loss,
+    check_calibration_error,
+]
 
 
 def run_check(check, learner_code, capsys, **kwargs):
@@ -70,14 +77,29 @@ def assert_explains(printed, *fragments):
 
 def test_the_checks_ship_in_an_installed_package(tmp_path):
     """What a learner's `pip install git+...` (Colab) installs: every module of the checks."""
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--no-build-isolation", "--target", str(tmp_path), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     modules = {path.name for path in (ROOT / "lab_utils" / "checks").glob("*.py")}
     assert {path.name for path in (tmp_path / "lab_utils" / "checks").glob("*.py")} == modules
-    code = (f"import sys; sys.path.insert(0, {str(tmp_path)!r}); "
-            "from lab_utils.checks import check_softmax; import lab_utils.checks as c; "
-            "print(c.__file__)")
+    code = (
+        f"import sys; sys.path.insert(0, {str(tmp_path)!r}); "
+        "from lab_utils.checks import check_softmax; import lab_utils.checks as c; "
+        "print(c.__file__)"
+    )
     out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().startswith(str(tmp_path))
@@ -119,7 +141,7 @@ def test_every_check_quotes_the_learners_exception_in_the_same_words(check, requ
     printed = run_check(needing_keras(check, request), raises_value_error, capsys)
     assert printed.startswith(FAIL) and len(printed.splitlines()) == 1, printed
     assert f" raised ValueError: {FIRST_LINE[:REASON_CHARS]}." in printed
-    assert FIRST_LINE[:REASON_CHARS + 1] not in printed and "second line" not in printed
+    assert FIRST_LINE[: REASON_CHARS + 1] not in printed and "second line" not in printed
 
 
 @pytest.mark.parametrize("check", [check_softmax, check_cost, check_softmax_regression_gradient])
@@ -189,16 +211,19 @@ def test_lab_utils_softmax_passes(capsys):
     assert_passes(run_check(check_softmax, softmax, capsys))
 
 
-@pytest.mark.parametrize(("mistake", "fragments"), [
-    (textbook_softmax, ["whole batch sums to 1", "overflows", "np.max(z, axis=-1"]),
-    (naive_rowwise_softmax, ["overflows", "subtract the maximum"]),
-    (whole_batch_softmax, ["whole batch sums to 1", "axis=-1, keepdims=True"]),
-    (column_softmax, ["each column sums to 1", "not axis=0"]),
-    (no_keepdims_softmax, ["broadcast", "keepdims=True"]),
-    (batch_max_softmax, ["each row's own maximum"]),
-    (in_place_softmax, ["in place"]),
-    (unnormalised_softmax, ["not 1", "divide the exponentials by their sum"]),
-])
+@pytest.mark.parametrize(
+    ("mistake", "fragments"),
+    [
+        (textbook_softmax, ["whole batch sums to 1", "overflows", "np.max(z, axis=-1"]),
+        (naive_rowwise_softmax, ["overflows", "subtract the maximum"]),
+        (whole_batch_softmax, ["whole batch sums to 1", "axis=-1, keepdims=True"]),
+        (column_softmax, ["each column sums to 1", "not axis=0"]),
+        (no_keepdims_softmax, ["broadcast", "keepdims=True"]),
+        (batch_max_softmax, ["each row's own maximum"]),
+        (in_place_softmax, ["in place"]),
+        (unnormalised_softmax, ["not 1", "divide the exponentials by their sum"]),
+    ],
+)
 def test_softmax_mistakes_are_explained(mistake, fragments, capsys):
     assert_explains(run_check(check_softmax, mistake, capsys), *fragments)
 
@@ -270,17 +295,20 @@ def test_the_reference_cost_is_keras_cross_entropy():
         assert checks.reference_cost(A, y) == pytest.approx(per_example.mean(), rel=1e-6)
 
 
-@pytest.mark.parametrize(("mistake", "fragments"), [
-    (summed_cost, ["1/m is missing"]),
-    (unclipped_cost, ["log(0)", "np.clip(A, 1e-7, 1 - 1e-7)"]),
-    (one_hot_times_log_cost, ["0 * log(0) = nan", "clip"]),
-    (mean_over_classes_cost, ["number of classes N", "divide the sum by m only"]),
-    (labels_as_one_hot_cost, ["broadcast", "integer labels", "A[np.arange(m), y]"]),
-    (rows_by_label_cost, ["A[y] picks whole rows", "A[np.arange(m), y]"]),
-    (per_example_cost, ["shape (3,)", "one number"]),
-    (positive_log_cost, ["sign is wrong"]),
-    (keras_order_cost, ["order (A, y)"]),
-])
+@pytest.mark.parametrize(
+    ("mistake", "fragments"),
+    [
+        (summed_cost, ["1/m is missing"]),
+        (unclipped_cost, ["log(0)", "np.clip(A, 1e-7, 1 - 1e-7)"]),
+        (one_hot_times_log_cost, ["0 * log(0) = nan", "clip"]),
+        (mean_over_classes_cost, ["number of classes N", "divide the sum by m only"]),
+        (labels_as_one_hot_cost, ["broadcast", "integer labels", "A[np.arange(m), y]"]),
+        (rows_by_label_cost, ["A[y] picks whole rows", "A[np.arange(m), y]"]),
+        (per_example_cost, ["shape (3,)", "one number"]),
+        (positive_log_cost, ["sign is wrong"]),
+        (keras_order_cost, ["order (A, y)"]),
+    ],
+)
 def test_cost_mistakes_are_explained(mistake, fragments, capsys):
     assert_explains(run_check(check_cost, mistake, capsys), *fragments)
 
@@ -299,8 +327,15 @@ def model_with(keras, output=None, loss="preferred", extra=()):
     """Dense 25 relu -> 15 relu -> output, compiled with ``loss`` (never trained)."""
     from keras.layers import Dense
 
-    model = keras.Sequential([keras.Input(shape=(2,)), Dense(25, activation="relu"),
-                              Dense(15, activation="relu"), output or Dense(4), *extra])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(2,)),
+            Dense(25, activation="relu"),
+            Dense(15, activation="relu"),
+            output or Dense(4),
+            *extra,
+        ]
+    )
     if loss == "preferred":
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     if loss is not None:
@@ -356,24 +391,28 @@ def test_a_builder_returning_nothing_is_explained(keras, capsys):
 def test_the_obvious_model_is_explained(keras, capsys):
     from keras.layers import Dense
 
-    obvious = model_with(keras, Dense(4, activation="softmax"),
-                         loss=keras.losses.SparseCategoricalCrossentropy())
+    obvious = model_with(
+        keras, Dense(4, activation="softmax"), loss=keras.losses.SparseCategoricalCrossentropy()
+    )
     printed = run_check(check_preferred_model, obvious, capsys)
     assert_explains(printed, "applies a softmax", "from_logits=True")
     assert len(printed.splitlines()) == 2  # the output layer and the loss
 
 
-@pytest.mark.parametrize(("mistake", "fragments"), [
-    ("softmax_output", ["applies a softmax", "activation='linear'"]),
-    ("softmax_layer", ["applies a softmax"]),
-    ("hidden_softmax", ["outputs sum to 1 in every row"]),
-    ("relu_output", ["activation 'relu'", "activation='linear'"]),
-    ("three_units", ["3 unit(s)", "Dense(4)"]),
-    ("loss_without_from_logits", ["expects probabilities", "from_logits=True"]),
-    ("loss_by_name", ["expects probabilities", "from_logits=True"]),
-    ("one_hot_loss", ["CategoricalCrossentropy", "one-hot", "integers 0..3"]),
-    ("not_compiled", ["not compiled"]),
-])
+@pytest.mark.parametrize(
+    ("mistake", "fragments"),
+    [
+        ("softmax_output", ["applies a softmax", "activation='linear'"]),
+        ("softmax_layer", ["applies a softmax"]),
+        ("hidden_softmax", ["outputs sum to 1 in every row"]),
+        ("relu_output", ["activation 'relu'", "activation='linear'"]),
+        ("three_units", ["3 unit(s)", "Dense(4)"]),
+        ("loss_without_from_logits", ["expects probabilities", "from_logits=True"]),
+        ("loss_by_name", ["expects probabilities", "from_logits=True"]),
+        ("one_hot_loss", ["CategoricalCrossentropy", "one-hot", "integers 0..3"]),
+        ("not_compiled", ["not compiled"]),
+    ],
+)
 def test_preferred_model_mistakes_are_explained(keras, mistake, fragments, capsys):
     from keras.layers import Dense
 
@@ -381,14 +420,17 @@ def test_preferred_model_mistakes_are_explained(keras, mistake, fragments, capsy
         "softmax_output": lambda: model_with(keras, Dense(4, activation="softmax")),
         "softmax_layer": lambda: model_with(keras, extra=[keras.layers.Softmax()]),
         "hidden_softmax": lambda: model_with(
-            keras, extra=[keras.layers.Lambda(lambda t: keras.ops.softmax(t))]),
+            keras, extra=[keras.layers.Lambda(lambda t: keras.ops.softmax(t))]
+        ),
         "relu_output": lambda: model_with(keras, Dense(4, activation="relu")),
         "three_units": lambda: model_with(keras, Dense(3)),
         "loss_without_from_logits": lambda: model_with(
-            keras, loss=keras.losses.SparseCategoricalCrossentropy()),
+            keras, loss=keras.losses.SparseCategoricalCrossentropy()
+        ),
         "loss_by_name": lambda: model_with(keras, loss="sparse_categorical_crossentropy"),
         "one_hot_loss": lambda: model_with(
-            keras, loss=keras.losses.CategoricalCrossentropy(from_logits=True)),
+            keras, loss=keras.losses.CategoricalCrossentropy(from_logits=True)
+        ),
         "not_compiled": lambda: model_with(keras, loss=None),
     }
     assert_explains(run_check(check_preferred_model, models[mistake](), capsys), *fragments)
@@ -450,23 +492,27 @@ def test_the_reference_gradient_matches_finite_differences():
     for index in np.ndindex(W.shape):
         step = np.zeros_like(W)
         step[index] = h
-        assert (cost(W + step, b) - cost(W - step, b)) / (2 * h) == pytest.approx(dW[index],
-                                                                                   abs=1e-7)
+        assert (cost(W + step, b) - cost(W - step, b)) / (2 * h) == pytest.approx(
+            dW[index], abs=1e-7
+        )
     for j in range(len(b)):
         step = np.eye(len(b))[j] * h
         assert (cost(W, b + step) - cost(W, b - step)) / (2 * h) == pytest.approx(db[j], abs=1e-7)
 
 
-@pytest.mark.parametrize(("mistake", "fragments"), [
-    ("no_1_over_m", ["1/m is missing"]),
-    ("wrong_sign", ["sign is wrong"]),
-    ("labels_not_one_hot", ["subtracted from every column", "one_hot(y, N)"]),
-    ("labels_broadcast", ["broadcast", "one_hot(y, N)"]),
-    ("logits_not_probabilities", ["uses the logits", "softmax(X @ W + b)"]),
-    ("targets_not_subtracted", ["targets are missing", "a - one_hot(y, N)"]),
-    ("transposed_dW", ["transposed", "X.T @ dz"]),
-    ("db_keepdims", ["db has shape (1, 4)", "keepdims"]),
-])
+@pytest.mark.parametrize(
+    ("mistake", "fragments"),
+    [
+        ("no_1_over_m", ["1/m is missing"]),
+        ("wrong_sign", ["sign is wrong"]),
+        ("labels_not_one_hot", ["subtracted from every column", "one_hot(y, N)"]),
+        ("labels_broadcast", ["broadcast", "one_hot(y, N)"]),
+        ("logits_not_probabilities", ["uses the logits", "softmax(X @ W + b)"]),
+        ("targets_not_subtracted", ["targets are missing", "a - one_hot(y, N)"]),
+        ("transposed_dW", ["transposed", "X.T @ dz"]),
+        ("db_keepdims", ["db has shape (1, 4)", "keepdims"]),
+    ],
+)
 def test_gradient_mistakes_are_explained(mistake, fragments, capsys):
     printed = run_check(check_softmax_regression_gradient, GRADIENT_MISTAKES[mistake], capsys)
     assert_explains(printed, *fragments)
@@ -475,16 +521,20 @@ def test_gradient_mistakes_are_explained(mistake, fragments, capsys):
 def test_a_silently_transposed_dW_is_caught_where_it_has_Ws_shape(monkeypatch, capsys):
     square = [case for case in checks.GRADIENT_CASES if case[1][2].shape == (3, 3)]
     monkeypatch.setattr("lab_utils.checks.gradient.GRADIENT_CASES", square)
-    printed = run_check(check_softmax_regression_gradient, GRADIENT_MISTAKES["transposed_dW"],
-                        capsys)
+    printed = run_check(
+        check_softmax_regression_gradient, GRADIENT_MISTAKES["transposed_dW"], capsys
+    )
     assert_explains(printed, "3 classes", "transposed")
 
 
 def test_a_square_batch_without_keepdims_is_caught_where_it_does_not_raise(monkeypatch, capsys):
     square = [case for case in checks.SOFTMAX_CASES if case[0] == "a square batch"]
     monkeypatch.setattr("lab_utils.checks.softmax.SOFTMAX_CASES", square)
-    assert_explains(run_check(check_softmax, no_keepdims_softmax, capsys),
-                    "divided by the wrong sums", "keepdims=True")
+    assert_explains(
+        run_check(check_softmax, no_keepdims_softmax, capsys),
+        "divided by the wrong sums",
+        "keepdims=True",
+    )
 
 
 def test_dW_and_db_swapped_is_explained(capsys):
@@ -512,8 +562,15 @@ def test_a_learner_changing_its_arguments_cannot_change_the_cases(capsys):
 # --- 07: the expected calibration error -------------------------------------------------
 
 
-def ece_with(confidence_of=lambda P, y: P.max(axis=1), weight="share", absolute=True,
-             nan_for_empty=False, clip_last=True, bins_used=None, combine=np.sum):
+def ece_with(
+    confidence_of=lambda P, y: P.max(axis=1),
+    weight="share",
+    absolute=True,
+    nan_for_empty=False,
+    clip_last=True,
+    bins_used=None,
+    combine=np.sum,
+):
     """A learner's my_ece with floor binning ([low, high) bins), varied one way at a time."""
 
     def my_ece(P, y, n_bins=10):
@@ -570,9 +627,10 @@ def on_the_edges(n_bins, seed=0):
     return P, rng.integers(0, 2, len(confidence)), n_bins
 
 
-@pytest.mark.parametrize(("P", "y", "n_bins"),
-                         [on_the_edges(n) for n in (4, 5, 10)]
-                         + [case[1:] for case in checks.ECE_CASES])
+@pytest.mark.parametrize(
+    ("P", "y", "n_bins"),
+    [on_the_edges(n) for n in (4, 5, 10)] + [case[1:] for case in checks.ECE_CASES],
+)
 def test_the_ece_check_judges_with_the_bins_of_the_reference(P, y, n_bins):
     # the right bins the check holds a learner's ECE against are calibration's own
     from lab_utils.calibration import reliability_table
@@ -585,27 +643,33 @@ def test_the_ece_check_judges_with_the_bins_of_the_reference(P, y, n_bins):
         assert np.array_equal(part, column[filled])
 
 
-@pytest.mark.parametrize(("mistake", "fragments"), [
-    ("unweighted", ["every bin counts the same", "n_k / m"]),
-    ("over_n_bins", ["divides by the number of bins"]),
-    ("counts", ["counts, not shares"]),
-    ("signed", ["cancel out", "absolute value"]),
-    ("true_class", ["probability of the true class", "P.max(axis=1)"]),
-    ("one_lost", ["exactly 1.0 ended up in no bin"]),
-    ("always_10_bins", ["10 bins whatever n_bins says"]),
-    ("nan_for_empty", ["returned nan", "empty bin"]),
-])
+@pytest.mark.parametrize(
+    ("mistake", "fragments"),
+    [
+        ("unweighted", ["every bin counts the same", "n_k / m"]),
+        ("over_n_bins", ["divides by the number of bins"]),
+        ("counts", ["counts, not shares"]),
+        ("signed", ["cancel out", "absolute value"]),
+        ("true_class", ["probability of the true class", "P.max(axis=1)"]),
+        ("one_lost", ["exactly 1.0 ended up in no bin"]),
+        ("always_10_bins", ["10 bins whatever n_bins says"]),
+        ("nan_for_empty", ["returned nan", "empty bin"]),
+    ],
+)
 def test_ece_mistakes_are_explained(mistake, fragments, capsys):
     assert_explains(run_check(check_calibration_error, ECE_MISTAKES[mistake], capsys), *fragments)
 
 
-@pytest.mark.parametrize(("learner", "fragments"), [
-    (placeholder, ["not written yet"]),
-    (forgot_return, ["returned None", "return"]),
-    (np.array([0.5]), ["no parentheses"]),
-    (lambda P, y, n_bins: np.zeros(n_bins), ["array of shape (10,)", "one number"]),
-    (lambda y, P, n_bins: P.max(axis=1), ["raised", "(P, y, n_bins)"]),
-])
+@pytest.mark.parametrize(
+    ("learner", "fragments"),
+    [
+        (placeholder, ["not written yet"]),
+        (forgot_return, ["returned None", "return"]),
+        (np.array([0.5]), ["no parentheses"]),
+        (lambda P, y, n_bins: np.zeros(n_bins), ["array of shape (10,)", "one number"]),
+        (lambda y, P, n_bins: P.max(axis=1), ["raised", "(P, y, n_bins)"]),
+    ],
+)
 def test_ece_placeholder_and_misuse_are_explained(learner, fragments, capsys):
     assert_explains(run_check(check_calibration_error, learner, capsys), *fragments)
 
@@ -628,20 +692,26 @@ def classify_with(z_of):
 CLASSIFY_MISTAKES = {
     "no_relu": classify_with(lambda x, W1, b1, W2, b2: np.argmax((x @ W1 + b1) @ W2 + b2)),
     "rows_as_units": classify_with(
-        lambda x, W1, b1, W2, b2: np.argmax(np.maximum(0, W1 @ x + b1) @ W2 + b2)),
+        lambda x, W1, b1, W2, b2: np.argmax(np.maximum(0, W1 @ x + b1) @ W2 + b2)
+    ),
     "no_b1": classify_with(lambda x, W1, b1, W2, b2: np.argmax(np.maximum(0, x @ W1) @ W2 + b2)),
     "no_b2": classify_with(lambda x, W1, b1, W2, b2: np.argmax(np.maximum(0, x @ W1 + b1) @ W2)),
     "argmin": classify_with(
-        lambda x, W1, b1, W2, b2: np.argmin(np.maximum(0, x @ W1 + b1) @ W2 + b2)),
+        lambda x, W1, b1, W2, b2: np.argmin(np.maximum(0, x @ W1 + b1) @ W2 + b2)
+    ),
     "counted_from_1": classify_with(lambda x, W1, b1, W2, b2: classify(x, W1, b1, W2, b2) + 1),
     "logits_returned": classify_with(
-        lambda x, W1, b1, W2, b2: np.maximum(0, x @ W1 + b1) @ W2 + b2),
+        lambda x, W1, b1, W2, b2: np.maximum(0, x @ W1 + b1) @ W2 + b2
+    ),
     "global_weights": classify_with(  # notebook 04's trained weights, not the arguments
-        lambda x, W1, b1, W2, b2: classify(x, np.array([[0.47, 1.41], [-1.78, 0.75]]),
-                                           np.array([1.53, 1.73]),
-                                           np.array([[-1.44, 2.21, -0.98, 1.67],
-                                                     [-2.63, -2.41, 0.52, -0.08]]),
-                                           np.array([4.1, 0.33, -0.08, -2.24]))),
+        lambda x, W1, b1, W2, b2: classify(
+            x,
+            np.array([[0.47, 1.41], [-1.78, 0.75]]),
+            np.array([1.53, 1.73]),
+            np.array([[-1.44, 2.21, -0.98, 1.67], [-2.63, -2.41, 0.52, -0.08]]),
+            np.array([4.1, 0.33, -0.08, -2.24]),
+        )
+    ),
 }
 
 
@@ -657,8 +727,10 @@ def test_classify_placeholder_and_missing_return_are_explained(capsys):
 def test_every_classify_mistake_gives_its_own_classes():
     # otherwise the check could not tell them apart (and might call a mistake by another name)
     W1, b1, W2, b2 = checks.CLASSIFY_WEIGHTS
-    answers = [tuple(mistake(x, W1, b1, W2, b2) for x in checks.CLASSIFY_POINTS)
-               for mistake, _ in checks.CLASSIFY_MISTAKES]
+    answers = [
+        tuple(mistake(x, W1, b1, W2, b2) for x in checks.CLASSIFY_POINTS)
+        for mistake, _ in checks.CLASSIFY_MISTAKES
+    ]
     answers.append(tuple(checks.reference_class(x, W1, b1, W2, b2) for x in checks.CLASSIFY_POINTS))
     assert len(set(answers)) == len(answers)
 
@@ -670,20 +742,24 @@ def test_the_reference_class_is_the_networks_largest_logit():
     assert np.sort(z)[-1] - np.sort(z)[-2] > 0.1  # a clear winner, no tie
 
 
-REFERENCE_CLASSES = [checks.reference_class(x, *checks.CLASSIFY_WEIGHTS)
-                     for x in checks.CLASSIFY_POINTS]
+REFERENCE_CLASSES = [
+    checks.reference_class(x, *checks.CLASSIFY_WEIGHTS) for x in checks.CLASSIFY_POINTS
+]
 
 
-@pytest.mark.parametrize(("mistake", "fragments"), [
-    ("no_relu", ["no ReLU"]),
-    ("rows_as_units", ["W1 @ x", "columns are the hidden units"]),
-    ("no_b1", ["b1 is missing"]),
-    ("no_b2", ["b2 is missing"]),
-    ("argmin", ["smallest logit"]),
-    ("counted_from_1", ["from 1", "counts from 0"]),
-    ("logits_returned", ["returned 4 numbers", "np.argmax(z)"]),
-    ("global_weights", [f"expected {REFERENCE_CLASSES}", "z = h @ W2 + b2"]),
-])
+@pytest.mark.parametrize(
+    ("mistake", "fragments"),
+    [
+        ("no_relu", ["no ReLU"]),
+        ("rows_as_units", ["W1 @ x", "columns are the hidden units"]),
+        ("no_b1", ["b1 is missing"]),
+        ("no_b2", ["b2 is missing"]),
+        ("argmin", ["smallest logit"]),
+        ("counted_from_1", ["from 1", "counts from 0"]),
+        ("logits_returned", ["returned 4 numbers", "np.argmax(z)"]),
+        ("global_weights", [f"expected {REFERENCE_CLASSES}", "z = h @ W2 + b2"]),
+    ],
+)
 def test_classify_mistakes_are_explained(mistake, fragments, capsys):
     assert_explains(run_check(check_classify, CLASSIFY_MISTAKES[mistake], capsys), *fragments)
 
@@ -700,8 +776,9 @@ def test_a_classify_that_raises_on_a_shape_says_which_way_W1_goes(capsys):
     def rows_as_units_raising(x, W1, b1, W2, b2):
         return np.argmax(np.maximum(0, W1 @ x.reshape(1, 2) + b1) @ W2 + b2)
 
-    assert_explains(run_check(check_classify, rows_as_units_raising, capsys),
-                    "columns are the hidden units")
+    assert_explains(
+        run_check(check_classify, rows_as_units_raising, capsys), "columns are the hidden units"
+    )
 
 
 # --- 06: exact_loss ----------------------------------------------------------------------
@@ -746,13 +823,16 @@ def test_the_reference_exact_loss_is_cross_entropy_from_logits():
     assert checks.reference_exact_loss(*checks.EXACT_LOSS_CASES[1][1:]) == pytest.approx(60.0)
 
 
-@pytest.mark.parametrize(("mistake", "fragments"), [
-    (softmax_then_log_loss, ["rounds to 0", "log-softmax"]),
-    (keras_clipped_loss, ["clips as Keras does", "16.118"]),
-    (summed_exact_loss, ["1/m is missing"]),
-    (max_minus_true_logit_loss, ["only the first term of logsumexp"]),
-    (per_example_exact_loss, ["shape (3,)", "one number"]),
-])
+@pytest.mark.parametrize(
+    ("mistake", "fragments"),
+    [
+        (softmax_then_log_loss, ["rounds to 0", "log-softmax"]),
+        (keras_clipped_loss, ["clips as Keras does", "16.118"]),
+        (summed_exact_loss, ["1/m is missing"]),
+        (max_minus_true_logit_loss, ["only the first term of logsumexp"]),
+        (per_example_exact_loss, ["shape (3,)", "one number"]),
+    ],
+)
 def test_exact_loss_mistakes_are_explained(mistake, fragments, capsys):
     assert_explains(run_check(checks.check_exact_loss, mistake, capsys), *fragments)
 

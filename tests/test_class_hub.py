@@ -65,8 +65,10 @@ class ClassHub:
         self.logins = Logins(workdir / "logins.json", rounds=4)
         self.instructor_password = admin.set_instructor_password(self.logins, init=True)
         self.codes = admin.issue_codes(self.logins, {"ada", "bob", "cyd"})
-        self.passwords = {name: f"{name}-{uuid.uuid4().hex[:12]}" for name in
-                          ["ada", "bob", "cyd", "dee", "eve", "fay", "gus", "hal"]}
+        self.passwords = {
+            name: f"{name}-{uuid.uuid4().hex[:12]}"
+            for name in ["ada", "bob", "cyd", "dee", "eve", "fay", "gus", "hal"]
+        }
         # dee, eve, fay: brute-force targets; gus, hal: learners removed and reset
         for name in ["dee", "fay", "gus", "hal"]:
             self.logins.set_password(name, self.passwords[name])
@@ -85,8 +87,9 @@ class LoginForm:
 
     def __init__(self, url, source="127.0.0.1", headers=None):
         self.headers = headers or {}
-        self.connection = http.client.HTTPConnection(url.split("//")[1], timeout=TIMEOUT_S,
-                                                     source_address=(source, 0))
+        self.connection = http.client.HTTPConnection(
+            url.split("//")[1], timeout=TIMEOUT_S, source_address=(source, 0)
+        )
         self.connection.request("GET", "/hub/login", headers=self.headers)
         page = self.connection.getresponse()
         page.read()
@@ -98,10 +101,16 @@ class LoginForm:
         if xsrf:
             fields["_xsrf"] = self.cookies["_xsrf"]
         try:
-            self.connection.request("POST", "/hub/login", body=urlencode(fields), headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
-                **self.headers})
+            self.connection.request(
+                "POST",
+                "/hub/login",
+                body=urlencode(fields),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+                    **self.headers,
+                },
+            )
             response = self.connection.getresponse()
             response.read()
         finally:
@@ -160,12 +169,16 @@ def hub():
         asyncio.run(class_hub.hub.wait_until_up())
         up_s = time.monotonic() - start
         for name in ["ada", "bob"]:
-            status, cookies = log_in(class_hub.url, name, class_hub.passwords[name],
-                                     class_hub.codes[name])
+            status, cookies = log_in(
+                class_hub.url, name, class_hub.passwords[name], class_hub.codes[name]
+            )
             assert status == 302, f"{name}'s first login with their code: {status}"
             session = browser(class_hub.url, cookies)
-            response = session.post(f"{class_hub.url}/hub/api/users/{name}/tokens",
-                                    json={"note": "test"}, timeout=TIMEOUT_S)
+            response = session.post(
+                f"{class_hub.url}/hub/api/users/{name}/tokens",
+                json={"note": "test"},
+                timeout=TIMEOUT_S,
+            )
             assert response.status_code == 201, response.text
             class_hub.sessions[name] = session
             class_hub.tokens[name] = response.json()["token"]
@@ -174,8 +187,10 @@ def hub():
             class_hub.learners[name] = learner
         logged_in_s = time.monotonic() - start
         asyncio.run(start_servers(class_hub.learners.values()))
-        print(f"class hub up after {up_s:.1f} s, Ada and Bob logged in after "
-              f"{logged_in_s:.1f} s, both servers ready after {time.monotonic() - start:.1f} s")
+        print(
+            f"class hub up after {up_s:.1f} s, Ada and Bob logged in after "
+            f"{logged_in_s:.1f} s, both servers ready after {time.monotonic() - start:.1f} s"
+        )
         yield class_hub
     finally:
         asyncio.run(class_hub.hub.shutdown())
@@ -191,15 +206,25 @@ async def start_servers(learners):
 
 def as_learner(hub, name, method, path, **kwargs):
     """`method path` on the hub with `name`'s API token."""
-    return requests.request(method, hub.url + path, timeout=TIMEOUT_S,
-                            headers={"Authorization": f"token {hub.tokens[name]}"}, **kwargs)
+    return requests.request(
+        method,
+        hub.url + path,
+        timeout=TIMEOUT_S,
+        headers={"Authorization": f"token {hub.tokens[name]}"},
+        **kwargs,
+    )
 
 
 @pytest.fixture(scope="module")
 def bob(hub):
     """Bob's secret file and running kernel: {"secret": path, "kernel": id}."""
-    put = as_learner(hub, "bob", "PUT", "/user/bob/api/contents/secret.txt", json={
-        "type": "file", "format": "text", "content": hub.bob_secret})
+    put = as_learner(
+        hub,
+        "bob",
+        "PUT",
+        "/user/bob/api/contents/secret.txt",
+        json={"type": "file", "format": "text", "content": hub.bob_secret},
+    )
     assert put.status_code == 201, put.text
     kernel = as_learner(hub, "bob", "POST", "/user/bob/api/kernels", json={"name": "python3"})
     assert kernel.status_code == 201, kernel.text
@@ -226,8 +251,12 @@ def assert_nothing_of_bobs(hub, bob, response):
 
 def as_admin(hub, method, path):
     """`method path` on the hub's API with the test's admin service token."""
-    return requests.request(method, f"{hub.url}/hub/api{path}", timeout=TIMEOUT_S,
-                            headers={"Authorization": f"token {hub.hub.token}"})
+    return requests.request(
+        method,
+        f"{hub.url}/hub/api{path}",
+        timeout=TIMEOUT_S,
+        headers={"Authorization": f"token {hub.hub.token}"},
+    )
 
 
 def bobs_things(hub):
@@ -238,8 +267,9 @@ def bobs_things(hub):
     tokens = as_admin(hub, "GET", "/users/bob/tokens")
     assert {kernels.status_code, terminals.status_code, tokens.status_code} == {200}
     return {
-        "kernels": sorted((k["id"], k["execution_state"], k["last_activity"])
-                          for k in kernels.json()),
+        "kernels": sorted(
+            (k["id"], k["execution_state"], k["last_activity"]) for k in kernels.json()
+        ),
         "terminals": sorted(t["name"] for t in terminals.json()),
         "tokens": sorted(t["id"] for t in tokens.json()["api_tokens"]),
         "mallory": as_admin(hub, "GET", "/users/mallory").status_code,
@@ -249,10 +279,12 @@ def bobs_things(hub):
 
 # --- two learners at once ---------------------------------------------------------------
 
+
 def test_two_learners_run_a_notebook_at_once(hub):
     async def both():
-        return await asyncio.gather(*(learner.run_all(SMOKE_NOTEBOOK)
-                                      for learner in hub.learners.values()))
+        return await asyncio.gather(
+            *(learner.run_all(SMOKE_NOTEBOOK) for learner in hub.learners.values())
+        )
 
     runs = asyncio.run(both())
     notebook = json.loads((ROOT / "notebooks" / SMOKE_NOTEBOOK).read_text())
@@ -296,8 +328,9 @@ NO_CREDENTIALS = [
 @pytest.mark.parametrize(("method", "path", "status"), NO_CREDENTIALS)
 def test_no_credentials_get_nothing(hub, bob, method, path, status):
     before = bobs_things(hub)
-    response = requests.request(method, hub.url + path.format(**bob), timeout=TIMEOUT_S,
-                                allow_redirects=False)
+    response = requests.request(
+        method, hub.url + path.format(**bob), timeout=TIMEOUT_S, allow_redirects=False
+    )
     assert response.status_code == status
     assert_nothing_of_bobs(hub, bob, response)
     assert bobs_things(hub) == before
@@ -311,8 +344,10 @@ def test_no_credentials_are_sent_to_log_in_from_a_learners_lab(hub, bob):
 
 
 def test_no_credentials_open_no_kernel_or_terminal_websocket(hub, bob):
-    for path in [f"/user/bob/api/kernels/{bob['kernel']}/channels",
-                 "/user/bob/terminals/websocket/1"]:
+    for path in [
+        f"/user/bob/api/kernels/{bob['kernel']}/channels",
+        "/user/bob/terminals/websocket/1",
+    ]:
         assert websocket_status(hub.url + path, headers={}) == 403
 
 
@@ -358,8 +393,9 @@ def assert_bob_untouched(hub, bob, before):
 @pytest.mark.parametrize(("method", "path", "status"), ADA_AGAINST_BOB)
 def test_adas_token_gets_nothing_of_bobs(hub, bob, method, path, status):
     before = bobs_things(hub)
-    response = as_learner(hub, "ada", method, path.format(**bob), json=body(method),
-                          allow_redirects=False)
+    response = as_learner(
+        hub, "ada", method, path.format(**bob), json=body(method), allow_redirects=False
+    )
     assert response.status_code == status
     assert_nothing_of_bobs(hub, bob, response)
     assert_bob_untouched(hub, bob, before)
@@ -368,9 +404,13 @@ def test_adas_token_gets_nothing_of_bobs(hub, bob, method, path, status):
 @pytest.mark.parametrize(("method", "path", "status"), ADA_AGAINST_BOB)
 def test_adas_hub_cookie_gets_nothing_of_bobs(hub, bob, method, path, status):
     before = bobs_things(hub)
-    response = hub.sessions["ada"].request(method, hub.url + path.format(**bob),
-                                           json=body(method), timeout=TIMEOUT_S,
-                                           allow_redirects=False)
+    response = hub.sessions["ada"].request(
+        method,
+        hub.url + path.format(**bob),
+        json=body(method),
+        timeout=TIMEOUT_S,
+        allow_redirects=False,
+    )
     assert response.status_code == status
     assert_nothing_of_bobs(hub, bob, response)
     assert_bob_untouched(hub, bob, before)
@@ -379,20 +419,26 @@ def test_adas_hub_cookie_gets_nothing_of_bobs(hub, bob, method, path, status):
 def test_a_cookie_without_its_xsrf_token_changes_nothing(hub):
     ada = hub.sessions["ada"]
     tokens = as_admin(hub, "GET", "/users/ada/tokens").json()["api_tokens"]
-    response = ada.post(f"{hub.url}/hub/api/users/ada/tokens", json={"note": "no xsrf"},
-                        headers={"X-XSRFToken": None}, timeout=TIMEOUT_S)
+    response = ada.post(
+        f"{hub.url}/hub/api/users/ada/tokens",
+        json={"note": "no xsrf"},
+        headers={"X-XSRFToken": None},
+        timeout=TIMEOUT_S,
+    )
     assert response.status_code == 403
     assert as_admin(hub, "GET", "/users/ada/tokens").json()["api_tokens"] == tokens
     # the same request with the token is Ada's own to make: the refusal was the token's
-    allowed = ada.post(f"{hub.url}/hub/api/users/ada/tokens", json={"note": "xsrf"},
-                       timeout=TIMEOUT_S)
+    allowed = ada.post(
+        f"{hub.url}/hub/api/users/ada/tokens", json={"note": "xsrf"}, timeout=TIMEOUT_S
+    )
     assert allowed.status_code == 201
     as_admin(hub, "DELETE", f"/users/ada/tokens/{allowed.json()['id']}")
 
 
 def test_the_login_form_without_its_xsrf_token_is_refused(hub):
     status, cookies, _ = LoginForm(hub.url, "127.0.0.9").post(
-        "ada", hub.passwords["ada"], xsrf=False)
+        "ada", hub.passwords["ada"], xsrf=False
+    )
     assert status == 403
     assert "jupyterhub-hub-login" not in cookies
 
@@ -409,23 +455,32 @@ def test_adas_server_cookie_presented_as_bobs_gets_nothing(hub, bob):
     ada = hub.sessions["ada"]
     ada.get(f"{hub.url}/user/ada/lab", timeout=TIMEOUT_S)
     (server_cookie,) = [c.value for c in ada.cookies if c.name == "jupyterhub-user-ada"]
-    response = requests.get(f"{hub.url}/user/bob/api/contents/secret.txt", timeout=TIMEOUT_S,
-                            cookies={"jupyterhub-user-bob": server_cookie},
-                            allow_redirects=False)
+    response = requests.get(
+        f"{hub.url}/user/bob/api/contents/secret.txt",
+        timeout=TIMEOUT_S,
+        cookies={"jupyterhub-user-bob": server_cookie},
+        allow_redirects=False,
+    )
     assert response.status_code == 403
     assert_nothing_of_bobs(hub, bob, response)
     # the control: Bob's own server cookie, on the same URL, is read and gets his file
     bobs_session = hub.sessions["bob"]
     assert bobs_session.get(f"{hub.url}/user/bob/lab", timeout=TIMEOUT_S).status_code == 200
     (bobs_cookie,) = [c.value for c in bobs_session.cookies if c.name == "jupyterhub-user-bob"]
-    own = requests.get(f"{hub.url}/user/bob/api/contents/secret.txt", timeout=TIMEOUT_S,
-                       cookies={"jupyterhub-user-bob": bobs_cookie}, allow_redirects=False)
+    own = requests.get(
+        f"{hub.url}/user/bob/api/contents/secret.txt",
+        timeout=TIMEOUT_S,
+        cookies={"jupyterhub-user-bob": bobs_cookie},
+        allow_redirects=False,
+    )
     assert own.status_code == 200 and own.json()["content"] == hub.bob_secret
 
 
 def test_ada_cannot_leave_her_home_for_bobs(hub, bob):
-    for path in ["/user/ada/api/contents/..%2Fbob%2Fsecret.txt",
-                 "/user/ada/api/contents/%2E%2E/bob/secret.txt"]:
+    for path in [
+        "/user/ada/api/contents/..%2Fbob%2Fsecret.txt",
+        "/user/ada/api/contents/%2E%2E/bob/secret.txt",
+    ]:
         response = as_learner(hub, "ada", "GET", path)
         assert response.status_code == 404, path
         assert_nothing_of_bobs(hub, bob, response)
@@ -433,8 +488,12 @@ def test_ada_cannot_leave_her_home_for_bobs(hub, bob):
 
 def websocket_status(url, headers):
     """The status of a websocket handshake to `url`: 101 if it opened."""
-    request = HTTPRequest(url.replace("http", "ws", 1), headers=headers,
-                                     connect_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S)
+    request = HTTPRequest(
+        url.replace("http", "ws", 1),
+        headers=headers,
+        connect_timeout=TIMEOUT_S,
+        request_timeout=TIMEOUT_S,
+    )
 
     async def connect():
         try:
@@ -450,14 +509,12 @@ def websocket_status(url, headers):
 def test_adas_token_opens_no_websocket_to_bobs_kernel_or_terminal(hub, bob):
     before = bobs_things(hub)
     ada = {"Authorization": f"token {hub.tokens['ada']}"}
-    assert websocket_status(f"{hub.url}/user/bob/api/kernels/{bob['kernel']}/channels",
-                            ada) == 403
+    assert websocket_status(f"{hub.url}/user/bob/api/kernels/{bob['kernel']}/channels", ada) == 403
     assert websocket_status(f"{hub.url}/user/bob/terminals/websocket/1", ada) == 403
     assert_bob_untouched(hub, bob, before)
     # the same handshake with Bob's token opens: the refusals above are Ada's
     bobs = {"Authorization": f"token {hub.tokens['bob']}"}
-    assert websocket_status(f"{hub.url}/user/bob/api/kernels/{bob['kernel']}/channels",
-                            bobs) == 101
+    assert websocket_status(f"{hub.url}/user/bob/api/kernels/{bob['kernel']}/channels", bobs) == 101
 
 
 def test_bobs_own_token_gets_his_things(hub, bob):
@@ -471,13 +528,17 @@ def test_bobs_own_token_gets_his_things(hub, bob):
 
 # --- the admin account --------------------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "password", "code"), [
-    ("instructor", "instructor", ""),
-    ("instructor", "a-new-password", "any-code"),
-    ("instructor", "a-new-password", ""),
-    ("admin", "a-new-password", ""),
-    ("root", "a-new-password", ""),
-])
+
+@pytest.mark.parametrize(
+    ("name", "password", "code"),
+    [
+        ("instructor", "instructor", ""),
+        ("instructor", "a-new-password", "any-code"),
+        ("instructor", "a-new-password", ""),
+        ("admin", "a-new-password", ""),
+        ("root", "a-new-password", ""),
+    ],
+)
 def test_nobody_claims_an_admin_account_by_logging_in(hub, name, password, code):
     before = hub.logins.path.read_bytes()
     status, cookies = log_in(hub.url, name, password, code, source="127.0.0.3")
@@ -489,7 +550,8 @@ def test_nobody_claims_an_admin_account_by_logging_in(hub, name, password, code)
 
 def test_the_instructor_logs_in_with_the_password_set_at_install(hub):
     status, cookies, response = LoginForm(hub.url, "127.0.0.4").post(
-        "instructor", hub.instructor_password)
+        "instructor", hub.instructor_password
+    )
     assert status == 302
     # the login cookie goes over HTTPS only (the front does TLS), never to scripts
     assert {"secure", "httponly"} <= cookie_attributes(response, "jupyterhub-hub-login")
@@ -502,6 +564,7 @@ def test_the_instructor_logs_in_with_the_password_set_at_install(hub):
 
 # --- one-time codes and wrong passwords ---------------------------------------------------
 
+
 def test_a_wrong_code_does_not_log_in_nor_lock_the_learner_out(hub):
     cyd, code = hub.passwords["cyd"], hub.codes["cyd"]
     for attempt in [("a-guessed-code", cyd), ("", cyd), (code, "short")]:
@@ -512,8 +575,10 @@ def test_a_wrong_code_does_not_log_in_nor_lock_the_learner_out(hub):
     assert "code" in hub.logins.read()["cyd"], "the wrong tries spent Cyd's code"
     # a classmate elsewhere uses up every try at Cyd's name: it locks out only them
     classmate = {"X-Forwarded-For": "203.0.113.50"}
-    tries = [log_in(hub.url, "cyd", cyd, f"guess-{i}", headers=classmate)[0]
-             for i in range(MAX_FAILURES + 1)]
+    tries = [
+        log_in(hub.url, "cyd", cyd, f"guess-{i}", headers=classmate)[0]
+        for i in range(MAX_FAILURES + 1)
+    ]
     assert tries == [403] * MAX_FAILURES + [429]
     status, cookies = log_in(hub.url, "cyd", cyd, code, headers={"X-Forwarded-For": "192.0.2.8"})
     assert status == 302, "Cyd's own code no longer logs her in"
@@ -539,8 +604,10 @@ def test_wrong_passwords_are_throttled_and_the_learner_still_gets_in(hub):
 
 
 def test_a_forged_x_real_ip_does_not_get_round_the_throttle(hub):
-    statuses = [log_in(hub.url, "fay", f"guess-{i:04d}", headers={"X-Real-Ip": f"10.7.0.{i}"})[0]
-                for i in range(MAX_FAILURES + 5)]
+    statuses = [
+        log_in(hub.url, "fay", f"guess-{i:04d}", headers={"X-Real-Ip": f"10.7.0.{i}"})[0]
+        for i in range(MAX_FAILURES + 5)
+    ]
     assert statuses == [403] * MAX_FAILURES + [429] * 5
     right = log_in(hub.url, "fay", hub.passwords["fay"], headers={"X-Real-Ip": "10.7.1.1"})
     assert right[0] == 429
@@ -568,8 +635,10 @@ def test_a_burst_of_concurrent_guesses_gets_at_most_the_allowed_checks(hub):
 
 def test_guesses_behind_the_front_proxy_lock_out_only_their_client(hub):
     attacker, instructor = {"X-Forwarded-For": "203.0.113.9"}, {"X-Forwarded-For": "198.51.100.7"}
-    statuses = [log_in(hub.url, "instructor", f"guess-{i}", headers=attacker)[0]
-                for i in range(MAX_FAILURES + 2)]
+    statuses = [
+        log_in(hub.url, "instructor", f"guess-{i}", headers=attacker)[0]
+        for i in range(MAX_FAILURES + 2)
+    ]
     assert statuses == [403] * MAX_FAILURES + [429] * 2
     status, cookies = log_in(hub.url, "instructor", hub.instructor_password, headers=instructor)
     assert status == 302
@@ -581,16 +650,18 @@ def logged_in(hub, name):
     status, cookies = log_in(hub.url, name, hub.passwords[name])
     assert status == 302
     session = browser(hub.url, cookies)
-    token = session.post(f"{hub.url}/hub/api/users/{name}/tokens", json={"note": "t"},
-                         timeout=TIMEOUT_S)
+    token = session.post(
+        f"{hub.url}/hub/api/users/{name}/tokens", json={"note": "t"}, timeout=TIMEOUT_S
+    )
     assert token.status_code == 201
     return session, token.json()["token"]
 
 
 def assert_signed_in(hub, name, session, token, expected):
     by_cookie = session.get(f"{hub.url}/hub/api/user", timeout=TIMEOUT_S)
-    by_token = requests.get(f"{hub.url}/hub/api/user", timeout=TIMEOUT_S,
-                            headers={"Authorization": f"token {token}"})
+    by_token = requests.get(
+        f"{hub.url}/hub/api/user", timeout=TIMEOUT_S, headers={"Authorization": f"token {token}"}
+    )
     assert (by_cookie.status_code, by_token.status_code) == (expected, expected)
 
 
@@ -601,8 +672,7 @@ def admin_env(hub, monkeypatch):
     monkeypatch.setenv("SOFTMAX_LAB_HUB_API", f"{hub.url}/hub/api")
 
 
-@pytest.mark.parametrize(("name", "command"), [("gus", ["remove"]),
-                                               ("hal", ["codes", "--reset"])])
+@pytest.mark.parametrize(("name", "command"), [("gus", ["remove"]), ("hal", ["codes", "--reset"])])
 def test_removing_or_resetting_a_login_ends_its_sessions(hub, admin_env, capsys, name, command):
     session, token = logged_in(hub, name)
     assert_signed_in(hub, name, session, token, 200)
@@ -635,8 +705,13 @@ def graded(hub):
         pytest.skip("grading runs nbgrader as another account: needs root (CI runs as root)")
     for name, planted in [("ada", False), ("bob", True)]:
         notebook = json.loads(nbformat.writes(submission(ASSIGNMENT, planted)))
-        put = as_learner(hub, name, "PUT", in_home(name, "notebooks", f"{ASSIGNMENT}.ipynb"),
-                         json={"type": "notebook", "format": "json", "content": notebook})
+        put = as_learner(
+            hub,
+            name,
+            "PUT",
+            in_home(name, "notebooks", f"{ASSIGNMENT}.ipynb"),
+            json={"type": "notebook", "format": "json", "content": notebook},
+        )
         assert put.status_code == 200, put.text
     base = Path(tempfile.mkdtemp(prefix="grading-"))
     base.chmod(0o711)  # as /var/lib: the grading account may reach its own directory
@@ -650,8 +725,7 @@ def graded(hub):
         collected = grading.collect(grader.home, grader, ASSIGNMENT, learners)
         scores = grading.grade(grader.home, grader, ASSIGNMENT, Suite(ROOT))
         returned = grading.return_feedback(grader.home, grader, ASSIGNMENT, learners)
-        yield {"grader": grader, "collected": collected, "scores": scores,
-               "returned": returned}
+        yield {"grader": grader, "collected": collected, "scores": scores, "returned": returned}
     finally:
         shutil.rmtree(base)
 
@@ -660,8 +734,15 @@ def python_runs_as(uid):
     """Whether `uid` can run this Python (not if it lives in root's home, as on some
     machines: a class machine's environment in /opt/softmax-lab can be run by anyone)."""
     try:
-        subprocess.run([sys.executable, "-c", ""], user=uid, group=uid, extra_groups=[],
-                       cwd="/", check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-c", ""],
+            user=uid,
+            group=uid,
+            extra_groups=[],
+            cwd="/",
+            check=True,
+            capture_output=True,
+        )
     except (PermissionError, subprocess.CalledProcessError):
         return False
     return True
@@ -674,33 +755,39 @@ def test_the_instructor_collects_grades_and_returns_an_assignment(hub, graded):
     assert bob_score == 0
     assert graded["returned"] == {"ada": True, "bob": True}
     # Bob's feedback, in his own home, explains the check that failed
-    page = as_learner(hub, "bob", "GET", in_home("bob", "feedback", ASSIGNMENT,
-                                                 f"{ASSIGNMENT}.html"))
+    page = as_learner(
+        hub, "bob", "GET", in_home("bob", "feedback", ASSIGNMENT, f"{ASSIGNMENT}.html")
+    )
     assert page.status_code == 200
     assert "\u2717" in page.json()["content"] and "Hint:" in page.json()["content"]
-    ada_page = as_learner(hub, "ada", "GET", in_home("ada", "feedback", ASSIGNMENT,
-                                                     f"{ASSIGNMENT}.html"))
+    ada_page = as_learner(
+        hub, "ada", "GET", in_home("ada", "feedback", ASSIGNMENT, f"{ASSIGNMENT}.html")
+    )
     assert ada_page.status_code == 200 and "Hint:" not in ada_page.json()["content"]
 
 
 def test_the_course_directory_is_the_grading_accounts_alone(graded):
     course = graded["grader"].home
     if graded["grader"].uid is None:
-        pytest.skip(f"another account cannot run {sys.executable} on this machine: the "
-                    "assignment was graded as root (see docs/class-hub.md)")
+        pytest.skip(
+            f"another account cannot run {sys.executable} on this machine: the "
+            "assignment was graded as root (see docs/class-hub.md)"
+        )
     assert (course.stat().st_uid, course.stat().st_mode & 0o777) == (GRADER_UID, 0o700)
     for path in course.rglob("*"):
         assert path.lstat().st_uid == GRADER_UID, path  # nothing was graded as root
 
 
-@pytest.mark.parametrize("parts", [("notebooks", f"{ASSIGNMENT}.ipynb"),
-                                   ("feedback", ASSIGNMENT, f"{ASSIGNMENT}.html")])
+@pytest.mark.parametrize(
+    "parts", [("notebooks", f"{ASSIGNMENT}.ipynb"), ("feedback", ASSIGNMENT, f"{ASSIGNMENT}.html")]
+)
 def test_ada_cannot_read_bobs_submission_or_feedback(hub, graded, parts):
     response = as_learner(hub, "ada", "GET", in_home("bob", *parts))
     assert response.status_code == 403
     assert "Hint:" not in response.text
-    leaving = as_learner(hub, "ada", "GET", "/user/ada/api/contents/..%2Fbob%2Fsoftmax-lab%2F"
-                         + "%2F".join(parts))
+    leaving = as_learner(
+        hub, "ada", "GET", "/user/ada/api/contents/..%2Fbob%2Fsoftmax-lab%2F" + "%2F".join(parts)
+    )
     assert leaving.status_code == 404
     assert as_learner(hub, "bob", "GET", in_home("bob", *parts)).status_code == 200
 
@@ -719,11 +806,9 @@ def test_a_symlink_in_bobs_home_leads_the_collector_nowhere(hub, graded):
         shutil.rmtree(feedback)
         feedback.symlink_to(outside, target_is_directory=True)
         learners = {"bob": bob}
-        assert grading.collect(grader.home, grader, "02_cross_entropy", learners) == {
-            "bob": False}
+        assert grading.collect(grader.home, grader, "02_cross_entropy", learners) == {"bob": False}
         assert not (grader.home / "submitted" / "bob" / "02_cross_entropy").exists()
-        assert grading.return_feedback(grader.home, grader, ASSIGNMENT, learners) == {
-            "bob": False}
+        assert grading.return_feedback(grader.home, grader, ASSIGNMENT, learners) == {"bob": False}
         assert sorted(p.name for p in outside.iterdir()) == ["secret.ipynb"]
         assert secret.read_text() == "not Bob's to hand in"
     finally:

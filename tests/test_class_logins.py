@@ -39,7 +39,8 @@ def logins(tmp_path):
 
 
 def test_the_instructor_password_is_printed_once_and_only_its_hash_kept(
-        tmp_path, monkeypatch, capsys):
+    tmp_path, monkeypatch, capsys
+):
     logins = Logins(tmp_path / "state" / "logins.json", rounds=FAST)
     monkeypatch.setattr(admin, "logins_file", lambda: logins)
     assert admin.main(["instructor", "--init"]) == 0
@@ -50,8 +51,7 @@ def test_the_instructor_password_is_printed_once_and_only_its_hash_kept(
     assert stat.S_IMODE(logins.path.stat().st_mode) == 0o600
 
 
-def test_codes_are_issued_once_per_learner_from_the_roster(logins, monkeypatch, capsys,
-                                                           tmp_path):
+def test_codes_are_issued_once_per_learner_from_the_roster(logins, monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(admin, "logins_file", lambda: logins)
     roster = tmp_path / "roster.txt"
     roster.write_text("# week 1\nada\n\n  grace  # TA\n")
@@ -74,21 +74,27 @@ def test_reset_replaces_a_learners_password_by_a_new_code(logins):
     assert secret_matches(code, logins.read()["ada"]["code"])
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("instructor", "is the instructor's account"),
-    ("Ada", "must match"),
-    ("ada; rm -rf /", "must match"),
-])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("instructor", "is the instructor's account"),
+        ("Ada", "must match"),
+        ("ada; rm -rf /", "must match"),
+    ],
+)
 def test_codes_are_refused_for_bad_names(logins, name, message):
     with pytest.raises(ValueError, match=message):
         admin.issue_codes(logins, {name})
     assert logins.read().keys() == {"instructor"}
 
 
-@pytest.mark.parametrize(("password", "message"), [
-    ("short", "at least 8 characters"),
-    ("é" * 37, "at most 72 bytes"),
-])
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "at least 8 characters"),
+        ("é" * 37, "at most 72 bytes"),
+    ],
+)
 def test_passwords_too_short_or_too_long_are_refused(logins, password, message):
     with pytest.raises(ValueError, match=message):
         logins.set_password("ada", password)
@@ -98,8 +104,9 @@ def test_the_logins_file_is_rewritten_whole(logins):
     logins.set_password("ada", "password-of-ada")
     logins.issue_code("bob")
     assert set(json.loads(logins.path.read_text())) == {"instructor", "ada", "bob"}
-    assert [path.name for path in logins.path.parent.iterdir()
-            if path.name.startswith(".")] == []  # no temporary file left behind
+    assert [
+        path.name for path in logins.path.parent.iterdir() if path.name.startswith(".")
+    ] == []  # no temporary file left behind
 
 
 class Clock:
@@ -149,8 +156,7 @@ def test_a_first_login_spends_the_code_and_keeps_only_the_password(logins):
     code = logins.issue_code("ada")
     authenticator = ClassAuthenticator(logins_path=str(logins.path), bcrypt_rounds=FAST)
     assert authenticate(authenticator, username="ada", password="adas-password") is None
-    assert authenticate(authenticator, username="ada", password="adas-password",
-                        otp=code) == "ada"
+    assert authenticate(authenticator, username="ada", password="adas-password", otp=code) == "ada"
     assert logins.read()["ada"].keys() == {"password"}
     assert authenticate(authenticator, username="ada", password="adas-password") == "ada"
     assert authenticate(authenticator, username="ada", password="another-one", otp=code) is None
@@ -175,11 +181,13 @@ def test_remove_forgets_a_learners_login(logins, monkeypatch, capsys):
 
 # --- the logins file on disk --------------------------------------------------------------
 
+
 def test_every_write_reaches_the_disk_before_it_replaces_the_file(logins, monkeypatch):
     synced = []
     real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.fstat(fd).st_mode)
-                        or real_fsync(fd))
+    monkeypatch.setattr(
+        os, "fsync", lambda fd: synced.append(os.fstat(fd).st_mode) or real_fsync(fd)
+    )
     logins.issue_code("ada")
     assert [stat.S_ISREG(mode) for mode in synced] == [True, False]  # the file, then its dir
     assert stat.S_ISDIR(synced[1])
@@ -206,7 +214,8 @@ def test_the_state_directory_is_made_private(tmp_path):
     umask = os.umask(0o022)
     try:
         Logins(tmp_path / "state" / "logins.json", rounds=FAST).set_password(
-            "instructor", "instructors-password", create=True)
+            "instructor", "instructors-password", create=True
+        )
     finally:
         os.umask(umask)
     assert stat.S_IMODE((tmp_path / "state").stat().st_mode) == 0o700
@@ -243,6 +252,7 @@ def test_a_corrupt_logins_file_names_its_backup(logins, text):
 
 # --- the throttle under a flood -----------------------------------------------------------
 
+
 class CountingClock(Clock):
     calls = 0
 
@@ -272,6 +282,7 @@ def test_names_that_cannot_exist_are_refused_without_being_kept(logins):
 
 # --- what a login attempt costs and counts ------------------------------------------------
 
+
 @pytest.fixture
 def checks(monkeypatch):
     """The bcrypt checks made, in order."""
@@ -281,12 +292,15 @@ def checks(monkeypatch):
     return made
 
 
-@pytest.mark.parametrize(("name", "code"), [
-    ("kim", ""),                # not on the roster
-    ("ada", ""),                # on the roster with a password, wrong one
-    ("bob", ""),                # holding a code, none given
-    ("bob", "not-the-code"),    # holding a code, a wrong one
-])
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("kim", ""),  # not on the roster
+        ("ada", ""),  # on the roster with a password, wrong one
+        ("bob", ""),  # holding a code, none given
+        ("bob", "not-the-code"),  # holding a code, a wrong one
+    ],
+)
 def test_every_refusal_costs_one_password_check(logins, checks, name, code):
     logins.set_password("ada", "password-of-ada")
     logins.issue_code("bob")
@@ -308,8 +322,10 @@ def test_concurrent_guesses_are_counted_before_their_check(logins, monkeypatch):
     monkeypatch.setattr(authenticator, "_check", slow_check)
 
     async def burst():
-        tries = [authenticator.authenticate(Handler(), {"username": "ada", "password": "x"})
-                 for _ in range(20)]
+        tries = [
+            authenticator.authenticate(Handler(), {"username": "ada", "password": "x"})
+            for _ in range(20)
+        ]
         asyncio.get_running_loop().call_later(0.5, gate.set)
         return await asyncio.gather(*tries, return_exceptions=True)
 
@@ -320,8 +336,9 @@ def test_concurrent_guesses_are_counted_before_their_check(logins, monkeypatch):
 
 def test_a_name_guessed_from_many_addresses_is_throttled_but_not_where_it_logged_in(logins):
     logins.set_password("ada", "password-of-ada")
-    authenticator = ClassAuthenticator(logins_path=str(logins.path), bcrypt_rounds=FAST,
-                                       max_name_failures=10)
+    authenticator = ClassAuthenticator(
+        logins_path=str(logins.path), bcrypt_rounds=FAST, max_name_failures=10
+    )
     assert authenticate_from(authenticator, "192.0.2.1", password="password-of-ada") == "ada"
     for i in range(10):
         assert authenticate_from(authenticator, f"10.9.0.{i}", password="guess") is None
@@ -333,11 +350,16 @@ def test_a_name_guessed_from_many_addresses_is_throttled_but_not_where_it_logged
 def test_codes_are_read_whatever_their_case_and_spaces(logins):
     code = logins.issue_code("ada")
     authenticator = ClassAuthenticator(logins_path=str(logins.path), bcrypt_rounds=FAST)
-    assert authenticate(authenticator, username=" Ada ", password="adas-password",
-                        otp=f" {code.upper()} ") == "ada"
+    assert (
+        authenticate(
+            authenticator, username=" Ada ", password="adas-password", otp=f" {code.upper()} "
+        )
+        == "ada"
+    )
 
 
 # --- sessions end with the login ----------------------------------------------------------
+
 
 class User:
     def __init__(self, name):
@@ -389,4 +411,3 @@ def authenticate_from(authenticator, address, **data):
             remote_ip = address
 
     return asyncio.run(authenticator.authenticate(FromAddress(), {"username": "ada", **data}))
-

@@ -25,8 +25,12 @@ def test_same_points_every_call_and_matches_make_blobs():
     from sklearn.datasets import make_blobs
 
     X, y = make_seed_blobs()
-    X_ref, y_ref = make_blobs(n_samples=2000, centers=[[-5, 2], [-2, -2], [1, 2], [5, -2]],
-                              cluster_std=1.0, random_state=30)
+    X_ref, y_ref = make_blobs(
+        n_samples=2000,
+        centers=[[-5, 2], [-2, -2], [1, 2], [5, -2]],
+        cluster_std=1.0,
+        random_state=30,
+    )
     np.testing.assert_array_equal(X, X_ref.astype(np.float32))
     np.testing.assert_array_equal(y, y_ref)
     np.testing.assert_array_equal(make_seed_blobs()[0], X)
@@ -38,14 +42,17 @@ def test_size_and_spread_can_change():
     assert np.abs(X - np.array(CENTERS, dtype=np.float32)[y]).max() < 1.0
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"n": 3}, ValueError, "n must be at least 4"),
-    ({"n": 10.5}, TypeError, "n must be an integer"),
-    ({"n": True}, TypeError, "n must be an integer"),
-    ({"std": 0}, ValueError, "std must be a positive, finite number"),
-    ({"std": float("inf")}, ValueError, "std must be a positive, finite number"),
-    ({"std": "wide"}, TypeError, "std must be a number"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"n": 3}, ValueError, "n must be at least 4"),
+        ({"n": 10.5}, TypeError, "n must be an integer"),
+        ({"n": True}, TypeError, "n must be an integer"),
+        ({"std": 0}, ValueError, "std must be a positive, finite number"),
+        ({"std": float("inf")}, ValueError, "std must be a positive, finite number"),
+        ({"std": "wide"}, TypeError, "std must be a number"),
+    ],
+)
 def test_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         make_seed_blobs(**kwargs)

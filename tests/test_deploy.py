@@ -40,13 +40,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SUITE = Suite(ROOT)
 BIN = Path(sys.executable).parent
 HUB_CONFIG = ROOT / "deploy" / "jupyterhub_config.py"
-NOT_INSTALLED = ("this environment's install of softmax-lab predates its entry points: "
-                 "`make install` (or `pip install -e \".[test]\"`) registers them")
+NOT_INSTALLED = (
+    "this environment's install of softmax-lab predates its entry points: "
+    '`make install` (or `pip install -e ".[test]"`) registers them'
+)
 
 #: A uid and gid nobody on this machine has: a learner's, for the hand-out's tests.
 LEARNER_UID = LEARNER_GID = 54321
-needs_root = pytest.mark.skipif(os.getuid() != 0,
-                                reason="needs root (CI runs as root): chown, useradd")
+needs_root = pytest.mark.skipif(
+    os.getuid() != 0, reason="needs root (CI runs as root): chown, useradd"
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +57,8 @@ def state_dir(tmp_path_factory):
     """The hub's state directory: a logins file with an instructor."""
     state = tmp_path_factory.mktemp("state")
     Logins(state / "logins.json", rounds=4).set_password(
-        "instructor", "instructors-password", create=True)
+        "instructor", "instructors-password", create=True
+    )
     return state
 
 
@@ -63,7 +67,10 @@ def repo2docker():
     """What `repo2docker --no-build` prints: the Dockerfile (stdout) and its log (stderr)."""
     return subprocess.run(
         [BIN / "repo2docker", "--no-build", str(ROOT)],
-        capture_output=True, text=True, check=True, timeout=120,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
 
 
@@ -119,19 +126,36 @@ def landing_url(port, token, timeout_s=180):
 
 def test_post_build_opens_jupyterlab_on_the_notebooks(tmp_path):
     prefix = tmp_path / "env"
-    subprocess.run(["bash", "binder/postBuild"], cwd=ROOT, check=True,
-                   env={"PATH": "/usr/bin:/bin", "NB_PYTHON_PREFIX": str(prefix)})
+    subprocess.run(
+        ["bash", "binder/postBuild"],
+        cwd=ROOT,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "NB_PYTHON_PREFIX": str(prefix)},
+    )
     port, token = free_ports()[0], "deploy-test"
-    env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp_path),
-           "JUPYTER_CONFIG_PATH": str(prefix / "etc" / "jupyter"),
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-           "JUPYTER_DATA_DIR": str(tmp_path / "data"),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    env = {
+        "PATH": f"{BIN}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "JUPYTER_CONFIG_PATH": str(prefix / "etc" / "jupyter"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+    }
     root_args = ["--allow-root"] if os.getuid() == 0 else []  # learners are not root
     lab = subprocess.Popen(
-        [BIN / "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}", *root_args],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            BIN / "jupyter",
+            "lab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={ROOT}",
+            *root_args,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         assert landing_url(port, token).split("?")[0].endswith("/lab/tree/notebooks")
@@ -165,8 +189,10 @@ def test_hub_uses_the_class_logins_and_systemd_limits(hub_config):
 
 
 def test_hub_culls_idle_kernels_and_servers(hub_config):
-    assert any(arg.startswith("--MappingKernelManager.cull_idle_timeout=")
-               for arg in hub_config.Spawner.args)
+    assert any(
+        arg.startswith("--MappingKernelManager.cull_idle_timeout=")
+        for arg in hub_config.Spawner.args
+    )
     (culler,) = [s for s in hub_config.JupyterHub.services if s["name"] == "idle-culler"]
     assert culler["command"][1:3] == ["-m", "jupyterhub_idle_culler"]
     assert find_spec("jupyterhub_idle_culler") is not None
@@ -186,17 +212,31 @@ def test_the_instructors_command_is_installed():
     if script is None:
         missing(NOT_INSTALLED)
     assert script.load() is admin.main
-    usage = subprocess.run([BIN / "softmax-lab-class", "--help"], capture_output=True,
-                           text=True, check=True).stdout
+    usage = subprocess.run(
+        [BIN / "softmax-lab-class", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     for command in ["instructor", "codes", "remove", "collect", "grade", "return"]:
         assert command in usage, command
 
 
 def test_the_hub_package_and_its_names_ship_in_the_wheel(tmp_path):
     """What a class machine's `pip install ".[hub]"` installs (no dependencies here)."""
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--no-build-isolation", "--target", str(tmp_path), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     shipped = {path.name for path in (tmp_path / "softmax_lab_hub").glob("*.py")}
     assert shipped == {path.name for path in (ROOT / "softmax_lab_hub").glob("*.py")}
     (names,) = tmp_path.glob("softmax_lab-*.dist-info/entry_points.txt")
@@ -228,7 +268,10 @@ def tls_files(directory):
 def test_hub_serves_https_with_the_certificate_and_key(tmp_path):
     cert, key = tls_files(tmp_path)
     assert listen("tls", cert, key, 443) == {
-        "bind_url": "https://:443", "ssl_cert": str(cert), "ssl_key": str(key)}
+        "bind_url": "https://:443",
+        "ssl_cert": str(cert),
+        "ssl_key": str(key),
+    }
     with pytest.raises(ValueError, match="privkey.pem"):
         listen("tls", cert, tmp_path / "privkey.pem.missing", 443)
     with pytest.raises(ValueError, match='SERVE must be "tls" or "reverse-proxy"'):
@@ -240,15 +283,18 @@ def test_behind_a_reverse_proxy_the_hub_binds_loopback_only(hub_config):
     assert "ssl_cert" not in hub_config.JupyterHub
 
 
-@pytest.mark.parametrize("bind_url", ["http://:8000", "http://0.0.0.0:8000",
-                                      "http://10.0.0.5:80", "http://hub.example.edu/"])
+@pytest.mark.parametrize(
+    "bind_url",
+    ["http://:8000", "http://0.0.0.0:8000", "http://10.0.0.5:80", "http://hub.example.edu/"],
+)
 def test_plain_http_beyond_loopback_is_refused(bind_url):
     with pytest.raises(ValueError, match="refusing to serve logins in clear"):
         check_not_in_clear({"bind_url": bind_url})
 
 
-@pytest.mark.parametrize("bind_url", ["http://127.0.0.1:8000", "http://[::1]:8000",
-                                      "http://localhost:8000"])
+@pytest.mark.parametrize(
+    "bind_url", ["http://127.0.0.1:8000", "http://[::1]:8000", "http://localhost:8000"]
+)
 def test_plain_http_on_loopback_is_allowed(bind_url):
     check_not_in_clear({"bind_url": bind_url})
 
@@ -302,6 +348,7 @@ def test_a_learners_home_is_made_private(tmp_path):
 
 # --- the hand-out, as root, in a home the learner controls --------------------------------
 
+
 @pytest.fixture
 def learners_home():
     """A learner's home (uid LEARNER_UID) and, beside it, a directory of root's 0755: the
@@ -337,8 +384,7 @@ def test_the_hand_out_gives_the_learner_their_notebooks(learners_home):
 
 
 @needs_root
-def test_the_hand_out_does_not_follow_a_symlinked_folder_out_of_the_home(
-        learners_home):
+def test_the_hand_out_does_not_follow_a_symlinked_folder_out_of_the_home(learners_home):
     home, victim = learners_home
     as_learner("ln", "-s", str(victim), str(home / "softmax-lab"))
     copied = copy_missing_notebooks(home, SUITE, LEARNER_UID, LEARNER_GID)
@@ -357,8 +403,7 @@ def test_the_hand_out_does_not_follow_a_symlinked_notebooks_folder(learners_home
 
 
 @needs_root
-def test_the_hand_out_does_not_create_files_through_a_dangling_symlink(
-        learners_home):
+def test_the_hand_out_does_not_create_files_through_a_dangling_symlink(learners_home):
     home, victim = learners_home
     notebooks = home / "softmax-lab" / "notebooks"
     as_learner("mkdir", "-p", str(notebooks))
@@ -384,8 +429,9 @@ class Spawner:
 def test_the_hubs_pre_spawn_hook_makes_the_account_and_hands_out_the_notebooks(hub_config):
     setup = hub_config.Spawner.pre_spawn_hook
     name = f"zz{os.getpid() % 100000}"
-    group_existed = subprocess.run(["getent", "group", LEARNERS_GROUP],
-                                   capture_output=True).returncode == 0
+    group_existed = (
+        subprocess.run(["getent", "group", LEARNERS_GROUP], capture_output=True).returncode == 0
+    )
     spawner = Spawner(name)
     try:
         setup(spawner)
@@ -394,7 +440,8 @@ def test_the_hubs_pre_spawn_hook_makes_the_account_and_hands_out_the_notebooks(h
         assert (home.stat().st_uid, stat.S_IMODE(home.stat().st_mode)) == (account.pw_uid, 0o700)
         handed_out = sorted((home / LEARNER_NOTEBOOKS).iterdir())
         assert [path.name for path in handed_out] == sorted(
-            path.name for path in SUITE.notebooks.glob("*.ipynb"))
+            path.name for path in SUITE.notebooks.glob("*.ipynb")
+        )
         assert all(path.stat().st_uid == account.pw_uid for path in handed_out)
         assert spawner.mem_limit == setup.learner_memory
     finally:
@@ -424,6 +471,7 @@ def test_learners_get_no_login_shell_and_a_group_sshd_refuses():
 
 # --- what learners' units cannot reach ----------------------------------------------------
 
+
 def test_learners_units_cannot_read_the_solutions(hub_config):
     properties = hub_config.SystemdSpawner.unit_extra_properties
     hidden = properties["InaccessiblePaths"].split()
@@ -437,6 +485,7 @@ def test_learners_units_cannot_read_the_solutions(hub_config):
 
 # --- transport and sessions ---------------------------------------------------------------
 
+
 def test_cookies_are_secure_and_browsers_keep_to_https(hub_config, state_dir, tmp_path):
     settings = hub_config.JupyterHub.tornado_settings
     assert settings["cookie_options"]["secure"] is True
@@ -448,8 +497,7 @@ def test_cookies_are_secure_and_browsers_keep_to_https(hub_config, state_dir, tm
     assert command[command.index("--redirect-to") + 1] == "443"
 
 
-def test_the_client_address_is_the_one_the_hubs_own_proxies_saw(hub_config, state_dir,
-                                                                 tmp_path):
+def test_the_client_address_is_the_one_the_hubs_own_proxies_saw(hub_config, state_dir, tmp_path):
     assert hub_config.ClassAuthenticator.trusted_hops == 2  # the reverse proxy, then CHP
     tls_files(tmp_path)
     tls = load_hub_config(state_dir, SOFTMAX_LAB_TLS_DIR=str(tmp_path))
@@ -498,13 +546,21 @@ def test_the_hubs_internal_apis_stay_on_loopback(internal):
 
 def test_the_hub_runs_in_a_sandbox():
     unit = (ROOT / "deploy" / "jupyterhub.service").read_text().splitlines()
-    for setting in ["UMask=0077", "ReadOnlyPaths=/opt/softmax-lab", "ProtectSystem=true",
-                    "PrivateTmp=yes", "PrivateDevices=yes", "ProtectKernelModules=yes",
-                    "ProtectKernelTunables=yes", "ProtectControlGroups=yes"]:
+    for setting in [
+        "UMask=0077",
+        "ReadOnlyPaths=/opt/softmax-lab",
+        "ProtectSystem=true",
+        "PrivateTmp=yes",
+        "PrivateDevices=yes",
+        "ProtectKernelModules=yes",
+        "ProtectKernelTunables=yes",
+        "ProtectControlGroups=yes",
+    ]:
         assert setting in unit, setting
 
 
 # --- collecting and returning work, as root, in homes and the course directory ------------
+
 
 @needs_root
 def test_the_collector_reads_only_the_learners_own_regular_files(learners_home):
@@ -515,8 +571,10 @@ def test_the_collector_reads_only_the_learners_own_regular_files(learners_home):
     as_learner("ln", "-s", str(victim / "root-only.ipynb"), str(planted / "a.ipynb"))
     os.link(victim / "root-only.ipynb", planted / "b.ipynb")  # a hard link, not the learner's
     as_learner("sh", "-c", f"echo mine > {planted / 'c.ipynb'}")
-    read = {name: read_learners_file(home, ("softmax-lab", "notebooks", name), LEARNER_UID)
-            for name in ["a.ipynb", "b.ipynb", "c.ipynb"]}
+    read = {
+        name: read_learners_file(home, ("softmax-lab", "notebooks", name), LEARNER_UID)
+        for name in ["a.ipynb", "b.ipynb", "c.ipynb"]
+    }
     assert read == {"a.ipynb": None, "b.ipynb": None, "c.ipynb": b"mine\n"}
     (planted / "b.ipynb").unlink()
     (victim / "root-only.ipynb").unlink()
@@ -528,8 +586,9 @@ def test_returned_feedback_replaces_a_planted_link_instead_of_following_it(learn
     feedback = home / "softmax-lab" / "feedback" / "01"
     as_learner("mkdir", "-p", str(feedback))
     as_learner("ln", "-s", str(victim / "created-by-root"), str(feedback / "01.html"))
-    assert write_learners_file(home, ("softmax-lab", "feedback", "01", "01.html"), b"<p>",
-                               LEARNER_UID, LEARNER_GID)
+    assert write_learners_file(
+        home, ("softmax-lab", "feedback", "01", "01.html"), b"<p>", LEARNER_UID, LEARNER_GID
+    )
     assert_untouched(victim)
     page = feedback / "01.html"
     assert not page.is_symlink() and page.read_bytes() == b"<p>"
@@ -538,8 +597,9 @@ def test_returned_feedback_replaces_a_planted_link_instead_of_following_it(learn
 
 def test_nbgrader_runs_as_the_grading_account_with_none_of_roots_groups(monkeypatch, tmp_path):
     started = []
-    monkeypatch.setattr(grading.subprocess, "run",
-                        lambda command, **kwargs: started.append((command, kwargs)))
+    monkeypatch.setattr(
+        grading.subprocess, "run", lambda command, **kwargs: started.append((command, kwargs))
+    )
     grader = grading.Account(tmp_path, 54322, 54322)
     grading.nbgrader(tmp_path, grader, "autograde", "01_softmax_function")
     ((command, kwargs),) = started
@@ -556,5 +616,7 @@ def test_the_instructor_has_more_memory_than_a_learner(hub_config):
     assert learner.mem_limit == setup.learner_memory
     assert instructor.mem_limit == setup.instructor_memory
     size = {"G": 1024**3, "M": 1024**2}
-    assert (int(instructor.mem_limit[:-1]) * size[instructor.mem_limit[-1]]
-            > int(learner.mem_limit[:-1]) * size[learner.mem_limit[-1]])
+    assert (
+        int(instructor.mem_limit[:-1]) * size[instructor.mem_limit[-1]]
+        > int(learner.mem_limit[:-1]) * size[learner.mem_limit[-1]]
+    )

@@ -77,14 +77,17 @@ def test_draws_into_the_given_axes():
     assert not left.patches and right.patches
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"n_inputs": 2.0}, TypeError, "n_inputs must be an integer, got 2.0"),
-    ({"n_classes": True}, TypeError, "n_classes must be an integer, got True"),
-    ({"n_inputs": 0}, ValueError, f"n_inputs must be between 1 and {MAX_NODES}, got 0"),
-    ({"n_classes": 1}, ValueError, f"n_classes must be between 2 and {MAX_NODES}, got 1"),
-    ({"n_classes": MAX_NODES + 1}, ValueError, "n_classes must be between 2 and"),
-    ({"ax": "left"}, TypeError, "ax must be a matplotlib Axes, got str"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"n_inputs": 2.0}, TypeError, "n_inputs must be an integer, got 2.0"),
+        ({"n_classes": True}, TypeError, "n_classes must be an integer, got True"),
+        ({"n_inputs": 0}, ValueError, f"n_inputs must be between 1 and {MAX_NODES}, got 0"),
+        ({"n_classes": 1}, ValueError, f"n_classes must be between 2 and {MAX_NODES}, got 1"),
+        ({"n_classes": MAX_NODES + 1}, ValueError, "n_classes must be between 2 and"),
+        ({"ax": "left"}, TypeError, "ax must be a matplotlib Axes, got str"),
+    ],
+)
 def test_bad_arguments_are_named(kwargs, error, message):
     with pytest.raises(error, match=message):
         softmax_diagram(**kwargs)

@@ -68,17 +68,24 @@ def test_the_saved_output_has_a_stable_text_and_the_chart_png():
     assert "labelled 1, beside its 10 probabilities" in metadata["image/png"]["alt"]
 
 
-@pytest.mark.parametrize(("call", "error", "message"), [
-    (lambda: digit_frame(LOGITS, LABELS, 6), ValueError, r"index must lie in 0..5"),
-    (lambda: digit_frame(LOGITS, LABELS, 1.0), TypeError, "index must be an integer"),
-    (lambda: digit_frame(LOGITS, LABELS, 0, T=0), ValueError, "positive, finite temperature"),
-    (lambda: digit_frame(LOGITS[0], LABELS, 0), ValueError, r"logits must be 2-D of shape \(m, N"),
-    (lambda: digit_frame(LOGITS, LABELS[:5], 0), ValueError, "one class label per example"),
-    (lambda: digit_picker(IMAGES[:5], LOGITS, LABELS), ValueError, "images has 5 entries"),
-    (lambda: digit_picker(IMAGES, LOGITS, LABELS, T=20.0), ValueError, "slider's range"),
-    (lambda: digit_picker(IMAGES, LOGITS, LABELS, index=-1), ValueError, "index must lie"),
-    (lambda: digit_picker(IMAGES, LOGITS, LABELS, which=""), TypeError, "which must name"),
-])
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: digit_frame(LOGITS, LABELS, 6), ValueError, r"index must lie in 0..5"),
+        (lambda: digit_frame(LOGITS, LABELS, 1.0), TypeError, "index must be an integer"),
+        (lambda: digit_frame(LOGITS, LABELS, 0, T=0), ValueError, "positive, finite temperature"),
+        (
+            lambda: digit_frame(LOGITS[0], LABELS, 0),
+            ValueError,
+            r"logits must be 2-D of shape \(m, N",
+        ),
+        (lambda: digit_frame(LOGITS, LABELS[:5], 0), ValueError, "one class label per example"),
+        (lambda: digit_picker(IMAGES[:5], LOGITS, LABELS), ValueError, "images has 5 entries"),
+        (lambda: digit_picker(IMAGES, LOGITS, LABELS, T=20.0), ValueError, "slider's range"),
+        (lambda: digit_picker(IMAGES, LOGITS, LABELS, index=-1), ValueError, "index must lie"),
+        (lambda: digit_picker(IMAGES, LOGITS, LABELS, which=""), TypeError, "which must name"),
+    ],
+)
 def test_bad_input_is_named(call, error, message):
     with pytest.raises(error, match=message):
         call()

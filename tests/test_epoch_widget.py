@@ -114,8 +114,10 @@ def test_the_regions_are_painted_in_the_class_colours(blobs, snapshots):
 def test_the_saved_output_carries_a_static_picture(blobs, snapshots):
     view = EpochSlider(snapshots, *blobs, epoch=6)
     bundle, metadata = view._repr_mimebundle_()
-    assert bundle["text/plain"].startswith("Decision boundary at epoch 6 of 8: loss 0.286, "
-                                           "accuracy 0.750 (run the notebook to drag the slider)")
+    assert bundle["text/plain"].startswith(
+        "Decision boundary at epoch 6 of 8: loss 0.286, "
+        "accuracy 0.750 (run the notebook to drag the slider)"
+    )
     assert "Predicted class by share of the plane: class 0" in bundle["text/plain"]
     assert metadata["image/png"]["alt"] == bundle["text/plain"]
     picture = decode(base64.b64decode(bundle["image/png"]))

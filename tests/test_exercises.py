@@ -32,21 +32,26 @@ PLANTED = {
     "my_cost": "m = len(y)\nreturn -np.mean(np.log(A[np.arange(m), y]))",  # not clipped
     "preferred_output_and_loss": (  # the obvious model's last layer and loss
         'return (keras.layers.Dense(NUM_CLASSES, activation="softmax"),\n'
-        "        keras.losses.SparseCategoricalCrossentropy())"),
+        "        keras.losses.SparseCategoricalCrossentropy())"
+    ),
     "classify": (  # W1 @ x: the rows of W1 taken as the units
-        "h = np.maximum(0, W1 @ x + b1)\nreturn int(np.argmax(h @ W2 + b2))"),
+        "h = np.maximum(0, W1 @ x + b1)\nreturn int(np.argmax(h @ W2 + b2))"
+    ),
     "compute_gradient": (  # the targets not subtracted
-        "A = softmax(predict_logits(X, W, b))\nreturn X.T @ A / len(y), A.sum(axis=0) / len(y)"),
+        "A = softmax(predict_logits(X, W, b))\nreturn X.T @ A / len(y), A.sum(axis=0) / len(y)"
+    ),
     "exact_loss": (  # clipped as Keras' probability loss clips
         "a = np.exp(Z - Z.max(axis=1, keepdims=True))\na /= a.sum(axis=1, keepdims=True)\n"
-        "return -np.mean(np.log(np.clip(a[np.arange(len(y)), y], 1e-7, 1)))"),
+        "return -np.mean(np.log(np.clip(a[np.arange(len(y)), y], 1e-7, 1)))"
+    ),
     "my_ece": (  # every bin counts the same, whatever it holds
         "confidence, correct = P.max(axis=1), P.argmax(axis=1) == y\n"
         "edges = np.linspace(0, 1, n_bins + 1)\n"
         "gaps = [abs(correct[b].mean() - confidence[b].mean())\n"
         "        for b in ((confidence > lo) & (confidence <= hi)\n"
         "                  for lo, hi in zip(edges[:-1], edges[1:], strict=True)) if b.any()]\n"
-        "return float(np.mean(gaps))"),
+        "return float(np.mean(gaps))"
+    ),
 }
 
 
@@ -109,7 +114,8 @@ def test_the_committed_release_is_what_the_generator_makes_now(fresh_course):
     assert files_under(committed) == files_under(fresh), "run `make exercises`"
     for path in files_under(fresh):
         assert (committed / path).read_bytes() == (fresh / path).read_bytes(), (
-            f"course/release/{path} drifted from its solved notebook: run `make exercises`")
+            f"course/release/{path} drifted from its solved notebook: run `make exercises`"
+        )
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -129,8 +135,10 @@ def test_the_release_holds_placeholders_and_locked_checks(name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_each_solution_is_removed_from_the_release(name):
     released = nbformat.read(COURSE / "release" / name / f"{name}.ipynb", as_version=4)
-    placeholders = {cell.metadata.nbgrader["grade_id"]: cell.source
-                    for cell in nbgrader_cells(released, "solution")}
+    placeholders = {
+        cell.metadata.nbgrader["grade_id"]: cell.source
+        for cell in nbgrader_cells(released, "solution")
+    }
     for cell in nbgrader_cells(solved(name), "solution"):
         placeholder = placeholders[cell.metadata.nbgrader["grade_id"]]
         for _, body in SOLUTION.findall(cell.source):
@@ -144,7 +152,7 @@ def test_each_solution_is_removed_from_the_release(name):
 def up_to_the_last_graded_cell(nb):
     """`nb` without the cells after its last graded one."""
     graded = [i for i, cell in enumerate(nb.cells) if is_nbgrader(cell, "grade")]
-    nb.cells = nb.cells[:max(graded) + 1]
+    nb.cells = nb.cells[: max(graded) + 1]
     return nb
 
 
@@ -170,9 +178,10 @@ def grades(course_dir):
     """{(assignment, student): (score, max_score)} from nbgrader's gradebook."""
     generator.nbgrader(course_dir, "export", "--to=grades.csv")
     with open(course_dir / "grades.csv", newline="") as table:
-        return {(row["assignment"], row["student_id"]): (float(row["score"]),
-                                                         float(row["max_score"]))
-                for row in csv.DictReader(table)}
+        return {
+            (row["assignment"], row["student_id"]): (float(row["score"]), float(row["max_score"]))
+            for row in csv.DictReader(table)
+        }
 
 
 @pytest.fixture(scope="module")
@@ -194,8 +203,9 @@ def autograded(fresh_course):
             path.parent.mkdir(parents=True)
             nbformat.write(submission(name, planted), path)
     with ThreadPoolExecutor(len(courses)) as pool:
-        list(pool.map(lambda d: generator.nbgrader(d, "autograde", "*", "--force"),
-                      courses.values()))
+        list(
+            pool.map(lambda d: generator.nbgrader(d, "autograde", "*", "--force"), courses.values())
+        )
     return courses, {key: value for d in courses.values() for key, value in grades(d).items()}
 
 
@@ -222,5 +232,6 @@ def test_autograde_gives_planted_mistakes_no_marks_and_explains_them(autograded,
     for cell in nbgrader_cells(graded, "grade"):
         printed = "".join(out.get("text", "") for out in cell.outputs)
         assert "\u2717" in printed and "Hint:" in printed, printed
-        assert any(out.output_type == "error" and out.ename == "AssertionError"
-                   for out in cell.outputs)
+        assert any(
+            out.output_type == "error" and out.ename == "AssertionError" for out in cell.outputs
+        )

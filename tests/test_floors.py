@@ -40,7 +40,8 @@ def test_every_lower_bound_is_installed_exactly_by_the_floors_stage():
     for name, low in lower_bounds().items():
         assert name in pins, f"{name} >= {low} is not in .ci/floors.txt"
         assert re.sub(r"(\.0)+$", "", pins[name]) == re.sub(r"(\.0)+$", "", low), (
-            f"{name}: pyproject.toml says >= {low}, .ci/floors.txt installs {pins[name]}")
+            f"{name}: pyproject.toml says >= {low}, .ci/floors.txt installs {pins[name]}"
+        )
 
 
 def test_the_floors_stage_pins_nothing_else():

@@ -17,7 +17,9 @@ from lab_utils._setup import NATIVE_KERNELS_ENV, PINNED_ISA
 
 pytestmark = pytest.mark.skipif(
     platform.machine().lower() not in ("x86_64", "amd64"),
-    reason="oneDNN's instruction sets (SSE4.1 ... AVX-512) exist on x86-64 only")
+    reason="oneDNN's instruction sets (SSE4.1 ... AVX-512) exist on x86-64 only",
+)
+
 
 def matmul_hash():
     """The hash of one float32 TensorFlow matmul's bytes."""
@@ -34,8 +36,11 @@ def matmul_hash():
 
 def probe_environment(**env):
     """This environment with the instruction-set settings replaced by ``env``."""
-    environ = {k: v for k, v in os.environ.items()
-               if k not in ("ONEDNN_MAX_CPU_ISA", "XLA_FLAGS", NATIVE_KERNELS_ENV)}
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("ONEDNN_MAX_CPU_ISA", "XLA_FLAGS", NATIVE_KERNELS_ENV)
+    }
     return environ | env | {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 
@@ -50,11 +55,16 @@ CASES = {
 @pytest.fixture(scope="module")
 def fingerprints():
     """``{case: hash of one TensorFlow matmul}``, each case in a fresh process, all at once."""
-    running = {case: subprocess.Popen(
-                   [sys.executable, __file__, "setup" if call_setup else "bare"],
-                   env=probe_environment(**env), stdout=subprocess.PIPE,
-                   stderr=subprocess.PIPE, text=True)
-               for case, (call_setup, env) in CASES.items()}
+    running = {
+        case: subprocess.Popen(
+            [sys.executable, __file__, "setup" if call_setup else "bare"],
+            env=probe_environment(**env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for case, (call_setup, env) in CASES.items()
+    }
     hashes = {}
     for case, process in running.items():
         out, err = process.communicate(timeout=180)
@@ -89,8 +99,10 @@ def test_xla_flags_keep_other_flags_and_one_pin(monkeypatch):
     monkeypatch.delenv(NATIVE_KERNELS_ENV, raising=False)
     monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_max_isa=SSE4_2 --xla_dump_to=/tmp/x")
     pin_instruction_set()
-    assert os.environ["XLA_FLAGS"].split() == ["--xla_dump_to=/tmp/x",
-                                               f"--xla_cpu_max_isa={PINNED_ISA}"]
+    assert os.environ["XLA_FLAGS"].split() == [
+        "--xla_dump_to=/tmp/x",
+        f"--xla_cpu_max_isa={PINNED_ISA}",
+    ]
     assert os.environ["ONEDNN_MAX_CPU_ISA"] == PINNED_ISA
 
 

@@ -31,14 +31,19 @@ def sparse_loss(from_logits=False):
 
 def build(output_activation, from_logits, seed, steps_per_execution=1):
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential([
-        keras.Input(shape=(2,)),
-        keras.layers.Dense(25, activation="relu"),
-        keras.layers.Dense(15, activation="relu"),
-        keras.layers.Dense(4, activation=output_activation),
-    ])
-    model.compile(loss=sparse_loss(from_logits), optimizer=keras.optimizers.Adam(0.001),
-                  steps_per_execution=steps_per_execution)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(2,)),
+            keras.layers.Dense(25, activation="relu"),
+            keras.layers.Dense(15, activation="relu"),
+            keras.layers.Dense(4, activation=output_activation),
+        ]
+    )
+    model.compile(
+        loss=sparse_loss(from_logits),
+        optimizer=keras.optimizers.Adam(0.001),
+        steps_per_execution=steps_per_execution,
+    )
     return model
 
 
@@ -106,8 +111,11 @@ def test_the_comparison_can_tell_runs_apart(blobs):
 
 def test_same_seed_same_architecture_same_initial_weights():
     # why seeding right before each build starts the two models from the same weights
-    for a, b in zip(build("softmax", False, seed=5).get_weights(),
-                    build("linear", True, seed=5).get_weights(), strict=True):
+    for a, b in zip(
+        build("softmax", False, seed=5).get_weights(),
+        build("linear", True, seed=5).get_weights(),
+        strict=True,
+    ):
         np.testing.assert_array_equal(a, b)
 
 
@@ -122,8 +130,9 @@ def test_keras_softmax_output_carries_its_logits():
 
 def test_only_the_tensorflow_backend_looks_for_the_logits():
     backends = Path(keras.__file__).parent / "src" / "backend"
-    uses = {path.parent.name: "_keras_logits" in path.read_text()
-            for path in backends.glob("*/nn.py")}
+    uses = {
+        path.parent.name: "_keras_logits" in path.read_text() for path in backends.glob("*/nn.py")
+    }
     assert {"tensorflow", "jax", "torch", "numpy"} <= uses.keys()
     assert [name for name, looks in uses.items() if looks] == ["tensorflow"]
 
@@ -132,8 +141,12 @@ def test_eager_losses_on_keras_softmax_tensors_are_rescued():
     """Notebook 03's conclusion: not only fit and evaluate, any tensor Keras' softmax made."""
     z = tf.constant(LOGITS)
     model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Softmax()])
-    for probabilities in (keras.ops.softmax(z), keras.layers.Softmax()(z),
-                          keras.activations.softmax(z), model(z)):
+    for probabilities in (
+        keras.ops.softmax(z),
+        keras.layers.Softmax()(z),
+        keras.activations.softmax(z),
+        model(z),
+    ):
         assert float(sparse_loss()(TARGET, probabilities)) == pytest.approx(60.0)
     # a plain TensorFlow softmax, eager, is not rescued
     assert float(sparse_loss()(TARGET, tf.nn.softmax(z))) == pytest.approx(CLIP_LOSS)
@@ -147,8 +160,8 @@ def test_inside_a_graph_any_softmax_op_is_rescued():
 def test_the_jax_backend_clips_the_probabilities_as_notebook_03_writes_it():
     """03's loss_from_clipped_probabilities: -log clip(p_y), after dividing by the row's sum."""
     source = (Path(keras.__file__).parent / "src" / "backend" / "jax" / "nn.py").read_text()
-    body = source[source.index("def sparse_categorical_crossentropy"):]
-    body = body[:body.index("\ndef ")]
+    body = source[source.index("def sparse_categorical_crossentropy") :]
+    body = body[: body.index("\ndef ")]
     assert "output = output / jnp.sum(output, axis, keepdims=True)" in body
     assert "jnp.clip(output, backend.epsilon(), 1.0 - backend.epsilon())" in body
     assert "_keras_logits" not in body

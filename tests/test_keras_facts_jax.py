@@ -28,15 +28,19 @@ def build(output_activation, from_logits, seed=1234, steps_per_execution=1):
     import keras
 
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential([
-        keras.Input(shape=(2,)),
-        keras.layers.Dense(25, activation="relu"),
-        keras.layers.Dense(15, activation="relu"),
-        keras.layers.Dense(4, activation=output_activation),
-    ])
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits),
-                  optimizer=keras.optimizers.Adam(0.001),
-                  steps_per_execution=steps_per_execution)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(2,)),
+            keras.layers.Dense(25, activation="relu"),
+            keras.layers.Dense(15, activation="relu"),
+            keras.layers.Dense(4, activation=output_activation),
+        ]
+    )
+    model.compile(
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits),
+        optimizer=keras.optimizers.Adam(0.001),
+        steps_per_execution=steps_per_execution,
+    )
     return model
 
 
@@ -73,8 +77,9 @@ def measure_clip():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         double_softmax = float(from_logits(target, keras.activations.softmax(z)))
-        misused = keras.Sequential([keras.Input(shape=(1,)),
-                                    keras.layers.Dense(4, activation="softmax")])
+        misused = keras.Sequential(
+            [keras.Input(shape=(1,)), keras.layers.Dense(4, activation="softmax")]
+        )
         misused.compile(loss=from_logits)
         misused.set_weights(model.get_weights())
         misused_loss = misused.evaluate(np.zeros((1, 1)), target, verbose=0)
@@ -92,12 +97,14 @@ def measure_clip():
 
 
 def measure_training():
-    losses = {route: {scale: train_losses(*args, scale) for scale in (1, 100)}
-              for route, args in {"obvious": ("softmax", False),
-                                  "preferred": ("linear", True)}.items()}
+    losses = {
+        route: {scale: train_losses(*args, scale) for scale in (1, 100)}
+        for route, args in {"obvious": ("softmax", False), "preferred": ("linear", True)}.items()
+    }
     # 500 points are 16 batches of 32: one call to the backend per epoch
-    losses["obvious, 16 steps per execution"] = train_losses("softmax", False, 100,
-                                                             steps_per_execution=16)
+    losses["obvious, 16 steps per execution"] = train_losses(
+        "softmax", False, 100, steps_per_execution=16
+    )
     return losses
 
 
@@ -118,20 +125,28 @@ def measure_set_backend():
         keras.config.set_backend("jax")
     import keras
 
-    return {"started_on": started_on, "now": keras.backend.backend(),
-            "warned": any("set_backend" in str(warning.message) for warning in caught),
-            "losses": train_losses("softmax", False, 100)}
+    return {
+        "started_on": started_on,
+        "now": keras.backend.backend(),
+        "warned": any("set_backend" in str(warning.message) for warning in caught),
+        "losses": train_losses("softmax", False, 100),
+    }
 
 
-MEASUREMENTS = {"clip and training": measure_clip_and_training,
-                "set_backend": measure_set_backend}
+MEASUREMENTS = {"clip and training": measure_clip_and_training, "set_backend": measure_set_backend}
 
 
 def run_fresh(what, backend="jax"):
     """Run MEASUREMENTS[what] in a fresh Python process whose Keras starts on ``backend``."""
     env = {**notebook_environment(os.environ), "KERAS_BACKEND": backend}
-    result = subprocess.run([sys.executable, __file__, what], env=env, capture_output=True,
-                            text=True, timeout=600, check=False)
+    result = subprocess.run(
+        [sys.executable, __file__, what],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.splitlines()[-1])
 

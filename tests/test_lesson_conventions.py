@@ -10,11 +10,17 @@ from pathlib import Path
 import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-LESSONS = ["01_softmax_function", "02_cross_entropy", "04_multiclass_decision_boundaries",
-           "05_softmax_regression"]
+LESSONS = [
+    "01_softmax_function",
+    "02_cross_entropy",
+    "04_multiclass_decision_boundaries",
+    "05_softmax_regression",
+]
 TIME = re.compile(r"^\*\*Time:\*\* about \d+ min on the core path \(\+ \d+ min optional\)\.$", re.M)
-DEEP_DIVE = re.compile(r"^## Optional deep dive: .+\n\n\*Optional \(about \d+ min\)\. "
-                       r'On the core path, skip to "(?P<next>[^"]+)"\.\*')
+DEEP_DIVE = re.compile(
+    r"^## Optional deep dive: .+\n\n\*Optional \(about \d+ min\)\. "
+    r'On the core path, skip to "(?P<next>[^"]+)"\.\*'
+)
 
 
 def cells(name):
@@ -41,9 +47,13 @@ def test_every_deep_dive_is_tagged_to_the_next_core_heading_it_names(name):
     for start in dives:
         match = DEEP_DIVE.match(source(nb[start]))
         assert match, f"cell {start}: {source(nb[start])[:200]!r}"
-        end = next(i for i in range(start + 1, len(nb))
-                   if nb[i]["cell_type"] == "markdown"
-                   and re.match(r"^#{2,3} ", source(nb[i])) and not is_optional(nb[i]))
+        end = next(
+            i
+            for i in range(start + 1, len(nb))
+            if nb[i]["cell_type"] == "markdown"
+            and re.match(r"^#{2,3} ", source(nb[i]))
+            and not is_optional(nb[i])
+        )
         assert source(nb[end]).splitlines()[0].lstrip("# ") == match["next"], (start, end)
         untagged = [i for i in range(start, end) if not is_optional(nb[i])]
         assert not untagged, f"cells {untagged} of the deep dive are not tagged optional"
@@ -55,10 +65,14 @@ def test_every_deep_dive_is_tagged_to_the_next_core_heading_it_names(name):
 @pytest.mark.parametrize("name", LESSONS)
 def test_a_predict_then_run_prompt_comes_just_before_the_cell_that_answers_it(name):
     nb = cells(name)
-    prompts = [i for i, c in enumerate(nb) if c["cell_type"] == "markdown"
-               and "**Predict, then run.**" in source(c)]
-    assert any(source(nb[i]).startswith("**Predict, then run.**") for i in prompts), \
+    prompts = [
+        i
+        for i, c in enumerate(nb)
+        if c["cell_type"] == "markdown" and "**Predict, then run.**" in source(c)
+    ]
+    assert any(source(nb[i]).startswith("**Predict, then run.**") for i in prompts), (
         "no markdown cell starts with the predict-then-run prompt"
+    )
     for i in prompts:
         assert nb[i + 1]["cell_type"] == "code", f"cell {i + 1} after the prompt is not code"
 

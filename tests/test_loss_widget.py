@@ -113,7 +113,8 @@ def test_static_png_and_text_in_the_saved_output():
     assert base64.b64decode(bundle["image/png"]) == sharp_chart(view).saved_png()
     assert bundle["text/plain"].startswith(
         "Cross-entropy view at p = 0.01, loss = 4.605 (run the notebook to drag the slider). "
-        "The loss -log p against p")
+        "The loss -log p against p"
+    )
     assert "p = 0.01, loss 4.605" in metadata["image/png"]["alt"]
     assert "application/vnd.jupyter.widget-view+json" in bundle
 

@@ -24,8 +24,13 @@ print(json.dumps(found))
 
 def heavy_modules_after_each_import():
     """{module imported in order: heavy modules loaded by then}, from a fresh interpreter."""
-    result = subprocess.run([sys.executable, "-c", PROBE % {"heavy": HEAVY}],
-                            capture_output=True, text=True, check=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE % {"heavy": HEAVY}],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
     return json.loads(result.stdout)
 
 
@@ -34,4 +39,3 @@ def test_lab_utils_and_every_submodule_import_without_tensorflow():
     assert "lab_utils.numerics" in found  # the walk did reach the submodules
     loaded_by = {module: heavy for module, heavy in found.items() if heavy}
     assert loaded_by == {}, f"these imports loaded TensorFlow/Keras: {loaded_by}"
-

@@ -30,8 +30,9 @@ def ulps_from_one(total):
 # --- softmax ---------------------------------------------------------------------
 
 #: Every property holds for both: the readable softmax and the precise one.
-SOFTMAXES = pytest.mark.parametrize("softmax", [nx.softmax, nx.precise_softmax],
-                                    ids=["softmax", "precise_softmax"])
+SOFTMAXES = pytest.mark.parametrize(
+    "softmax", [nx.softmax, nx.precise_softmax], ids=["softmax", "precise_softmax"]
+)
 
 
 def test_softmax_is_the_three_lines_of_notebook_01():
@@ -43,8 +44,12 @@ def test_softmax_is_the_three_lines_of_notebook_01():
 @settings(max_examples=200, deadline=None)
 @given(z=finite_arrays(np.float64) | finite_arrays(np.float32))
 def test_softmax_and_precise_softmax_agree_to_rounding(z):
-    np.testing.assert_allclose(nx.softmax(z), nx.precise_softmax(z),
-                               rtol=1e-5 if z.dtype == np.float32 else 1e-12, atol=1e-30)
+    np.testing.assert_allclose(
+        nx.softmax(z),
+        nx.precise_softmax(z),
+        rtol=1e-5 if z.dtype == np.float32 else 1e-12,
+        atol=1e-30,
+    )
 
 
 @SOFTMAXES
@@ -70,8 +75,9 @@ def test_softmax_is_a_probability_vector_for_any_finite_input(softmax, z, axis):
 @settings(max_examples=200, deadline=None)
 @given(z=finite_arrays(np.float64))
 def test_softmax_matches_scipy(softmax, z):
-    np.testing.assert_allclose(softmax(z), scipy.special.softmax(z, axis=-1),
-                               rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(
+        softmax(z), scipy.special.softmax(z, axis=-1), rtol=1e-12, atol=1e-300
+    )
 
 
 @SOFTMAXES
@@ -178,7 +184,7 @@ def exact_softmax(row):
     shifted = [v - top for v in values]
     e = [mpmath.exp(d) if d > -1e5 else mpmath.mpf(0) for d in shifted]  # below: 0 anyway
     at_top = values.index(top)
-    rest = mpmath.fsum(e[:at_top] + e[at_top + 1:])
+    rest = mpmath.fsum(e[:at_top] + e[at_top + 1 :])
     return [x / (1 + rest) for x in e], [d - mpmath.log1p(rest) for d in shifted]
 
 
@@ -227,8 +233,9 @@ def test_float64_within_4_ulps_of_exact_for_any_finite_input(z):
 
 
 @settings(max_examples=60, deadline=None)
-@given(z=rows(np.float32, any_finite(np.float32))
-       | rows(np.float32, st.floats(-110, 110, width=32)))
+@given(
+    z=rows(np.float32, any_finite(np.float32)) | rows(np.float32, st.floats(-110, 110, width=32))
+)
 def test_float32_results_are_correctly_rounded(z):
     """Computed in float64 and rounded once: half an ulp (plus a double rounding's hair)."""
     a, log_a = exact_softmax(z)
@@ -251,8 +258,10 @@ def test_log_softmax_of_a_dominant_entry_keeps_its_digits():
     a, log_a = exact_softmax(z)
     assert scipy.special.log_softmax(z)[0] == 0.0
     assert ulps_off(nx.log_softmax(z), log_a, np.float64) <= 1
-    assert ulps_off(nx.logsumexp(z, keepdims=True), [mpmath.log1p(mpmath.exp(-46.0517))],
-                    np.float64) <= 1
+    assert (
+        ulps_off(nx.logsumexp(z, keepdims=True), [mpmath.log1p(mpmath.exp(-46.0517))], np.float64)
+        <= 1
+    )
 
 
 # --- every bad input is named ------------------------------------------------------
@@ -288,8 +297,10 @@ def test_all_minus_inf_column_is_reported_along_axis_0():
         nx.softmax(z, axis=0)
 
 
-@pytest.mark.parametrize(("axis", "error"), [(2, ValueError), (-3, ValueError),
-                                             (1.0, TypeError), ("0", TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    ("axis", "error"),
+    [(2, ValueError), (-3, ValueError), (1.0, TypeError), ("0", TypeError), (True, TypeError)],
+)
 def test_bad_axis(axis, error):
     with pytest.raises(error, match="axis"):
         nx.softmax(np.zeros((2, 3)), axis=axis)
@@ -333,11 +344,16 @@ def test_sparse_loss_is_minus_log_of_the_target_probability():
 
 
 def test_sparse_and_categorical_agree():
-    np.testing.assert_allclose(nx.sparse_categorical_crossentropy(Y, P),
-                               nx.categorical_crossentropy(nx.one_hot(Y, 4), P), rtol=1e-6)
+    np.testing.assert_allclose(
+        nx.sparse_categorical_crossentropy(Y, P),
+        nx.categorical_crossentropy(nx.one_hot(Y, 4), P),
+        rtol=1e-6,
+    )
     z = np.log(P + 0.01)
-    np.testing.assert_allclose(nx.sparse_categorical_crossentropy(Y, z, from_logits=True),
-                               nx.categorical_crossentropy(nx.one_hot(Y, 4), z, from_logits=True))
+    np.testing.assert_allclose(
+        nx.sparse_categorical_crossentropy(Y, z, from_logits=True),
+        nx.categorical_crossentropy(nx.one_hot(Y, 4), z, from_logits=True),
+    )
 
 
 def test_probabilities_are_clipped_like_keras():
@@ -362,8 +378,9 @@ def test_a_single_example_may_have_a_scalar_label():
 
 
 def test_sparse_accepts_a_trailing_label_axis():
-    np.testing.assert_allclose(nx.sparse_categorical_crossentropy(Y[:, None], P),
-                               nx.sparse_categorical_crossentropy(Y, P))
+    np.testing.assert_allclose(
+        nx.sparse_categorical_crossentropy(Y[:, None], P), nx.sparse_categorical_crossentropy(Y, P)
+    )
 
 
 def test_masked_class_costs_nothing_when_not_the_target():
@@ -377,15 +394,32 @@ def test_masked_class_costs_nothing_when_not_the_target():
     [
         ([0, 4], P, False, r"y_true must hold class labels in 0..3, got y_true\[1\] = 4"),
         ([0, 2.5], P, False, r"y_true must hold whole-number class labels, got y_true\[1\] = 2.5"),
-        ([0, 1, 2], P, False,
-         r"y_true must have shape \(2,\), .* \(shape \(2, 4\)\), got shape \(3,\)"),
+        (
+            [0, 1, 2],
+            P,
+            False,
+            r"y_true must have shape \(2,\), .* \(shape \(2, 4\)\), got shape \(3,\)",
+        ),
         (nx.one_hot(Y, 4), P, False, "y_true looks one-hot: use categorical_crossentropy"),
-        (Y, P * 3, False, r"y_pred must hold probabilities in \[0, 1\], got y_pred\[0, 0\] = 2.1; "
-                          "if these are logits, pass from_logits=True"),
-        (Y, [[0.5, np.nan, 0.5, 0.0], P[1]], False,
-         r"y_pred must be finite, got y_pred\[0, 1\] = nan"),
-        (Y, [[0.0, np.inf, 0.0, 0.0], P[1]], True,
-         r"y_pred must not hold \+inf .*y_pred\[0, 1\] = inf"),
+        (
+            Y,
+            P * 3,
+            False,
+            r"y_pred must hold probabilities in \[0, 1\], got y_pred\[0, 0\] = 2.1; "
+            "if these are logits, pass from_logits=True",
+        ),
+        (
+            Y,
+            [[0.5, np.nan, 0.5, 0.0], P[1]],
+            False,
+            r"y_pred must be finite, got y_pred\[0, 1\] = nan",
+        ),
+        (
+            Y,
+            [[0.0, np.inf, 0.0, 0.0], P[1]],
+            True,
+            r"y_pred must not hold \+inf .*y_pred\[0, 1\] = inf",
+        ),
         ([], P, False, "y_true must not be empty"),
     ],
 )
@@ -397,14 +431,28 @@ def test_sparse_rejects_bad_input(y_true, y_pred, from_logits, message):
 @pytest.mark.parametrize(
     ("y_true", "y_pred", "message"),
     [
-        (Y, P, r"y_true must have the shape of y_pred, \(2, 4\), got shape \(2,\); y_true looks "
-               "like integer labels"),
-        (nx.one_hot(Y, 3), P,
-         r"y_true must have the shape of y_pred, \(2, 4\), got shape \(2, 3\)$"),
-        ([[2.0, 0, 0, 0], [0, 0, 1, 0]], P, r"y_true must hold probabilities in \[0, 1\], got "
-                                            r"y_true\[0, 0\] = 2"),
-        (nx.one_hot(Y, 4), [[0, 0, 0, 0], P[1]],
-         r"y_pred must not have a row of zeros .* y_pred\[0, :\]"),
+        (
+            Y,
+            P,
+            r"y_true must have the shape of y_pred, \(2, 4\), got shape \(2,\); y_true looks "
+            "like integer labels",
+        ),
+        (
+            nx.one_hot(Y, 3),
+            P,
+            r"y_true must have the shape of y_pred, \(2, 4\), got shape \(2, 3\)$",
+        ),
+        (
+            [[2.0, 0, 0, 0], [0, 0, 1, 0]],
+            P,
+            r"y_true must hold probabilities in \[0, 1\], got "
+            r"y_true\[0, 0\] = 2",
+        ),
+        (
+            nx.one_hot(Y, 4),
+            [[0, 0, 0, 0], P[1]],
+            r"y_pred must not have a row of zeros .* y_pred\[0, :\]",
+        ),
     ],
 )
 def test_categorical_rejects_bad_input(y_true, y_pred, message):
@@ -436,14 +484,19 @@ def test_losses_agree_with_keras(keras, z, y):
     p = nx.softmax(z)
     onehot = nx.one_hot(y, 4).astype(np.float32)
     cases = [
-        (nx.sparse_categorical_crossentropy(y, z, from_logits=True),
-         keras.losses.sparse_categorical_crossentropy(y, z, from_logits=True)),
-        (nx.sparse_categorical_crossentropy(y, p),
-         keras.losses.sparse_categorical_crossentropy(y, p)),
-        (nx.categorical_crossentropy(onehot, z, from_logits=True),
-         keras.losses.categorical_crossentropy(onehot, z, from_logits=True)),
-        (nx.categorical_crossentropy(onehot, p),
-         keras.losses.categorical_crossentropy(onehot, p)),
+        (
+            nx.sparse_categorical_crossentropy(y, z, from_logits=True),
+            keras.losses.sparse_categorical_crossentropy(y, z, from_logits=True),
+        ),
+        (
+            nx.sparse_categorical_crossentropy(y, p),
+            keras.losses.sparse_categorical_crossentropy(y, p),
+        ),
+        (
+            nx.categorical_crossentropy(onehot, z, from_logits=True),
+            keras.losses.categorical_crossentropy(onehot, z, from_logits=True),
+        ),
+        (nx.categorical_crossentropy(onehot, p), keras.losses.categorical_crossentropy(onehot, p)),
     ]
     for ours, theirs in cases:
         np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-6, atol=1e-6)

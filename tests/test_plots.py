@@ -16,8 +16,9 @@ from lab_utils.style import CLASS_MARKERS
 
 X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0], [3.0, 1.0], [4.0, 0.0], [5.0, 1.0]])
 Y = np.array([0, 1, 2, 3, 0, 2])
-LOGITS = np.array([[3.0, 0, 0, 0], [0, 3, 0, 0], [0, 0, 3, 0],
-                   [0, 0, 0, 3], [2, 1, 0, -1], [-5, 0, 5, 0]])
+LOGITS = np.array(
+    [[3.0, 0, 0, 0], [0, 3, 0, 0], [0, 0, 3, 0], [0, 0, 0, 3], [2, 1, 0, -1], [-5, 0, 5, 0]]
+)
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +42,11 @@ def test_blobs_one_coloured_scatter_per_class():
         np.testing.assert_array_equal(collection.get_offsets(), X[Y == label])
         assert face_hexes(collection) == {CLASS_COLORS[label].lower()}
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "class 0", "class 1", "class 2", "class 3"]
+        "class 0",
+        "class 1",
+        "class 2",
+        "class 3",
+    ]
     assert ax.get_xlabel() == "$x_0$" and ax.get_ylabel() == "$x_1$"
 
 
@@ -52,14 +57,17 @@ def test_blobs_draws_into_the_given_axes():
     assert not left.collections and ax.get_title() == "mine"
 
 
-@pytest.mark.parametrize("X_bad, y_bad, message", [
-    (X[:, :1], Y, r"X must have shape \(n, 2\)"),
-    (X[0], Y, "X must be 2-D"),
-    (X, Y[:-1], r"y must have shape \(6,\), one class label per point, got shape \(5,\)"),
-    (X, np.array([0, 1, 2, 3, 0, 7]), r"y must hold class labels in 0..4, got y\[5\] = 7"),
-    (X, np.array([0, 1, 2, 3, 0, 0.5]), r"whole-number class labels, got y\[5\] = 0.5"),
-    (np.where(X == 5.0, np.nan, X), Y, "X must be finite"),
-])
+@pytest.mark.parametrize(
+    "X_bad, y_bad, message",
+    [
+        (X[:, :1], Y, r"X must have shape \(n, 2\)"),
+        (X[0], Y, "X must be 2-D"),
+        (X, Y[:-1], r"y must have shape \(6,\), one class label per point, got shape \(5,\)"),
+        (X, np.array([0, 1, 2, 3, 0, 7]), r"y must hold class labels in 0..4, got y\[5\] = 7"),
+        (X, np.array([0, 1, 2, 3, 0, 0.5]), r"whole-number class labels, got y\[5\] = 0.5"),
+        (np.where(X == 5.0, np.nan, X), Y, "X must be finite"),
+    ],
+)
 def test_blobs_bad_input_names_the_argument(X_bad, y_bad, message):
     with pytest.raises(ValueError, match=message):
         plot_blobs(X_bad, y_bad)
@@ -99,8 +107,9 @@ def test_loss_curves_one_line_per_model_numbered_from_epoch_1():
 
 
 def test_a_cost_per_step_is_drawn_and_described_from_step_0():
-    fig, ax = plot_loss_curves({"GD": [1.0, 0.5, 0.25]}, title="Cost", xlabel="step",
-                               ylabel="cost", first=0)
+    fig, ax = plot_loss_curves(
+        {"GD": [1.0, 0.5, 0.25]}, title="Cost", xlabel="step", ylabel="cost", first=0
+    )
     np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), [0, 1, 2])
     assert ax.get_xlabel() == "step" and ax.get_ylabel() == "cost"
     text = alt_text(fig)
@@ -119,13 +128,16 @@ def test_loss_curves_draw_into_the_given_axes():
     assert plot_loss_curves({"m": [1.0]}, ax=ax) == (fig, ax)
 
 
-@pytest.mark.parametrize("bad, error, message", [
-    ({}, TypeError, "non-empty dict"),
-    ([1.0, 0.5], TypeError, "non-empty dict"),
-    ({"m": []}, ValueError, r"losses\['m'\] must not be empty"),
-    ({"m": [1.0, float("nan")]}, ValueError, r"losses\['m'\] must be finite"),
-    ({str(i): [1.0] for i in range(6)}, ValueError, "at most 5 curves"),
-])
+@pytest.mark.parametrize(
+    "bad, error, message",
+    [
+        ({}, TypeError, "non-empty dict"),
+        ([1.0, 0.5], TypeError, "non-empty dict"),
+        ({"m": []}, ValueError, r"losses\['m'\] must not be empty"),
+        ({"m": [1.0, float("nan")]}, ValueError, r"losses\['m'\] must be finite"),
+        ({str(i): [1.0] for i in range(6)}, ValueError, "at most 5 curves"),
+    ],
+)
 def test_loss_curves_bad_input(bad, error, message):
     with pytest.raises(error, match=message):
         plot_loss_curves(bad)
@@ -151,12 +163,16 @@ def test_outputs_two_panels_one_column_per_unit():
 def test_outputs_coloured_by_true_class_with_a_legend():
     fig, (ax_p, ax_z) = plot_model_outputs(softmax(LOGITS), LOGITS, y=Y)
     classes = np.unique(Y)
-    first_unit = ax_z.collections[:len(classes)]  # unit 0: one collection per true class
+    first_unit = ax_z.collections[: len(classes)]  # unit 0: one collection per true class
     for label, points in zip(classes, first_unit, strict=True):
         assert face_hexes(points) == {CLASS_COLORS[label].lower()}
         np.testing.assert_allclose(points.get_offsets()[:, 1], LOGITS[Y == label, 0])
     assert [t.get_text() for t in ax_z.get_legend().get_texts()] == [
-        "class 0", "class 1", "class 2", "class 3"]
+        "class 0",
+        "class 1",
+        "class 2",
+        "class 3",
+    ]
     markers = [h.get_marker() for h in ax_z.get_legend().legend_handles]
     assert markers == list(CLASS_MARKERS[:4])  # a shape per class, not only a colour
 
@@ -178,11 +194,14 @@ def test_outputs_logits_passed_as_probabilities_are_caught():
         plot_model_outputs(LOGITS, LOGITS)
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"logits": LOGITS[:, :3]}, ValueError, "shape"),
-    ({"y": Y[:3]}, ValueError, r"y must have shape \(6,\), one class label per point"),
-    ({"axes": "ab"}, TypeError, "axes must be a sequence of 2 matplotlib Axes"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"logits": LOGITS[:, :3]}, ValueError, "shape"),
+        ({"y": Y[:3]}, ValueError, r"y must have shape \(6,\), one class label per point"),
+        ({"axes": "ab"}, TypeError, "axes must be a sequence of 2 matplotlib Axes"),
+    ],
+)
 def test_outputs_bad_input(kwargs, error, message):
     arguments = {"probabilities": softmax(LOGITS), "logits": LOGITS} | kwargs
     with pytest.raises(error, match=message):

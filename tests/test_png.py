@@ -37,8 +37,9 @@ def test_small_png_keeps_few_colours_and_drops_alpha():
 
 def modules_loaded_by(statement):
     code = f"import sys\n{statement}\nprint(' '.join(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=120).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
     return set(out.split())
 
 

@@ -60,8 +60,10 @@ def pinned_matplotlib():
 
 def needs_the_pinned_matplotlib():
     if matplotlib.__version__ != pinned_matplotlib():
-        pytest.skip(f"matplotlib {matplotlib.__version__} is not the pinned "
-                    f"{pinned_matplotlib()}: the glyph cache may rightly be off")
+        pytest.skip(
+            f"matplotlib {matplotlib.__version__} is not the pinned "
+            f"{pinned_matplotlib()}: the glyph cache may rightly be off"
+        )
 
 
 def test_the_fast_path_is_the_one_in_use_on_the_pinned_matplotlib():
@@ -91,9 +93,13 @@ def untried(monkeypatch):
 
 # Every private method the glyph cache calls. matplotlib's own text drawing calls some of
 # them too, so a test changes them only as lab_utils.render sees them (`changed_for_render`).
-PRIVATE_METHODS = [(ft2font.FT2Font, "_layout"), (ft2font.FT2Font, "_set_transform"),
-                   (ft2font.FT2Font, "_render_glyph"), (RendererAgg, "_prepare_font"),
-                   (_backend_agg.RendererAgg, "draw_text_image")]
+PRIVATE_METHODS = [
+    (ft2font.FT2Font, "_layout"),
+    (ft2font.FT2Font, "_set_transform"),
+    (ft2font.FT2Font, "_render_glyph"),
+    (RendererAgg, "_prepare_font"),
+    (_backend_agg.RendererAgg, "draw_text_image"),
+]
 NAMES = lambda v: getattr(v, "__name__", v)  # noqa: E731
 
 
@@ -118,13 +124,13 @@ def draws_like_matplotlib():
     canvas = r._FastTextCanvas(fig)
     assert type(canvas.get_renderer()) is not r._GlyphCacheRenderer
     canvas.draw()
-    np.testing.assert_array_equal(np.asarray(canvas.buffer_rgba()),
-                                  pixels(text_figure(), FigureCanvasAgg))
+    np.testing.assert_array_equal(
+        np.asarray(canvas.buffer_rgba()), pixels(text_figure(), FigureCanvasAgg)
+    )
 
 
 @pytest.mark.parametrize(("owner", "name"), PRIVATE_METHODS, ids=NAMES)
-def test_without_a_private_method_text_is_drawn_the_public_way(untried, monkeypatch, owner,
-                                                               name):
+def test_without_a_private_method_text_is_drawn_the_public_way(untried, monkeypatch, owner, name):
     def missing(original, self, *args, **kwargs):
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
@@ -160,8 +166,7 @@ def test_a_private_method_giving_other_pixels_is_not_used(untried, monkeypatch):
     draws_like_matplotlib()
 
 
-def test_an_error_on_a_later_frame_turns_the_cache_off_and_draws_that_text(untried,
-                                                                           monkeypatch):
+def test_an_error_on_a_later_frame_turns_the_cache_off_and_draws_that_text(untried, monkeypatch):
     needs_the_pinned_matplotlib()
     canvas = r._FastTextCanvas(text_figure())
     canvas.draw()  # with the cache
@@ -188,8 +193,9 @@ def test_softmax_chart_frames_match_a_plain_canvas():
         z = np.round(rng.uniform(-10, 10, 4), 1)
         fast.update(z, softmax(z))
         plain.update(z, softmax(z))
-        np.testing.assert_array_equal(np.asarray(fast.canvas.buffer_rgba()),
-                                      np.asarray(plain.canvas.buffer_rgba()))
+        np.testing.assert_array_equal(
+            np.asarray(fast.canvas.buffer_rgba()), np.asarray(plain.canvas.buffer_rgba())
+        )
 
 
 def test_a_chart_frame_is_a_png_of_its_canvas():
@@ -211,11 +217,13 @@ def test_a_steady_title_is_redrawn_when_it_changes():
     fresh = w._SoftmaxChart(4, (-10, 10))
     fresh.update(z, a * 1.1)
     assert chart.a_title.get_text().endswith("sum = 1.100")
-    np.testing.assert_array_equal(np.asarray(chart.canvas.buffer_rgba()),
-                                  np.asarray(fresh.canvas.buffer_rgba()))
+    np.testing.assert_array_equal(
+        np.asarray(chart.canvas.buffer_rgba()), np.asarray(fresh.canvas.buffer_rgba())
+    )
     chart.update(z, a)
-    assert not np.array_equal(np.asarray(chart.canvas.buffer_rgba()),
-                              np.asarray(fresh.canvas.buffer_rgba()))
+    assert not np.array_equal(
+        np.asarray(chart.canvas.buffer_rgba()), np.asarray(fresh.canvas.buffer_rgba())
+    )
 
 
 def test_a_frame_is_drawn_for_a_2x_screen_and_shown_at_its_1x_size():

@@ -45,8 +45,14 @@ def blobs():
 
 def test_the_notebook_defines_the_model_in_tagged_cells(nb):
     assert nb.n_cells >= 4
-    for name in ("predict_logits", "compute_cost", "compute_gradient", "numerical_gradient",
-                 "relative_difference", "gradient_descent"):
+    for name in (
+        "predict_logits",
+        "compute_cost",
+        "compute_gradient",
+        "numerical_gradient",
+        "relative_difference",
+        "gradient_descent",
+    ):
         assert callable(getattr(nb, name)), name
 
 
@@ -105,8 +111,8 @@ def test_for_one_example_the_gradient_is_a_minus_onehot(nb, z, label):
 
 def test_numerical_gradient_differentiates_a_known_function(nb):
     p = np.array([[1.0, -2.0], [0.5, 3.0]])
-    grad = nb.numerical_gradient(lambda q: np.sum(q ** 3), p)
-    assert np.allclose(grad, 3 * p ** 2, rtol=1e-6)
+    grad = nb.numerical_gradient(lambda q: np.sum(q**3), p)
+    assert np.allclose(grad, 3 * p**2, rtol=1e-6)
 
 
 def test_relative_difference_is_zero_for_equal_and_one_for_opposite_arrays(nb):
@@ -119,8 +125,7 @@ def wrong_gradients(X, y, W, b):
     """Three classic mistakes in dJ/dW."""
     A = softmax(X @ W + b)
     Y = one_hot(y, W.shape[1])
-    return {"no one-hot": X.T @ A / len(y), "no 1/m": X.T @ (A - Y),
-            "sign": X.T @ (Y - A) / len(y)}
+    return {"no one-hot": X.T @ A / len(y), "no 1/m": X.T @ (A - Y), "sign": X.T @ (Y - A) / len(y)}
 
 
 def test_the_gradient_check_catches_wrong_gradients(nb, blobs):
@@ -155,11 +160,16 @@ def test_keras_runs_the_same_algorithm_to_the_same_model(nb, blobs):
     steps = 20
     W, b, costs = nb.gradient_descent(X, y, np.zeros((2, 4)), np.zeros(4), ALPHA, steps)
     keras.utils.set_random_seed(0)
-    twin = keras.Sequential([keras.Input(shape=(2,)),
-                             keras.layers.Dense(4, kernel_initializer="zeros",
-                                                bias_initializer="zeros")])
-    twin.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                 optimizer=keras.optimizers.SGD(learning_rate=ALPHA))
+    twin = keras.Sequential(
+        [
+            keras.Input(shape=(2,)),
+            keras.layers.Dense(4, kernel_initializer="zeros", bias_initializer="zeros"),
+        ]
+    )
+    twin.compile(
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        optimizer=keras.optimizers.SGD(learning_rate=ALPHA),
+    )
     history = twin.fit(X, y, batch_size=len(X), epochs=steps, shuffle=False, verbose=0)
     W_keras, b_keras = twin.get_weights()
     assert np.allclose(history.history["loss"], costs, atol=1e-4)

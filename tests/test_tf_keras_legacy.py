@@ -11,7 +11,6 @@ tf-keras is installed by `make install` with ``pip install --no-deps "tf-keras>=
 (``CI=true``), where it fails.
 """
 
-
 import numpy as np
 import pytest
 from ci import missing
@@ -53,6 +52,7 @@ def test_the_record_notebook_03_prints_still_holds(lab_on_tf_keras):
     for key in ("version", "model_class", "output_carries_logits"):
         assert RECORD[key] == lab_on_tf_keras[key], key
     assert (RECORD["obvious"] == RECORD["preferred"]) == (
-        lab_on_tf_keras["obvious"] == lab_on_tf_keras["preferred"])
+        lab_on_tf_keras["obvious"] == lab_on_tf_keras["preferred"]
+    )
     for key in ("obvious", "preferred", "control"):  # the last digits may move with the CPU
         np.testing.assert_allclose(RECORD[key], lab_on_tf_keras[key], rtol=1e-3, err_msg=key)

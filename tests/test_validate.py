@@ -19,6 +19,7 @@ from lab_utils import (
     digit_widget,
     numerics,
     plots,
+    region_drawing,
     regions,
     snapshots,
     starts,
@@ -44,18 +45,21 @@ def assert_names(error_info, name):
 # --- as_numbers -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("values", "error", "message"), [
-    (["a", "b"], TypeError, "arg must hold real numbers, got an array of dtype <U1"),
-    ("abc", TypeError, "arg must hold real numbers, got str"),
-    (None, TypeError, "arg must hold real numbers, got NoneType"),
-    ([True, False], TypeError, "dtype bool"),
-    ([1 + 2j], TypeError, "dtype complex128"),
-    ([None, 1.0], TypeError, "dtype object"),
-    ([[1.0, 2.0], [3.0]], ValueError, "arg must be a rectangular array of real numbers"),
-    ([], ValueError, r"arg must not be empty, got shape \(0,\)"),
-    ([1.0, np.nan], ValueError, r"arg must be finite, got arg\[1\] = nan"),
-    ([[1.0, 2.0], [np.inf, 0.0]], ValueError, r"arg must be finite, got arg\[1, 0\] = inf"),
-])
+@pytest.mark.parametrize(
+    ("values", "error", "message"),
+    [
+        (["a", "b"], TypeError, "arg must hold real numbers, got an array of dtype <U1"),
+        ("abc", TypeError, "arg must hold real numbers, got str"),
+        (None, TypeError, "arg must hold real numbers, got NoneType"),
+        ([True, False], TypeError, "dtype bool"),
+        ([1 + 2j], TypeError, "dtype complex128"),
+        ([None, 1.0], TypeError, "dtype object"),
+        ([[1.0, 2.0], [3.0]], ValueError, "arg must be a rectangular array of real numbers"),
+        ([], ValueError, r"arg must not be empty, got shape \(0,\)"),
+        ([1.0, np.nan], ValueError, r"arg must be finite, got arg\[1\] = nan"),
+        ([[1.0, 2.0], [np.inf, 0.0]], ValueError, r"arg must be finite, got arg\[1, 0\] = inf"),
+    ],
+)
 def test_numbers_reject_what_is_not_a_rectangular_array_of_real_numbers(values, error, message):
     with pytest.raises(error, match=message) as info:
         v.as_numbers(values, "arg")
@@ -83,23 +87,33 @@ def test_numbers_may_let_non_finite_values_through_for_a_kind_that_rules_on_them
 # --- as_matrix, as_points ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("values", "message"), [
-    ([1.0, 2.0], r"scores must be 2-D of shape \(m, N\), one row per example"),
-    ([[1.0], [2.0]], r"scores must have shape \(m, N\), .*\(at least 2\), got shape \(2, 1\)"),
-])
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ([1.0, 2.0], r"scores must be 2-D of shape \(m, N\), one row per example"),
+        ([[1.0], [2.0]], r"scores must have shape \(m, N\), .*\(at least 2\), got shape \(2, 1\)"),
+    ],
+)
 def test_matrix_has_a_row_per_example_and_a_column_per_class(values, message):
     with pytest.raises(ValueError, match=message) as info:
         v.as_matrix(values, "scores", min_columns=2)
     assert_names(info, "scores")
 
 
-@pytest.mark.parametrize(("values", "error", "message"), [
-    (np.zeros((4, 3)), ValueError, r"X must have shape \(n, 2\), one point \(x0, x1\) per row, "
-                                   r"got shape \(4, 3\)"),
-    (np.zeros(4), ValueError, r"X must be 2-D of shape \(n, 2\)"),
-    ([[0.0, np.nan]], ValueError, r"X must be finite, got X\[0, 1\] = nan"),
-    ([["a", "b"]], TypeError, "X must hold real numbers"),
-])
+@pytest.mark.parametrize(
+    ("values", "error", "message"),
+    [
+        (
+            np.zeros((4, 3)),
+            ValueError,
+            r"X must have shape \(n, 2\), one point \(x0, x1\) per row, "
+            r"got shape \(4, 3\)",
+        ),
+        (np.zeros(4), ValueError, r"X must be 2-D of shape \(n, 2\)"),
+        ([[0.0, np.nan]], ValueError, r"X must be finite, got X\[0, 1\] = nan"),
+        ([["a", "b"]], TypeError, "X must hold real numbers"),
+    ],
+)
 def test_points_are_rows_of_two_finite_coordinates(values, error, message):
     with pytest.raises(error, match=message) as info:
         v.as_points(values)
@@ -119,17 +133,28 @@ def test_whole_number_floats_are_labels():
     assert labels.dtype == np.intp
 
 
-@pytest.mark.parametrize(("values", "error", "message"), [
-    ([0.0, 1.5], ValueError, r"y must hold whole-number class labels, got y\[1\] = 1.5"),
-    ([0.0, np.nan], ValueError, r"y must hold whole-number class labels, got y\[1\] = nan"),
-    ([0, -1], ValueError, r"y must hold class labels in 0..2, got y\[1\] = -1"),
-    ([0, 3], ValueError, r"y must hold class labels in 0..2, got y\[1\] = 3"),
-    ([[0, 1]], ValueError, r"y must have shape \(2,\), one class label per example, "
-                           r"got shape \(1, 2\)"),
-    ([0, 1, 2], ValueError, r"y must have shape \(2,\)"),
-    (["0", "1"], TypeError, r"y must hold class labels \(integers 0, 1, 2, ...\), got an array"),
-    ([True, False], TypeError, "dtype bool"),
-])
+@pytest.mark.parametrize(
+    ("values", "error", "message"),
+    [
+        ([0.0, 1.5], ValueError, r"y must hold whole-number class labels, got y\[1\] = 1.5"),
+        ([0.0, np.nan], ValueError, r"y must hold whole-number class labels, got y\[1\] = nan"),
+        ([0, -1], ValueError, r"y must hold class labels in 0..2, got y\[1\] = -1"),
+        ([0, 3], ValueError, r"y must hold class labels in 0..2, got y\[1\] = 3"),
+        (
+            [[0, 1]],
+            ValueError,
+            r"y must have shape \(2,\), one class label per example, "
+            r"got shape \(1, 2\)",
+        ),
+        ([0, 1, 2], ValueError, r"y must have shape \(2,\)"),
+        (
+            ["0", "1"],
+            TypeError,
+            r"y must hold class labels \(integers 0, 1, 2, ...\), got an array",
+        ),
+        ([True, False], TypeError, "dtype bool"),
+    ],
+)
 def test_bad_labels(values, error, message):
     with pytest.raises(error, match=message) as info:
         v.as_labels(values, n_classes=3, length=2)
@@ -148,12 +173,15 @@ def test_labels_of_any_shape_and_unknown_count_of_classes():
 # --- as_axis, as_logits ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("axis", "error", "message"), [
-    (2, ValueError, r"axis must be in -2..1 for z with 2 dimension\(s\), got 2"),
-    (-3, ValueError, "axis must be in -2..1"),
-    (1.0, TypeError, "axis must be an integer, got 1.0"),
-    (True, TypeError, "axis must be an integer, got True"),
-])
+@pytest.mark.parametrize(
+    ("axis", "error", "message"),
+    [
+        (2, ValueError, r"axis must be in -2..1 for z with 2 dimension\(s\), got 2"),
+        (-3, ValueError, "axis must be in -2..1"),
+        (1.0, TypeError, "axis must be an integer, got 1.0"),
+        (True, TypeError, "axis must be an integer, got True"),
+    ],
+)
 def test_bad_axis(axis, error, message):
     with pytest.raises(error, match=message) as info:
         v.as_axis(axis, 2, "z")
@@ -169,15 +197,22 @@ def test_minus_inf_is_a_mask_of_logits():
     assert axis == 1 and np.isneginf(z[0, 1])
 
 
-@pytest.mark.parametrize(("values", "kwargs", "message"), [
-    ([0.0, np.nan], {}, r"z must not hold NaN, got z\[1\] = nan"),
-    ([0.0, np.inf], {}, r"z must not hold \+inf \(-inf masks a class\), got z\[1\] = inf"),
-    ([[-np.inf, -np.inf], [0.0, 1.0]], {}, r"z must have a finite entry in every slice along "
-                                           r"axis 1 .*, got -inf in every entry of z\[0, :\]"),
-    (3.0, {}, "z must have at least one dimension, got the scalar 3.0"),
-    ([[1.0, 2.0]], {"axis": 2}, "axis must be in -2..1"),
-    ([1.0, 2.0], {"matrix": True}, r"z must be 2-D of shape \(m, N\)"),
-])
+@pytest.mark.parametrize(
+    ("values", "kwargs", "message"),
+    [
+        ([0.0, np.nan], {}, r"z must not hold NaN, got z\[1\] = nan"),
+        ([0.0, np.inf], {}, r"z must not hold \+inf \(-inf masks a class\), got z\[1\] = inf"),
+        (
+            [[-np.inf, -np.inf], [0.0, 1.0]],
+            {},
+            r"z must have a finite entry in every slice along "
+            r"axis 1 .*, got -inf in every entry of z\[0, :\]",
+        ),
+        (3.0, {}, "z must have at least one dimension, got the scalar 3.0"),
+        ([[1.0, 2.0]], {"axis": 2}, "axis must be in -2..1"),
+        ([1.0, 2.0], {"matrix": True}, r"z must be 2-D of shape \(m, N\)"),
+    ],
+)
 def test_bad_logits(values, kwargs, message):
     with pytest.raises(ValueError, match=message):
         v.as_logits(values, "z", **kwargs)
@@ -186,18 +221,30 @@ def test_bad_logits(values, kwargs, message):
 # --- as_probabilities, as_probability_rows -----------------------------------------------
 
 
-@pytest.mark.parametrize(("values", "kwargs", "error", "message"), [
-    ([[0.5, 1.5]], {}, ValueError, r"p must hold probabilities in \[0, 1\], got p\[0, 1\] = 1.5; "
-                                   "if these are logits, apply softmax first"),
-    ([-0.1, 1.1], {"hint": ""}, ValueError, r"got p\[0\] = -0.1$"),
-    ([[0.5, np.nan]], {}, ValueError, r"p must be finite, got p\[0, 1\] = nan"),
-    ([[0.0, 0.0], [0.5, 0.5]], {"nonzero_rows": True}, ValueError,
-     r"p must not have a row of zeros \(each row is divided by its sum\), got all zeros in "
-     r"p\[0, :\]"),
-    ([0.5, 0.5], {"matrix": True}, ValueError, "p must be 2-D"),
-    (0.5, {}, ValueError, "p must have at least one dimension"),
-    ([["a"]], {}, TypeError, "p must hold real numbers"),
-])
+@pytest.mark.parametrize(
+    ("values", "kwargs", "error", "message"),
+    [
+        (
+            [[0.5, 1.5]],
+            {},
+            ValueError,
+            r"p must hold probabilities in \[0, 1\], got p\[0, 1\] = 1.5; "
+            "if these are logits, apply softmax first",
+        ),
+        ([-0.1, 1.1], {"hint": ""}, ValueError, r"got p\[0\] = -0.1$"),
+        ([[0.5, np.nan]], {}, ValueError, r"p must be finite, got p\[0, 1\] = nan"),
+        (
+            [[0.0, 0.0], [0.5, 0.5]],
+            {"nonzero_rows": True},
+            ValueError,
+            r"p must not have a row of zeros \(each row is divided by its sum\), got all zeros in "
+            r"p\[0, :\]",
+        ),
+        ([0.5, 0.5], {"matrix": True}, ValueError, "p must be 2-D"),
+        (0.5, {}, ValueError, "p must have at least one dimension"),
+        ([["a"]], {}, TypeError, "p must hold real numbers"),
+    ],
+)
 def test_bad_probabilities(values, kwargs, error, message):
     with pytest.raises(error, match=message) as info:
         v.as_probabilities(values, "p", **kwargs)
@@ -207,8 +254,11 @@ def test_bad_probabilities(values, kwargs, error, message):
 def test_probability_rows_sum_to_one_within_the_tolerance():
     rows = np.array([[0.5, 0.5 + v.ROW_SUM_TOLERANCE / 2]])
     np.testing.assert_array_equal(v.as_probability_rows(rows), rows)
-    with pytest.raises(ValueError, match=r"p must have rows that sum to 1, got p\[1, :\] summing "
-                                         "to 0.9") as info:
+    with pytest.raises(
+        ValueError,
+        match=r"p must have rows that sum to 1, got p\[1, :\] summing "
+        "to 0.9",
+    ) as info:
         v.as_probability_rows([[0.5, 0.5], [0.45, 0.45]], "p")
     assert_names(info, "p")
 
@@ -221,14 +271,17 @@ def test_float32_softmax_rows_of_many_classes_are_probability_rows():
 # --- scalars ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "kwargs", "error", "message"), [
-    (2.0, {}, TypeError, "n must be an integer, got 2.0"),
-    (True, {}, TypeError, "n must be an integer, got True"),
-    ("3", {}, TypeError, "n must be an integer, got '3'"),
-    (0, {"low": 1}, ValueError, "n must be at least 1, got 0"),
-    (9, {"high": 8}, ValueError, "n must be at most 8, got 9"),
-    (9, {"low": 1, "high": 8}, ValueError, "n must be between 1 and 8, got 9"),
-])
+@pytest.mark.parametrize(
+    ("value", "kwargs", "error", "message"),
+    [
+        (2.0, {}, TypeError, "n must be an integer, got 2.0"),
+        (True, {}, TypeError, "n must be an integer, got True"),
+        ("3", {}, TypeError, "n must be an integer, got '3'"),
+        (0, {"low": 1}, ValueError, "n must be at least 1, got 0"),
+        (9, {"high": 8}, ValueError, "n must be at most 8, got 9"),
+        (9, {"low": 1, "high": 8}, ValueError, "n must be between 1 and 8, got 9"),
+    ],
+)
 def test_bad_integers(value, kwargs, error, message):
     with pytest.raises(error, match=message) as info:
         v.as_int(value, "n", **kwargs)
@@ -239,28 +292,43 @@ def test_numpy_integers_are_integers():
     assert v.as_int(np.int64(3), "n", low=1) == 3 and type(v.as_int(np.int64(3), "n")) is int
 
 
-@pytest.mark.parametrize(("value", "kwargs", "error", "message"), [
-    ("0.1", {}, TypeError, "eps must be a number, got '0.1'"),
-    (None, {}, TypeError, "eps must be a number, got None"),
-    (False, {}, TypeError, "eps must be a number, got False"),
-    (np.nan, {}, ValueError, "eps must be a finite number, got nan"),
-    (0, {"above": 0}, ValueError, "eps must be a positive, finite number, got 0"),
-    (np.inf, {"above": 0}, ValueError, "eps must be a positive, finite number, got inf"),
-    (0.5, {"above": 0, "below": 0.5}, ValueError, "eps must be a number strictly between 0 and "
-                                                  "0.5, got 0.5"),
-    (2, {"above": 3}, ValueError, "eps must be a finite number greater than 3"),
-    (2, {"below": 1}, ValueError, "eps must be a finite number less than 1"),
-])
+@pytest.mark.parametrize(
+    ("value", "kwargs", "error", "message"),
+    [
+        ("0.1", {}, TypeError, "eps must be a number, got '0.1'"),
+        (None, {}, TypeError, "eps must be a number, got None"),
+        (False, {}, TypeError, "eps must be a number, got False"),
+        (np.nan, {}, ValueError, "eps must be a finite number, got nan"),
+        (0, {"above": 0}, ValueError, "eps must be a positive, finite number, got 0"),
+        (np.inf, {"above": 0}, ValueError, "eps must be a positive, finite number, got inf"),
+        (
+            0.5,
+            {"above": 0, "below": 0.5},
+            ValueError,
+            "eps must be a number strictly between 0 and 0.5, got 0.5",
+        ),
+        (2, {"above": 3}, ValueError, "eps must be a finite number greater than 3"),
+        (2, {"below": 1}, ValueError, "eps must be a finite number less than 1"),
+    ],
+)
 def test_bad_numbers(value, kwargs, error, message):
     with pytest.raises(error, match=message) as info:
         v.as_number(value, "eps", **kwargs)
     assert_names(info, "eps")
 
 
-@pytest.mark.parametrize(("value", "error"), [
-    (0, ValueError), (-1.0, ValueError), (np.inf, ValueError), (np.nan, ValueError),
-    ("1", TypeError), (True, TypeError), (None, TypeError),
-])
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        (0, ValueError),
+        (-1.0, ValueError),
+        (np.inf, ValueError),
+        (np.nan, ValueError),
+        ("1", TypeError),
+        (True, TypeError),
+        (None, TypeError),
+    ],
+)
 def test_bad_temperatures(value, error):
     with pytest.raises(error, match="T must be a") as info:
         v.as_temperature(value)
@@ -307,39 +375,46 @@ def recorded_snapshots():
 #: Every public function that takes class labels, called with ``y`` in place of its labels.
 LABEL_TAKERS = {
     "numerics.one_hot": lambda y: numerics.one_hot(y, N_CLASSES),
-    "numerics.sparse_categorical_crossentropy":
-        lambda y: numerics.sparse_categorical_crossentropy(y, P),
+    "numerics.sparse_categorical_crossentropy": lambda y: numerics.sparse_categorical_crossentropy(
+        y, P
+    ),
     "calibration.confidence_and_correct": lambda y: calibration.confidence_and_correct(P, y),
     "calibration.reliability_table": lambda y: calibration.reliability_table(P, y),
-    "calibration.expected_calibration_error":
-        lambda y: calibration.expected_calibration_error(P, y),
-    "calibration.temperature_cross_entropy":
-        lambda y: calibration.temperature_cross_entropy(Z, y, 1.0),
+    "calibration.expected_calibration_error": lambda y: calibration.expected_calibration_error(
+        P, y
+    ),
+    "calibration.temperature_cross_entropy": lambda y: calibration.temperature_cross_entropy(
+        Z, y, 1.0
+    ),
     "calibration.fit_temperature": lambda y: calibration.fit_temperature(Z, y),
     "backends.true_class_probabilities": lambda y: backends.true_class_probabilities(P, y),
     "backends.count_at_clip": lambda y: backends.count_at_clip(P, y),
     "backends.below_clip": lambda y: backends.below_clip(Z, y),
     "plots.plot_blobs": lambda y: plots.plot_blobs(X, y),
     "plots.plot_model_outputs": lambda y: plots.plot_model_outputs(P, Z, y=y),
-    "digit_plots.plot_digit_probabilities":
-        lambda y: digit_plots.plot_digit_probabilities(IMAGES, P, y),
+    "digit_plots.plot_digit_probabilities": lambda y: digit_plots.plot_digit_probabilities(
+        IMAGES, P, y
+    ),
     "digit_widget.digit_frame": lambda y: digit_widget.digit_frame(Z, y, 0),
     "digit_widget.DigitPicker": lambda y: digit_widget.DigitPicker(IMAGES, Z, y),
     "digit_widget.digit_picker": lambda y: digit_widget.digit_picker(IMAGES, Z, y),
-    "boundaries.scatter_classes": lambda y: boundaries.scatter_classes(X, y),
-    "boundaries.decision_boundary":
-        lambda y: boundaries.decision_boundary(nearest_center, X, y, grid_resolution=8),
-    "boundaries.unit_maps":
-        lambda y: boundaries.unit_maps(nearest_center, X, y, grid_resolution=8),
-    "boundaries.boundaries_over_training":
-        lambda y: boundaries.boundaries_over_training(recorded_snapshots(), X, y, [0]),
+    "region_drawing.scatter_classes": lambda y: region_drawing.scatter_classes(X, y),
+    "region_drawing.check_labels": lambda y: region_drawing.check_labels(y, len(X)),
+    "boundaries.decision_boundary": lambda y: boundaries.decision_boundary(
+        nearest_center, X, y, grid_resolution=8
+    ),
+    "boundaries.unit_maps": lambda y: boundaries.unit_maps(nearest_center, X, y, grid_resolution=8),
+    "boundaries.boundaries_over_training": lambda y: boundaries.boundaries_over_training(
+        recorded_snapshots(), X, y, [0]
+    ),
     "starts.exact_loss_and_accuracy": lambda y: starts.exact_loss_and_accuracy(Z, y),
 }
 
 #: Public functions with a labels argument that these rules do not (yet) cover, and why.
 LABELS_ELSEWHERE = {
     "numerics.categorical_crossentropy": "its y_true holds target probabilities, not labels",
-    "boundaries.points_description": "describes labels already checked by its callers",
+    "region_drawing.points_description": "describes labels already checked by its callers",
+    "region_drawing.circle_mistakes": "circles the labels decision_boundary checked",
     "checks.cost.reference_cost": "a grading reference, called with the exercise's own cases",
     "checks.gradient.reference_gradient": "a grading reference, called with its own cases",
     "checks.exact_loss.reference_exact_loss": "a grading reference, called with its own cases",
@@ -350,27 +425,31 @@ LABELS_ELSEWHERE = {
 
 #: Every public function that takes probabilities, called with ``p`` in their place.
 PROBABILITY_TAKERS = {
-    "numerics.sparse_categorical_crossentropy":
-        lambda p: numerics.sparse_categorical_crossentropy(Y, p),
-    "numerics.categorical_crossentropy":
-        lambda p: numerics.categorical_crossentropy(numerics.one_hot(Y, N_CLASSES), p),
+    "numerics.sparse_categorical_crossentropy": lambda p: numerics.sparse_categorical_crossentropy(
+        Y, p
+    ),
+    "numerics.categorical_crossentropy": lambda p: numerics.categorical_crossentropy(
+        numerics.one_hot(Y, N_CLASSES), p
+    ),
     "calibration.confidence_and_correct": lambda p: calibration.confidence_and_correct(p, Y),
     "calibration.reliability_table": lambda p: calibration.reliability_table(p, Y),
-    "calibration.expected_calibration_error":
-        lambda p: calibration.expected_calibration_error(p, Y),
+    "calibration.expected_calibration_error": lambda p: calibration.expected_calibration_error(
+        p, Y
+    ),
     "calibration.calibrated_eces": lambda p: calibration.calibrated_eces(p, draws=10),
     "backends.true_class_probabilities": lambda p: backends.true_class_probabilities(p, Y),
     "backends.count_at_clip": lambda p: backends.count_at_clip(p, Y),
     "plots.plot_model_outputs": lambda p: plots.plot_model_outputs(p, Z),
-    "digit_plots.plot_digit_probabilities":
-        lambda p: digit_plots.plot_digit_probabilities(IMAGES, p, Y),
+    "digit_plots.plot_digit_probabilities": lambda p: digit_plots.plot_digit_probabilities(
+        IMAGES, p, Y
+    ),
     # these two take one example's probabilities: its row of the matrix
-    "digit_plots.draw_digit_and_probabilities":
-        lambda p: digit_plots.draw_digit_and_probabilities(*plt.subplots(1, 2)[1], IMAGES[0],
-                                                           p[0], 0),
-    "digit_plots.update_probability_bars":
-        lambda p: digit_plots.update_probability_bars(plt.bar(range(N_CLASSES), P[0]), p[0], 0,
-                                                      plt.title("")),
+    "digit_plots.draw_digit_and_probabilities": lambda p: digit_plots.draw_digit_and_probabilities(
+        *plt.subplots(1, 2)[1], IMAGES[0], p[0], 0
+    ),
+    "digit_plots.update_probability_bars": lambda p: digit_plots.update_probability_bars(
+        plt.bar(range(N_CLASSES), P[0]), p[0], 0, plt.title("")
+    ),
 }
 
 PROBABILITIES_ELSEWHERE = {
@@ -385,17 +464,19 @@ POINT_TAKERS = {
     "plots.plot_blobs": lambda X: plots.plot_blobs(X, Y),
     "regions.check_points": lambda X: regions.check_points(X),
     "regions.scores_at": lambda X: regions.scores_at(nearest_center, X),
-    "boundaries.scatter_classes": lambda X: boundaries.scatter_classes(X, Y),
-    "boundaries.decision_boundary":
-        lambda X: boundaries.decision_boundary(nearest_center, X, Y, grid_resolution=8),
-    "boundaries.unit_maps":
-        lambda X: boundaries.unit_maps(nearest_center, X, Y, grid_resolution=8),
+    "region_drawing.scatter_classes": lambda X: region_drawing.scatter_classes(X, Y),
+    "boundaries.decision_boundary": lambda X: boundaries.decision_boundary(
+        nearest_center, X, Y, grid_resolution=8
+    ),
+    "boundaries.unit_maps": lambda X: boundaries.unit_maps(nearest_center, X, Y, grid_resolution=8),
     "snapshots.BoundarySnapshots": lambda X: snapshots.BoundarySnapshots(X),
-    "boundaries.boundaries_over_training":
-        lambda X: boundaries.boundaries_over_training(recorded_snapshots(), X, Y, [0]),
+    "boundaries.boundaries_over_training": lambda X: boundaries.boundaries_over_training(
+        recorded_snapshots(), X, Y, [0]
+    ),
 }
 
 POINTS_ELSEWHERE = {
+    "region_drawing.circle_mistakes": "circles the points decision_boundary checked",
     "checks.gradient.reference_gradient": "its X holds an exercise's features, not points",
     "epoch_widget.EpochSlider": "draws the points and labels its snapshots were recorded on",
     "epoch_widget.epoch_slider": "draws the points and labels its snapshots were recorded on",
@@ -427,11 +508,15 @@ def public_callables_with(argument_names):
     return found
 
 
-@pytest.mark.parametrize(("argument_names", "covered", "elsewhere"), [
-    ({"y", "labels", "y_true"}, LABEL_TAKERS, LABELS_ELSEWHERE),
-    ({"probabilities", "y_pred", "a"}, PROBABILITY_TAKERS, PROBABILITIES_ELSEWHERE),
-    ({"X", "points"}, POINT_TAKERS, POINTS_ELSEWHERE),
-], ids=["labels", "probabilities", "points"])
+@pytest.mark.parametrize(
+    ("argument_names", "covered", "elsewhere"),
+    [
+        ({"y", "labels", "y_true"}, LABEL_TAKERS, LABELS_ELSEWHERE),
+        ({"probabilities", "y_pred", "a"}, PROBABILITY_TAKERS, PROBABILITIES_ELSEWHERE),
+        ({"X", "points"}, POINT_TAKERS, POINTS_ELSEWHERE),
+    ],
+    ids=["labels", "probabilities", "points"],
+)
 def test_every_public_function_taking_the_input_is_listed(argument_names, covered, elsewhere):
     found = public_callables_with(argument_names)
     assert found == set(covered) | set(elsewhere)
@@ -483,6 +568,7 @@ def with_entry(value):
         p = p.copy()
         p[1, 2] = value
         return p
+
     return make
 
 
@@ -508,10 +594,12 @@ def test_bad_probabilities_raise_the_same_error_everywhere(taker, bad):
 
 
 def test_a_probability_matrix_is_two_dimensional_wherever_a_matrix_is_expected():
-    matrix_takers = [name for name in PROBABILITY_TAKERS
-                     if name.split(".")[0] in ("calibration", "backends", "plots", "digit_plots")
-                     and not name.endswith(("draw_digit_and_probabilities",
-                                            "update_probability_bars"))]
+    matrix_takers = [
+        name
+        for name in PROBABILITY_TAKERS
+        if name.split(".")[0] in ("calibration", "backends", "plots", "digit_plots")
+        and not name.endswith(("draw_digit_and_probabilities", "update_probability_bars"))
+    ]
     for name in matrix_takers:
         with pytest.raises(ValueError, match="probabilities must be 2-D"):
             PROBABILITY_TAKERS[name](P[:, :, None])

@@ -22,8 +22,10 @@ from widget_charts import sharp_chart
 from lab_utils import _views, softmax
 from lab_utils.widgets import CrossEntropyView, SoftmaxSliders
 
-DATA_URI = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" width="(\d+)" '
-                      r'height="(\d+)" alt="([^"]*)">')
+DATA_URI = re.compile(
+    r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" width="(\d+)" '
+    r'height="(\d+)" alt="([^"]*)">'
+)
 
 
 @pytest.fixture

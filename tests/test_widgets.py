@@ -118,8 +118,8 @@ def test_the_temperature_widgets_saved_image_shows_t():
     assert hot["image/png"] != plain["image/png"]  # at T = 1 the bars are the same; T is drawn
     assert "temperature T = 1.00" in metadata["image/png"]["alt"]
     assert sharp_chart(sliders).temperature.label.get_text() == "temperature T = 1.00"
-    sliders.temperature.value = 10 ** 0.5
-    assert sharp_chart(sliders).temperature.handle.get_xdata()[0] == pytest.approx(10 ** 0.5)
+    sliders.temperature.value = 10**0.5
+    assert sharp_chart(sliders).temperature.handle.get_xdata()[0] == pytest.approx(10**0.5)
     assert "T = 3.16" in sliders._repr_mimebundle_()[0]["text/plain"]
 
 
@@ -164,10 +164,13 @@ def test_each_notebooks_view_is_imported_from_widgets_as_before():
 
 
 def test_importing_widgets_loads_the_epoch_slider_and_scikit_learn_only_when_asked():
-    probe = ("import sys\nimport lab_utils.widgets\n"
-             "before = [m in sys.modules for m in ('lab_utils.epoch_widget', 'sklearn')]\n"
-             "from lab_utils.widgets import epoch_slider\n"
-             "print(before, [m in sys.modules for m in ('lab_utils.epoch_widget', 'sklearn')])")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True, timeout=120).stdout
+    probe = (
+        "import sys\nimport lab_utils.widgets\n"
+        "before = [m in sys.modules for m in ('lab_utils.epoch_widget', 'sklearn')]\n"
+        "from lab_utils.widgets import epoch_slider\n"
+        "print(before, [m in sys.modules for m in ('lab_utils.epoch_widget', 'sklearn')])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
     assert out.split() == ["[False,", "False]", "[True,", "True]"]

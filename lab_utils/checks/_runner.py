@@ -107,7 +107,7 @@ class Findings(list):
     """Lines ``"<where><problem>"``; a problem whose hint was given already is skipped."""
 
     def add(self, where: str, problem: str) -> None:
-        hint = problem[problem.find("Hint:"):]
+        hint = problem[problem.find("Hint:") :]
         if all(not line.endswith(hint) for line in self):
             self.append(f"{where}{problem}")
 
@@ -125,8 +125,9 @@ def listing_problems(findings_fn: Callable[..., list[str]]) -> Callable[..., lis
     return findings
 
 
-def report(check: str, name: str, findings: Sequence[str], cases: Sequence[str],
-           strict: bool) -> None:
+def report(
+    check: str, name: str, findings: Sequence[str], cases: Sequence[str], strict: bool
+) -> None:
     """Print the findings (or one success line); in strict mode fail after explaining."""
     if not findings:
         print(f"{PASS} {name} passes {check}: {', '.join(cases)}.")
@@ -187,7 +188,8 @@ class Exercise:
             given = copies(arguments)
             result, error = call(fn, *given)
             if self.in_place and not all(
-                    np.array_equal(a, b) for a, b in zip(given, arguments, strict=True)):
+                np.array_equal(a, b) for a, b in zip(given, arguments, strict=True)
+            ):
                 findings.add(name, self.in_place)
             if error:
                 findings.add(self.where(name, case), f" {error}. {self.error_hint(error)}")

@@ -32,16 +32,33 @@ def _ece_case(m, n_classes, seed, sharpness):
 #: (description, P, y, n_bins): unequal bins, empty bins, wrong answers whose true class
 #: is not the most probable, a confidence of exactly 1.0, and a number of bins other than 10.
 ECE_CASES = [
-    ("4 examples of 2 classes, 10 bins",
-     np.array([[0.95, 0.05], [0.05, 0.95], [0.55, 0.45], [0.45, 0.55]]), np.array([0, 1, 0, 0]),
-     10),
-    ("6 examples of 3 classes, 10 bins",
-     np.array([[0.92, 0.05, 0.03], [0.04, 0.93, 0.03], [0.91, 0.02, 0.07],
-               [0.15, 0.72, 0.13], [0.34, 0.31, 0.35], [0.66, 0.14, 0.2]]),
-     np.array([0, 1, 2, 1, 0, 2]), 10),
-    ("a confidence of exactly 1.0, 10 bins",
-     np.array([[1.0, 0.0, 0.0], [0.02, 0.97, 0.01], [0.05, 0.03, 0.92], [0.45, 0.3, 0.25]]),
-     np.array([2, 1, 0, 1]), 10),
+    (
+        "4 examples of 2 classes, 10 bins",
+        np.array([[0.95, 0.05], [0.05, 0.95], [0.55, 0.45], [0.45, 0.55]]),
+        np.array([0, 1, 0, 0]),
+        10,
+    ),
+    (
+        "6 examples of 3 classes, 10 bins",
+        np.array(
+            [
+                [0.92, 0.05, 0.03],
+                [0.04, 0.93, 0.03],
+                [0.91, 0.02, 0.07],
+                [0.15, 0.72, 0.13],
+                [0.34, 0.31, 0.35],
+                [0.66, 0.14, 0.2],
+            ]
+        ),
+        np.array([0, 1, 2, 1, 0, 2]),
+        10,
+    ),
+    (
+        "a confidence of exactly 1.0, 10 bins",
+        np.array([[1.0, 0.0, 0.0], [0.02, 0.97, 0.01], [0.05, 0.03, 0.92], [0.45, 0.3, 0.25]]),
+        np.array([2, 1, 0, 1]),
+        10,
+    ),
     ("40 examples of 4 classes, 5 bins", *_ece_case(40, 4, seed=0, sharpness=2.0), 5),
 ]
 
@@ -71,26 +88,45 @@ def _ece_mistakes(P, y, n_bins):
     o_count, o_conf, o_acc = _ece_parts(confidence, correct, n_bins, upper_closed=False)
     wrong_10 = _ece_parts(confidence, correct, 10)
     return [
-        (float(np.mean(gaps)), "every bin counts the same. Hint: weight each bin's gap by its "
-                               "share of the examples, n_k / m."),
-        (float(np.sum(gaps) / n_bins), "that divides by the number of bins. Hint: weight each "
-                                       "bin's gap by its share of the examples, n_k / m."),
-        (float(np.sum(count * gaps)), "the weights are counts, not shares. Hint: divide each "
-                                      "bin's count n_k by the number of examples m."),
-        (float(abs(np.sum(count / m * (acc - conf)))),
-         "the gaps of different bins cancel out. Hint: take the absolute value in each bin, "
-         "|accuracy_k - confidence_k|, before adding them up."),
-        (float(np.sum(t_count / m * np.abs(t_acc - t_conf))),
-         "that bins the probability of the true class. Hint: the confidence is the largest "
-         "probability of each row, P.max(axis=1)."),
-        (float(np.sum(o_count / m * np.abs(o_acc - o_conf))),
-         "a confidence of exactly 1.0 ended up in no bin. Hint: the last bin includes 1.0 "
-         "(e.g. bins (k/n, (k+1)/n], or np.minimum(..., n_bins - 1))."),
-        (float(np.sum(o_count / o_count.sum() * np.abs(o_acc - o_conf))),
-         "a confidence of exactly 1.0 ended up in no bin. Hint: the last bin includes 1.0 "
-         "(e.g. bins (k/n, (k+1)/n], or np.minimum(..., n_bins - 1))."),
-        (float(np.sum(wrong_10[0] / m * np.abs(wrong_10[2] - wrong_10[1]))),
-         "that uses 10 bins whatever n_bins says. Hint: use the argument n_bins."),
+        (
+            float(np.mean(gaps)),
+            "every bin counts the same. Hint: weight each bin's gap by its "
+            "share of the examples, n_k / m.",
+        ),
+        (
+            float(np.sum(gaps) / n_bins),
+            "that divides by the number of bins. Hint: weight each "
+            "bin's gap by its share of the examples, n_k / m.",
+        ),
+        (
+            float(np.sum(count * gaps)),
+            "the weights are counts, not shares. Hint: divide each "
+            "bin's count n_k by the number of examples m.",
+        ),
+        (
+            float(abs(np.sum(count / m * (acc - conf)))),
+            "the gaps of different bins cancel out. Hint: take the absolute value in each bin, "
+            "|accuracy_k - confidence_k|, before adding them up.",
+        ),
+        (
+            float(np.sum(t_count / m * np.abs(t_acc - t_conf))),
+            "that bins the probability of the true class. Hint: the confidence is the largest "
+            "probability of each row, P.max(axis=1).",
+        ),
+        (
+            float(np.sum(o_count / m * np.abs(o_acc - o_conf))),
+            "a confidence of exactly 1.0 ended up in no bin. Hint: the last bin includes 1.0 "
+            "(e.g. bins (k/n, (k+1)/n], or np.minimum(..., n_bins - 1)).",
+        ),
+        (
+            float(np.sum(o_count / o_count.sum() * np.abs(o_acc - o_conf))),
+            "a confidence of exactly 1.0 ended up in no bin. Hint: the last bin includes 1.0 "
+            "(e.g. bins (k/n, (k+1)/n], or np.minimum(..., n_bins - 1)).",
+        ),
+        (
+            float(np.sum(wrong_10[0] / m * np.abs(wrong_10[2] - wrong_10[1]))),
+            "that uses 10 bins whatever n_bins says. Hint: use the argument n_bins.",
+        ),
     ]
 
 
@@ -98,19 +134,25 @@ def _ece_problem(name, result, P, y, n_bins):
     """What is wrong with ``result`` as the ECE of ``(P, y)``, or None when it is right."""
     value = as_numbers(result, name)
     if value.size != 1:
-        return (f" returned an array of shape {value.shape}. Hint: the ECE is one number, the "
-                "weighted sum of the bins' gaps.")
+        return (
+            f" returned an array of shape {value.shape}. Hint: the ECE is one number, the "
+            "weighted sum of the bins' gaps."
+        )
     value, expected = float(value.reshape(())), expected_calibration_error(P, y, n_bins)
     if math.isclose(value, expected, rel_tol=1e-6, abs_tol=1e-9):
         return None
     if math.isnan(value):
-        return (" returned nan: an empty bin has no mean. Hint: skip the bins that hold no "
-                "example (np.mean of an empty array is nan).")
+        return (
+            " returned nan: an empty bin has no mean. Hint: skip the bins that hold no "
+            "example (np.mean of an empty array is nan)."
+        )
     for wrong, problem in _ece_mistakes(P, y, n_bins):
         if math.isclose(value, wrong, rel_tol=1e-6, abs_tol=1e-9):
             return f" returned {value:.6g}, expected {expected:.6g}: {problem}"
-    return (f" returned {value:.6g}, expected {expected:.6g}. Hint: ECE = sum over the bins of "
-            "(n_k / m) * |accuracy_k - mean confidence_k|, the confidence being P.max(axis=1).")
+    return (
+        f" returned {value:.6g}, expected {expected:.6g}. Hint: ECE = sum over the bins of "
+        "(n_k / m) * |accuracy_k - mean confidence_k|, the confidence being P.max(axis=1)."
+    )
 
 
 EXERCISE = Exercise(
@@ -119,8 +161,10 @@ EXERCISE = Exercise(
     cases=lambda: ECE_CASES,
     where=lambda name, case: f"{name}(P, y, n_bins={case[3]}) on {case[0]}",
     problem=_ece_problem,
-    error_hint=lambda error: ("Hint: the arguments are (P, y, n_bins): P holds probabilities, "
-                              "shape (m, N), y integer labels, shape (m,)."),
+    error_hint=lambda error: (
+        "Hint: the arguments are (P, y, n_bins): P holds probabilities, "
+        "shape (m, N), y integer labels, shape (m,)."
+    ),
 )
 
 

@@ -33,8 +33,9 @@ GRADIENT_CASES = [
 ]
 
 
-def reference_gradient(X: np.ndarray, y: ArrayLike, W: np.ndarray,
-                       b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def reference_gradient(
+    X: np.ndarray, y: ArrayLike, W: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """``(dW, db)`` of the mean cross-entropy of ``softmax(X @ W + b)``."""
     dz = (softmax(X @ W + b) - one_hot(y, W.shape[1])) / len(y)
     return X.T @ dz, dz.sum(axis=0)
@@ -51,13 +52,22 @@ def _gradient_mistakes(X, y, W, b):
     return [
         (m * dW, m * db, ": the 1/m is missing. Hint: dz = (a - one_hot(y, N)) / m."),
         (-dW, -db, ": the sign is wrong. Hint: dz = a - one_hot(y, N), not one_hot(y, N) - a."),
-        (X.T @ labels_as_numbers, labels_as_numbers.sum(axis=0),
-         ": the label y is subtracted from every column. Hint: subtract one_hot(y, N), "
-         "the row with a 1 at the true class."),
-        (X.T @ no_targets, no_targets.sum(axis=0),
-         ": the targets are missing. Hint: subtract them, dz = (a - one_hot(y, N)) / m."),
-        (X.T @ from_logits, from_logits.sum(axis=0),
-         ": that uses the logits z. Hint: use the probabilities a = softmax(X @ W + b)."),
+        (
+            X.T @ labels_as_numbers,
+            labels_as_numbers.sum(axis=0),
+            ": the label y is subtracted from every column. Hint: subtract one_hot(y, N), "
+            "the row with a 1 at the true class.",
+        ),
+        (
+            X.T @ no_targets,
+            no_targets.sum(axis=0),
+            ": the targets are missing. Hint: subtract them, dz = (a - one_hot(y, N)) / m.",
+        ),
+        (
+            X.T @ from_logits,
+            from_logits.sum(axis=0),
+            ": that uses the logits z. Hint: use the probabilities a = softmax(X @ W + b).",
+        ),
         (dW.T, None, ": dW is transposed. Hint: dW = X.T @ dz, not dz.T @ X."),
     ]
 
@@ -66,12 +76,18 @@ def _gradient_shapes_problem(dW, db, W, b):
     if dW.shape == b.shape and db.shape == W.shape:
         return ": dW and db are swapped. Hint: return dW, db (in that order)."
     if dW.shape != W.shape:
-        hint = ("dW = X.T @ dz, not dz.T @ X" if dW.shape == W.shape[::-1]
-                else "dW = X.T @ dz has one entry per weight")
+        hint = (
+            "dW = X.T @ dz, not dz.T @ X"
+            if dW.shape == W.shape[::-1]
+            else "dW = X.T @ dz has one entry per weight"
+        )
         return f": dW has shape {dW.shape}, W has {W.shape}. Hint: {hint}."
     if db.shape != b.shape:
-        hint = ("drop keepdims=True, so that db has b's shape" if db.shape == (1, *b.shape)
-                else "sum dz over the examples, axis=0")
+        hint = (
+            "drop keepdims=True, so that db has b's shape"
+            if db.shape == (1, *b.shape)
+            else "sum dz over the examples, axis=0"
+        )
         return f": db has shape {db.shape}, b has {b.shape}. Hint: {hint}."
     return None
 
@@ -81,8 +97,10 @@ def _gradient_problem(name, result, *args):
     if result is None:
         as_numbers(result, name)  # raises the usual "returned None" problem
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise Problem(f"{name} returned a {type(result).__name__}. Hint: return dW, db "
-                      "(two arrays, in that order).")
+        raise Problem(
+            f"{name} returned a {type(result).__name__}. Hint: return dW, db "
+            "(two arrays, in that order)."
+        )
     dW, db = (as_numbers(part, name) for part in result)
     for wrong_dW, wrong_db, problem in _gradient_mistakes(*args):
         if same(dW, wrong_dW) and (wrong_db is None or same(db, wrong_db)):
@@ -92,17 +110,24 @@ def _gradient_problem(name, result, *args):
         return shapes
     expected_dW, expected_db = reference_gradient(*args)
     if not same(dW, expected_dW):
-        return (f": dW is off by up to {np.max(np.abs(dW - expected_dW)):.3g}. "
-                "Hint: dW = X.T @ dz with dz = (a - one_hot(y, N)) / m.")
+        return (
+            f": dW is off by up to {np.max(np.abs(dW - expected_dW)):.3g}. "
+            "Hint: dW = X.T @ dz with dz = (a - one_hot(y, N)) / m."
+        )
     if not same(db, expected_db):
-        return (f": db is {np.round(db, 4).tolist()}, expected "
-                f"{np.round(expected_db, 4).tolist()}. Hint: db = dz.sum(axis=0).")
+        return (
+            f": db is {np.round(db, 4).tolist()}, expected "
+            f"{np.round(expected_db, 4).tolist()}. Hint: db = dz.sum(axis=0)."
+        )
     return None
 
 
 def _error_hint(error):
-    hint = ("subtract one_hot(y, N), not the integer labels y"
-            if "broadcast" in error else "X is (m, n), y (m,), W (n, N) and b (N,)")
+    hint = (
+        "subtract one_hot(y, N), not the integer labels y"
+        if "broadcast" in error
+        else "X is (m, n), y (m,), W (n, N) and b (N,)"
+    )
     return f"Hint: {hint}."
 
 
@@ -122,7 +147,8 @@ def softmax_regression_gradient_findings(my_gradient: Callable[..., Any]) -> lis
     return EXERCISE.findings(my_gradient)
 
 
-def check_softmax_regression_gradient(my_gradient: Callable[..., Any], *,
-                                      strict: bool = False) -> None:
+def check_softmax_regression_gradient(
+    my_gradient: Callable[..., Any], *, strict: bool = False
+) -> None:
     """Check a learner's softmax-regression gradient ``my_gradient(X, y, W, b)``."""
     EXERCISE.run(my_gradient, strict)

@@ -24,16 +24,19 @@ def _as_model(model_or_builder):
         return model_or_builder
     if model_or_builder is None or not callable(model_or_builder):
         got = "None" if model_or_builder is None else f"a {type(model_or_builder).__name__}"
-        raise Problem(f"check_preferred_model needs your Keras model (or the function that "
-                      f"builds it), got {got}.")
+        raise Problem(
+            f"check_preferred_model needs your Keras model (or the function that "
+            f"builds it), got {got}."
+        )
     name = name_of(model_or_builder)
     model, error = call(model_or_builder)
     if error:
         raise Problem(f"{name}() {error}.")
     if not isinstance(model, keras.Model):
         got = "None" if model is None else f"a {type(model).__name__}"
-        raise Problem(f"{name}() returned {got}, not a Keras model. "
-                      "Hint: end it with `return model`.")
+        raise Problem(
+            f"{name}() returned {got}, not a Keras model. Hint: end it with `return model`."
+        )
     return model
 
 
@@ -43,21 +46,29 @@ def _activation_name(layer):
 
 def _output_layer_findings(model, num_classes):
     if not model.layers:
-        return ["the model has no layers. Hint: Dense(25, relu), Dense(15, relu), "
-                f"Dense({num_classes})."]
+        return [
+            "the model has no layers. Hint: Dense(25, relu), Dense(15, relu), "
+            f"Dense({num_classes})."
+        ]
     last = model.layers[-1]
     if type(last).__name__ == "Softmax" or _activation_name(last) == "softmax":
-        return ["the output layer applies a softmax. Hint: leave the output "
-                "linear (activation='linear'); from_logits=True makes the loss apply it."]
+        return [
+            "the output layer applies a softmax. Hint: leave the output "
+            "linear (activation='linear'); from_logits=True makes the loss apply it."
+        ]
     findings = []
     if _activation_name(last) not in ("linear", None):
-        findings.append(f"the output layer has activation '{_activation_name(last)}'. "
-                        "Hint: logits can be any real number, "
-                        "so use activation='linear'.")
+        findings.append(
+            f"the output layer has activation '{_activation_name(last)}'. "
+            "Hint: logits can be any real number, "
+            "so use activation='linear'."
+        )
     units = getattr(last, "units", None)
     if units is not None and units != num_classes:
-        findings.append(f"the output layer has {units} unit(s). Hint: one logit per class, "
-                        f"Dense({num_classes}).")
+        findings.append(
+            f"the output layer has {units} unit(s). Hint: one logit per class, "
+            f"Dense({num_classes})."
+        )
     return findings
 
 
@@ -75,18 +86,24 @@ def _loss_kind(loss):
 def _loss_findings(model, num_classes):
     loss = getattr(model, "loss", None)
     if loss is None:
-        return [f"the model is not compiled with a loss. Hint: model.compile(loss={PREFERRED_LOSS}"
-                ", ...)."]
+        return [
+            f"the model is not compiled with a loss. Hint: model.compile(loss={PREFERRED_LOSS}"
+            ", ...)."
+        ]
     kind, from_logits = _loss_kind(loss)
     compact = kind.replace("_", "").lower()
     if compact == "categoricalcrossentropy":
-        return ["the loss is CategoricalCrossentropy, which expects one-hot targets. Hint: the "
-                f"labels are integers 0..{num_classes - 1}, so use {PREFERRED_LOSS}."]
+        return [
+            "the loss is CategoricalCrossentropy, which expects one-hot targets. Hint: the "
+            f"labels are integers 0..{num_classes - 1}, so use {PREFERRED_LOSS}."
+        ]
     if compact != "sparsecategoricalcrossentropy":
         return [f"the loss is {kind}. Hint: for integer labels use {PREFERRED_LOSS}."]
     if not from_logits:
-        return ["the loss expects probabilities (from_logits=False), but a linear output gives "
-                f"logits. Hint: {PREFERRED_LOSS}."]
+        return [
+            "the loss expects probabilities (from_logits=False), but a linear output gives "
+            f"logits. Hint: {PREFERRED_LOSS}."
+        ]
     return []
 
 
@@ -106,8 +123,10 @@ def preferred_model_findings(model_or_builder: Any, num_classes: int = 4) -> lis
     model = _as_model(model_or_builder)
     findings = _output_layer_findings(model, num_classes)
     if not any("softmax" in line for line in findings) and _outputs_sum_to_one(model):
-        findings.append("the model's outputs sum to 1 in every row: a softmax is still in it. "
-                        "Hint: remove it; from_logits=True makes the loss apply it.")
+        findings.append(
+            "the model's outputs sum to 1 in every row: a softmax is still in it. "
+            "Hint: remove it; from_logits=True makes the loss apply it."
+        )
     return findings + _loss_findings(model, num_classes)
 
 

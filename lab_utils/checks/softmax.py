@@ -18,23 +18,24 @@ from ._runner import Exercise, as_numbers, same
 #: (description, logits), chosen so that each typical mistake gives a different result.
 SOFTMAX_CASES = [
     ("one vector", np.array([1.0, 2.0, 3.0, 4.0])),
-    ("a batch of 3 rows", np.array([[1.0, 2.0, 3.0, 4.0],
-                                    [2.0, 0.0, -1.0, 1.0],
-                                    [0.0, 0.0, 0.0, 0.0]])),
-    ("a square batch", np.array([[1.0, 2.0, 3.0],
-                                 [0.0, 4.0, -2.0],
-                                 [3.0, 3.0, 0.5]])),
+    (
+        "a batch of 3 rows",
+        np.array([[1.0, 2.0, 3.0, 4.0], [2.0, 0.0, -1.0, 1.0], [0.0, 0.0, 0.0, 0.0]]),
+    ),
+    ("a square batch", np.array([[1.0, 2.0, 3.0], [0.0, 4.0, -2.0], [3.0, 3.0, 0.5]])),
     ("large inputs", np.array([1000.0, 1001.0, 1002.0])),
     ("very negative inputs", np.array([-1000.0, -1001.0, -1002.0])),
-    ("two rows far apart", np.array([[1000.0, 1001.0, 1002.0],
-                                     [-1000.0, -1001.0, -1002.0]])),
+    ("two rows far apart", np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0]])),
 ]
 
 
-KEEPDIMS_HINT = ("Hint: keepdims=True keeps the summed axis, so that each row is divided by "
-                 "its own sum.")
-OVERFLOW = (": np.exp overflows to inf (or every exp underflows to 0), so the result is nan. "
-            "Hint: subtract the maximum first, np.exp(z - np.max(z, axis=-1, keepdims=True)).")
+KEEPDIMS_HINT = (
+    "Hint: keepdims=True keeps the summed axis, so that each row is divided by its own sum."
+)
+OVERFLOW = (
+    ": np.exp overflows to inf (or every exp underflows to 0), so the result is nan. "
+    "Hint: subtract the maximum first, np.exp(z - np.max(z, axis=-1, keepdims=True))."
+)
 
 
 def _normalised(z, axis=None):
@@ -49,23 +50,33 @@ def _softmax_mistakes(z):
         naive = np.exp(z) / np.sum(np.exp(z), axis=-1, keepdims=True)
         mistakes = [
             (naive, OVERFLOW),
-            (_normalised(z), ": the whole batch sums to 1, not each row. Hint: sum each row, "
-                             "np.sum(..., axis=-1, keepdims=True)."),
+            (
+                _normalised(z),
+                ": the whole batch sums to 1, not each row. Hint: sum each row, "
+                "np.sum(..., axis=-1, keepdims=True).",
+            ),
         ]
         if z.ndim == 2:
             global_shift = np.exp(z - np.max(z))
             mistakes += [
-                (_normalised(z, axis=0), ": each column sums to 1, not each row. Hint: use "
-                                         "axis=-1 (the last axis), not axis=0."),
-                (global_shift / global_shift.sum(axis=-1, keepdims=True),
-                 ": one row turns to nan. Hint: subtract each row's own maximum, "
-                 "np.max(z, axis=-1, keepdims=True), not the maximum of the whole batch."),
+                (
+                    _normalised(z, axis=0),
+                    ": each column sums to 1, not each row. Hint: use "
+                    "axis=-1 (the last axis), not axis=0.",
+                ),
+                (
+                    global_shift / global_shift.sum(axis=-1, keepdims=True),
+                    ": one row turns to nan. Hint: subtract each row's own maximum, "
+                    "np.max(z, axis=-1, keepdims=True), not the maximum of the whole batch.",
+                ),
             ]
         if z.ndim == 2 and z.shape[0] == z.shape[1]:  # elsewhere this mistake raises
             shifted = np.exp(z - np.max(z, axis=-1, keepdims=True))
             problem = f": rows are divided by the wrong sums. {KEEPDIMS_HINT}"
-            mistakes += [(np.exp(z) / np.sum(np.exp(z), axis=-1), problem),
-                         (shifted / np.sum(shifted, axis=-1), problem)]
+            mistakes += [
+                (np.exp(z) / np.sum(np.exp(z), axis=-1), problem),
+                (shifted / np.sum(shifted, axis=-1), problem),
+            ]
     return mistakes
 
 
@@ -87,10 +98,14 @@ def _softmax_problem(name, result, z):
         return OVERFLOW
     sums = a.sum(axis=-1)
     if not np.allclose(sums, 1, rtol=0, atol=1e-6):
-        return (f": the outputs sum to {np.round(sums, 4).tolist()}, not 1. "
-                "Hint: divide the exponentials by their sum.")
-    return (f" returned {np.round(a, 4).tolist()}, expected {np.round(expected, 4).tolist()}. "
-            "Hint: a_j = exp(z_j) / sum_k exp(z_k).")
+        return (
+            f": the outputs sum to {np.round(sums, 4).tolist()}, not 1. "
+            "Hint: divide the exponentials by their sum."
+        )
+    return (
+        f" returned {np.round(a, 4).tolist()}, expected {np.round(expected, 4).tolist()}. "
+        "Hint: a_j = exp(z_j) / sum_k exp(z_k)."
+    )
 
 
 def _where(name, case):
@@ -109,8 +124,10 @@ EXERCISE = Exercise(
     where=_where,
     problem=_softmax_problem,
     error_hint=_error_hint,
-    in_place=(" changes its input z in place. Hint: compute a new array, z - np.max(...), "
-              "instead of z -= ... ."),
+    in_place=(
+        " changes its input z in place. Hint: compute a new array, z - np.max(...), "
+        "instead of z -= ... ."
+    ),
 )
 
 

@@ -24,8 +24,14 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"  # git-ignored
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 # Playwright's default of 30 s per action is too short when the 2 cores are shared with
@@ -49,7 +55,6 @@ WIDGET_IMPORT = re.compile(r"lab_utils\.\w*widget")  # lab_utils.widgets, lab_ut
 def has_controls(name):
     """Whether the notebook shows widgets from lab_utils (sliders, Play buttons, pickers)."""
     return WIDGET_IMPORT.search((NOTEBOOKS_DIR / name).read_text(encoding="utf-8")) is not None
-
 
 
 def interactive_notebooks():
@@ -138,8 +143,9 @@ class RanNotebooks:
             if self.attempt(notebook, lambda nb: nb.open().start_run_all()):
                 started.append(notebook)
         for notebook in started:
-            self.attempt(notebook, lambda nb: nb.wait_for_run().screenshot(
-                self.screenshot_path(nb.name)))
+            self.attempt(
+                notebook, lambda nb: nb.wait_for_run().screenshot(self.screenshot_path(nb.name))
+            )
 
     def attempt(self, notebook, step):
         """Do ``step(notebook)``; on an error remember it (the notebook's tests fail fast)."""

@@ -31,8 +31,7 @@ STDERR = "application/vnd.jupyter.stderr"  # JupyterLab renders tracebacks with 
 # Settings a learner's JupyterLab would have, minus what gets in the way of a screenshot.
 LAB_SETTINGS = {
     # no news / update toast covering the outputs
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
-                                                    "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
     # no autosave: nothing is written back, even to the copy
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
     # every cell stays in the DOM, so every output can be inspected and photographed
@@ -77,8 +76,9 @@ class JupyterLabServer:
     def __init__(self, notebooks_dir, workdir):
         self.workdir = Path(workdir)
         self.root = self.workdir / "notebooks"
-        shutil.copytree(notebooks_dir, self.root,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(
+            notebooks_dir, self.root, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+        )
         self.port, self.token = free_ports()[0], secrets.token_hex(24)
         self.log_path = self.workdir / "jupyterlab.log"
         self.process = None
@@ -93,10 +93,14 @@ class JupyterLabServer:
 
     def environment(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
-        for name, folder in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                             ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"),
-                             ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-                             ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")]:
+        for name, folder in [
+            ("JUPYTER_CONFIG_DIR", "config"),
+            ("JUPYTER_DATA_DIR", "data"),
+            ("JUPYTER_RUNTIME_DIR", "runtime"),
+            ("IPYTHONDIR", "ipython"),
+            ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+            ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+        ]:
             env[name] = str(self.workdir / folder)
             Path(env[name]).mkdir(parents=True, exist_ok=True)
         write_settings(env["JUPYTERLAB_SETTINGS_DIR"])
@@ -104,9 +108,14 @@ class JupyterLabServer:
 
     def command(self):
         command = [
-            sys.executable, "-m", "jupyterlab", "--no-browser",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
-            "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root}",
             # window.jupyterapp: lets a test read the outputs the kernel actually sent
             "--LabApp.expose_app_in_browser=True",
@@ -122,26 +131,34 @@ class JupyterLabServer:
     def start(self):
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                self.command(), env=self.environment(), cwd=self.root,
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                self.command(),
+                env=self.environment(),
+                cwd=self.root,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, which stop() can end
             )
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with {self.process.returncode}:\n"
-                                   + self.log_tail())
+                raise RuntimeError(
+                    f"JupyterLab exited with {self.process.returncode}:\n" + self.log_tail()
+                )
             if self.api("status", quiet=True) is not None:
                 return self
             time.sleep(0.25)
         self.stop()
-        raise RuntimeError(f"JupyterLab did not answer within {STARTUP_TIMEOUT_S} s:\n"
-                           + self.log_tail())
+        raise RuntimeError(
+            f"JupyterLab did not answer within {STARTUP_TIMEOUT_S} s:\n" + self.log_tail()
+        )
 
     def api(self, path, method="GET", quiet=False):
         request = urllib.request.Request(
-            f"{self.base_url}api/{path}", method=method,
-            headers={"Authorization": f"token {self.token}"})
+            f"{self.base_url}api/{path}",
+            method=method,
+            headers={"Authorization": f"token {self.token}"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 body = response.read()
@@ -261,8 +278,10 @@ class LabNotebook:
             self.page.wait_for_function(RUN_FINISHED_JS, arg=STDERR, timeout=RUN_TIMEOUT_S * 1000)
         except PlaywrightTimeoutError:
             prompts = self.page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
-            raise AssertionError(f"Run All did not finish within {RUN_TIMEOUT_S} s; "
-                                 f"cell prompts: {' '.join(p.strip() for p in prompts)}") from None
+            raise AssertionError(
+                f"Run All did not finish within {RUN_TIMEOUT_S} s; "
+                f"cell prompts: {' '.join(p.strip() for p in prompts)}"
+            ) from None
         self.page.wait_for_function(KERNEL_IDLE_JS, timeout=OPEN_TIMEOUT_S * 1000)
         # widget views render a moment after their cell has run; the tests judge the result
         wait_until(lambda: not self.unrendered_widgets(), WIDGET_TIMEOUT_S, self.page)
@@ -274,9 +293,16 @@ class LabNotebook:
     def unrendered_widgets(self):
         """Widget outputs that JupyterLab did not draw as a live widget."""
         return [
-            o for o in self.outputs() if o["isWidget"] and (
-                not o["hasWidgetNodes"] or o["height"] == 0 or not o["imagesLoaded"]
-                or "Error displaying widget" in o["text"] or "model not found" in o["text"])
+            o
+            for o in self.outputs()
+            if o["isWidget"]
+            and (
+                not o["hasWidgetNodes"]
+                or o["height"] == 0
+                or not o["imagesLoaded"]
+                or "Error displaying widget" in o["text"]
+                or "model not found" in o["text"]
+            )
         ]
 
     def widget_views(self):
@@ -327,6 +353,7 @@ def wait_until(condition, timeout_s, page):
 
 def direction_with_more_room(handle):
     """+1 if a slider (its ``.noUi-handle``) has more room above its value than below, else -1."""
-    low, high, now = (float(handle.get_attribute(f"aria-value{end}"))
-                      for end in ("min", "max", "now"))
+    low, high, now = (
+        float(handle.get_attribute(f"aria-value{end}")) for end in ("min", "max", "now")
+    )
     return 1 if now - low <= high - now else -1

@@ -25,8 +25,11 @@ DATA_URI_IMG = "img[src^='data:image/png;base64,']"
 def notebook(browser, tmp_path_factory):
     source = tmp_path_factory.mktemp("fallback")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, source / NOTEBOOK)
     server = JupyterLabServer(source, tmp_path_factory.mktemp("jupyterlab")).start()
     context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
@@ -68,8 +71,10 @@ def test_the_chart_redraws_when_a_slider_moves(notebook):
     handle.focus()
     for _ in range(10):
         handle.press("ArrowLeft")
-    assert wait_until(lambda: chart.get_attribute("src") != before_src, UPDATE_TIMEOUT_S,
-                      notebook.page), "the data URI did not change after moving z0"
-    assert wait_until(lambda: differs(before_pixels, box.screenshot()), UPDATE_TIMEOUT_S,
-                      notebook.page), "the chart on screen did not change"
+    assert wait_until(
+        lambda: chart.get_attribute("src") != before_src, UPDATE_TIMEOUT_S, notebook.page
+    ), "the data URI did not change after moving z0"
+    assert wait_until(
+        lambda: differs(before_pixels, box.screenshot()), UPDATE_TIMEOUT_S, notebook.page
+    ), "the chart on screen did not change"
     assert drawn_size(chart)[0] > 0

@@ -95,10 +95,13 @@ def move_slider(page, view, slider):
     press_towards_the_middle(handle, KEY_PRESSES)
     if not wait_until(lambda: readout.inner_text() != before_value, CHANGE_TIMEOUT_S, page):
         return f"slider {name}: did not move with the keyboard"
-    if not wait_until(lambda: differs(before, picture_without_controls(view)),
-                      CHANGE_TIMEOUT_S, page):
-        return (f"slider {name}: moving it from {before_value} to {readout.inner_text()} "
-                "changed nothing that the widget shows")
+    if not wait_until(
+        lambda: differs(before, picture_without_controls(view)), CHANGE_TIMEOUT_S, page
+    ):
+        return (
+            f"slider {name}: moving it from {before_value} to {readout.inner_text()} "
+            "changed nothing that the widget shows"
+        )
     return ""
 
 
@@ -107,7 +110,8 @@ def press_play(page, view, play):
     play_pause, stop = play.locator("button").nth(0), play.locator("button").nth(1)
     before = picture_without_controls(view)
     play_pause.click()
-    changed = wait_until(lambda: differs(before, picture_without_controls(view)),
-                         CHANGE_TIMEOUT_S, page)
+    changed = wait_until(
+        lambda: differs(before, picture_without_controls(view)), CHANGE_TIMEOUT_S, page
+    )
     stop.click()
     return "" if changed else "Play button: pressing it changed nothing that the widget shows"

@@ -27,8 +27,10 @@ def sliders(ran_notebooks):
     notebook = ran_notebooks(NOTEBOOK)
     views = notebook.widget_views().filter(has=notebook.page.locator(".softmax-a"))
     if not wait_until(lambda: views.count() > 0, UPDATE_TIMEOUT_S, notebook.page):
-        pytest.fail(f"{NOTEBOOK} shows no softmax sliders with a probability readout "
-                    "(td.softmax-a from lab_utils.widgets.readout_html)")
+        pytest.fail(
+            f"{NOTEBOOK} shows no softmax sliders with a probability readout "
+            "(td.softmax-a from lab_utils.widgets.readout_html)"
+        )
     views.first.scroll_into_view_if_needed()
     return SoftmaxSlidersView(notebook.page, views.first)
 
@@ -42,15 +44,17 @@ class SoftmaxSlidersView:
 
     def slider(self, name):
         return self.view.locator(".widget-slider").filter(
-            has=self.page.locator(".widget-label", has_text=re.compile(f"^{name}$")))
+            has=self.page.locator(".widget-label", has_text=re.compile(f"^{name}$"))
+        )
 
     def z(self):
         texts = self.view.locator(".widget-readout").all_inner_texts()
         return [float(text.replace("\N{MINUS SIGN}", "-")) for text in texts]  # d3-format's −2.7
 
     def probabilities(self):
-        return [float(text.split("=")[1])
-                for text in self.view.locator(".softmax-a").all_inner_texts()]
+        return [
+            float(text.split("=")[1]) for text in self.view.locator(".softmax-a").all_inner_texts()
+        ]
 
     def sum_text(self):
         return self.view.locator(".softmax-sum").inner_text().strip()
@@ -94,21 +98,22 @@ def test_drag_and_keys_update_probabilities_and_chart(sliders, screenshots):
 
     up = sliders.towards_the_middle("z0")  # mouse: drag z0, towards the side with more room
     sliders.drag("z0", up * DRAG_PX)
-    assert wait_until(lambda: up * (sliders.z()[0] - z_before[0]) > 0.5,
-                      UPDATE_TIMEOUT_S, sliders.page), (
-        f"dragging z0 by {up * DRAG_PX} px did not move it: z shown {sliders.z()}")
+    assert wait_until(
+        lambda: up * (sliders.z()[0] - z_before[0]) > 0.5, UPDATE_TIMEOUT_S, sliders.page
+    ), f"dragging z0 by {up * DRAG_PX} px did not move it: z shown {sliders.z()}"
     up = sliders.towards_the_middle("z2")  # keyboard: z2 by 7 steps of 0.1
     sliders.press("z2", "ArrowRight" if up > 0 else "ArrowLeft", 7)
-    assert wait_until(lambda: up * (sliders.z()[2] - z_before[2]) > 0.5,
-                      UPDATE_TIMEOUT_S, sliders.page), (
-        f"the arrow keys did not move z2: z shown {sliders.z()}")
+    assert wait_until(
+        lambda: up * (sliders.z()[2] - z_before[2]) > 0.5, UPDATE_TIMEOUT_S, sliders.page
+    ), f"the arrow keys did not move z2: z shown {sliders.z()}"
     z_after = sliders.z()
     assert z_after[1] == z_before[1] and z_after[3] == z_before[3], z_after
 
     agreed = wait_until(lambda: sliders.mismatch() == "", UPDATE_TIMEOUT_S, sliders.page)
     assert agreed, f"after moving z0 and z2, the readout is not softmax(z): {sliders.mismatch()}"
-    assert wait_until(lambda: differs(chart_before, sliders.chart.screenshot()),
-                      UPDATE_TIMEOUT_S, sliders.page), "the chart did not redraw"
+    assert wait_until(
+        lambda: differs(chart_before, sliders.chart.screenshot()), UPDATE_TIMEOUT_S, sliders.page
+    ), "the chart did not redraw"
 
     sliders.page.mouse.move(0, 0)  # no hover highlight in the picture
     cell = sliders.view.locator("xpath=ancestor::div[contains(@class, 'jp-CodeCell')]")

@@ -52,17 +52,27 @@ class Claim:
 
     @classmethod
     def from_table(cls, table):
-        unknown = {key for key, value in table.items()
-                   if key not in FIELDS and not isinstance(value, dict)}
+        unknown = {
+            key for key, value in table.items() if key not in FIELDS and not isinstance(value, dict)
+        }
         if unknown:
             raise ValueError(f"claim on cell {table.get('cell')}: unknown fields {unknown}")
         bounds = {name: value for name, value in table.items() if isinstance(value, dict)}
         for name, bound in bounds.items():
             if not bound or set(bound) - BOUNDS or ("within" in bound) != ("near" in bound):
-                raise ValueError(f"claim on cell {table['cell']}: bounds of {name!r} must be "
-                                 f"at_least, at_most, equals or near + within, not {bound}")
-        claim = cls(table["cell"], table["says"], table["pattern"], table.get("every", False),
-                    table.get("matches"), tuple(table.get("holds", ())), bounds)
+                raise ValueError(
+                    f"claim on cell {table['cell']}: bounds of {name!r} must be "
+                    f"at_least, at_most, equals or near + within, not {bound}"
+                )
+        claim = cls(
+            table["cell"],
+            table["says"],
+            table["pattern"],
+            table.get("every", False),
+            table.get("matches"),
+            tuple(table.get("holds", ())),
+            bounds,
+        )
         missing = (set(bounds) | claim.names_in_holds()) - set(re.compile(claim.pattern).groupindex)
         if missing:
             raise ValueError(f"claim on cell {claim.cell}: no group named {sorted(missing)}")
@@ -71,16 +81,21 @@ class Claim:
         return claim
 
     def names_in_holds(self):
-        return {node.id for text in self.holds for node in ast.walk(ast.parse(text, mode="eval"))
-                if isinstance(node, ast.Name) and node.id not in FUNCTIONS}
+        return {
+            node.id
+            for text in self.holds
+            for node in ast.walk(ast.parse(text, mode="eval"))
+            if isinstance(node, ast.Name) and node.id not in FUNCTIONS
+        }
 
     def values(self, text):
         """``[{group: number or [numbers]}]``, one dict per match of the pattern in ``text``."""
         matches = list(re.finditer(self.pattern, text, re.MULTILINE))
         if not self.every:
             matches = matches[:1]
-        return [{name: numbers(value) for name, value in match.groupdict().items()}
-                for match in matches]
+        return [
+            {name: numbers(value) for name, value in match.groupdict().items()} for match in matches
+        ]
 
     def problems(self, text):
         """Why this claim does not hold for ``text``, in words; [] when it holds."""
@@ -94,10 +109,14 @@ class Claim:
         problems = []
         for values in found:
             for name, bound in self.bounds.items():
-                problems += [f"{name} = {value} is not {describe(bound)}"
-                             for value in each(values[name]) if not within(value, bound)]
-            problems += [f"not {text_}: {values}" for text_ in self.holds
-                         if not evaluate(text_, values)]
+                problems += [
+                    f"{name} = {value} is not {describe(bound)}"
+                    for value in each(values[name])
+                    if not within(value, bound)
+                ]
+            problems += [
+                f"not {text_}: {values}" for text_ in self.holds if not evaluate(text_, values)
+            ]
         return problems
 
 
@@ -116,8 +135,11 @@ def each(value):
 
 
 def within(value, bound):
-    checks = {"at_least": lambda b: value >= b, "at_most": lambda b: value <= b,
-              "equals": lambda b: value == b}
+    checks = {
+        "at_least": lambda b: value >= b,
+        "at_most": lambda b: value <= b,
+        "equals": lambda b: value == b,
+    }
     if "near" in bound and not abs(value - bound["near"]) <= bound["within"]:
         return False
     return all(checks[kind](limit) for kind, limit in bound.items() if kind in checks)
@@ -132,14 +154,24 @@ def describe(bound):
 
 
 FUNCTIONS = {"abs": abs, "min": min, "max": max, "sum": sum, "len": len}
-OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-             ast.Div: operator.truediv, ast.USub: operator.neg,
-             ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
-             ast.GtE: operator.ge, ast.Eq: operator.eq, ast.NotEq: operator.ne}
+OPERATORS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.USub: operator.neg,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+}
 
 
 def evaluate(text, values):
     """The truth of a comparison such as ``"undone >= 1.5 * rescued"`` (no other Python)."""
+
     def value(node):
         match node:
             case ast.Expression(body=body):

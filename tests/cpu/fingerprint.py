@@ -30,8 +30,15 @@ from pathlib import Path
 #: Where make outputs records the fingerprint, in the notebook's metadata.
 METADATA_KEY = "softmax_lab"
 #: The distributions that compute or draw outputs (either name of TensorFlow's).
-LIBRARIES = ("numpy", ("tensorflow", "tensorflow-cpu"), "keras", "jax", "jaxlib", "matplotlib",
-             "pillow")
+LIBRARIES = (
+    "numpy",
+    ("tensorflow", "tensorflow-cpu"),
+    "keras",
+    "jax",
+    "jaxlib",
+    "matplotlib",
+    "pillow",
+)
 
 
 def digest(*arrays):
@@ -49,25 +56,42 @@ def cpu():
             for line in info:
                 key, _, value = line.partition(":")
                 key = key.strip()
-                if key in ("vendor_id", "cpu family", "model", "flags", "CPU implementer",
-                           "CPU part", "Features") and key not in fields:
+                if (
+                    key
+                    in (
+                        "vendor_id",
+                        "cpu family",
+                        "model",
+                        "flags",
+                        "CPU implementer",
+                        "CPU part",
+                        "Features",
+                    )
+                    and key not in fields
+                ):
                     fields[key] = value.strip()
                 if not line.strip() and fields:
                     break
     except OSError:
         fields["processor"] = platform.processor()
     flags = fields.pop("flags", None) or fields.pop("Features", "")
-    return {"machine": platform.machine(), "system": platform.system(),
-            **{key.replace(" ", "_"): value for key, value in fields.items()},
-            "flags": hashlib.sha256(" ".join(sorted(flags.split())).encode()).hexdigest()[:16]}
+    return {
+        "machine": platform.machine(),
+        "system": platform.system(),
+        **{key.replace(" ", "_"): value for key, value in fields.items()},
+        "flags": hashlib.sha256(" ".join(sorted(flags.split())).encode()).hexdigest()[:16],
+    }
 
 
 def inputs():
     import numpy as np
 
     rng = np.random.default_rng(0)
-    return (rng.standard_normal((64, 300)), rng.standard_normal((300, 25)),
-            rng.standard_normal(10_001) * 4)
+    return (
+        rng.standard_normal((64, 300)),
+        rng.standard_normal((300, 25)),
+        rng.standard_normal(10_001) * 4,
+    )
 
 
 def numpy_kernels():
@@ -75,8 +99,16 @@ def numpy_kernels():
 
     a, b, v = inputs()
     v32 = v.astype(np.float32)
-    return digest(a @ b, a.astype(np.float32) @ b.astype(np.float32), np.exp(v32),
-                  np.log(np.abs(v32) + 1), np.tanh(v32), np.sum(v32), np.exp(v), np.sum(v))
+    return digest(
+        a @ b,
+        a.astype(np.float32) @ b.astype(np.float32),
+        np.exp(v32),
+        np.log(np.abs(v32) + 1),
+        np.tanh(v32),
+        np.sum(v32),
+        np.exp(v),
+        np.sum(v),
+    )
 
 
 def tensorflow_kernels():
@@ -93,8 +125,11 @@ def tensorflow_kernels():
         return loss, tape.gradient(loss, b)
 
     eager = tf.nn.softmax(tf.matmul(a, b))
-    return digest(eager.numpy(), tf.math.log(eager).numpy(),
-                  *(t.numpy() for t in graph(tf.constant(a), tf.constant(b))))
+    return digest(
+        eager.numpy(),
+        tf.math.log(eager).numpy(),
+        *(t.numpy() for t in graph(tf.constant(a), tf.constant(b))),
+    )
 
 
 def jax_kernels():
@@ -107,8 +142,10 @@ def jax_kernels():
     def loss(b):
         return -jnp.mean(jax.nn.log_softmax(jax.nn.relu(a @ b)))
 
-    return digest(np.asarray(jax.jit(jax.nn.softmax)(a @ b)),
-                  *(np.asarray(x) for x in jax.jit(jax.value_and_grad(loss))(b)))
+    return digest(
+        np.asarray(jax.jit(jax.nn.softmax)(a @ b)),
+        *(np.asarray(x) for x in jax.jit(jax.value_and_grad(loss))(b)),
+    )
 
 
 def versions():
@@ -133,17 +170,28 @@ def measure_here():
 
     setup(style=False)
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    return {"cpu": cpu(), "cores": len(os.sched_getaffinity(0)),
-            "kernels": {"numpy": numpy_kernels(), "tensorflow": tensorflow_kernels(),
-                        "jax": jax_kernels()},
-            "versions": versions()}
+    return {
+        "cpu": cpu(),
+        "cores": len(os.sched_getaffinity(0)),
+        "kernels": {
+            "numpy": numpy_kernels(),
+            "tensorflow": tensorflow_kernels(),
+            "jax": jax_kernels(),
+        },
+        "versions": versions(),
+    }
 
 
 def measure(env=None):
     """The fingerprint a notebook kernel started with ``env`` (default: this one's) gets."""
-    process = subprocess.run([sys.executable, "-m", "cpu.fingerprint"], env=env or os.environ
-                             | {"PYTHONPATH": pythonpath(env)}, capture_output=True, text=True,
-                             check=False, timeout=600)
+    process = subprocess.run(
+        [sys.executable, "-m", "cpu.fingerprint"],
+        env=env or os.environ | {"PYTHONPATH": pythonpath(env)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     if process.returncode:
         raise RuntimeError(f"measuring the kernel fingerprint failed:\n{process.stderr}")
     return json.loads(process.stdout)

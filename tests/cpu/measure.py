@@ -44,8 +44,12 @@ def load_record(suite, notebook):
 
 
 def fresh_record(nb, notebook):
-    return {"notebook": Path(notebook).name, "code": code_digest(nb),
-            "stored_kernels": fingerprint.recorded(nb), "runs": {}}
+    return {
+        "notebook": Path(notebook).name,
+        "code": code_digest(nb),
+        "stored_kernels": fingerprint.recorded(nb),
+        "runs": {},
+    }
 
 
 def current_record(suite, notebook):
@@ -56,8 +60,10 @@ def current_record(suite, notebook):
         print(f"{Path(notebook).name}: its code changed; measuring it anew", flush=True)
         record = None
     elif record is not None and record["stored_kernels"] != fingerprint.recorded(nb):
-        print(f"{Path(notebook).name}: its outputs were remade on other kernels; measuring "
-              "it anew", flush=True)
+        print(
+            f"{Path(notebook).name}: its outputs were remade on other kernels; measuring it anew",
+            flush=True,
+        )
         record = None
     return nb, record or fresh_record(nb, notebook)
 
@@ -96,9 +102,13 @@ def without_lines(nb, pattern):
 
 def measurement(stored, run, **about):
     """One run's entry in a record."""
-    return {**about, "kernels_differ": fingerprint.differences(
-                fingerprint.recorded(stored), fingerprint.recorded(run) or {}),
-            "cells": moved_cells(stored, run)}
+    return {
+        **about,
+        "kernels_differ": fingerprint.differences(
+            fingerprint.recorded(stored), fingerprint.recorded(run) or {}
+        ),
+        "cells": moved_cells(stored, run),
+    }
 
 
 def execute(notebook, perturbation, work, cached_only=False):
@@ -115,8 +125,18 @@ def execute(notebook, perturbation, work, cached_only=False):
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     prefix = perturbation.command_prefix() if perturbation else []
     partial = work / name / "partial"
-    subprocess.run([*prefix, sys.executable, str(ROOT / "tests/execute_notebooks.py"),
-                    "--output-dir", str(partial), str(notebook)], env=env, check=True)
+    subprocess.run(
+        [
+            *prefix,
+            sys.executable,
+            str(ROOT / "tests/execute_notebooks.py"),
+            "--output-dir",
+            str(partial),
+            str(notebook),
+        ],
+        env=env,
+        check=True,
+    )
     done.parent.mkdir(parents=True, exist_ok=True)
     (partial / done.name).replace(done)
     return nbformat.read(done, as_version=4)
@@ -125,12 +145,19 @@ def execute(notebook, perturbation, work, cached_only=False):
 def about_run(perturbation, stored):
     """What a run stands for, as its record says."""
     if perturbation:
-        return {"stands_for": perturbation.stands_for, "env": perturbation.env,
-                "cores": perturbation.cores, "opt_in": perturbation.opt_in}
+        return {
+            "stands_for": perturbation.stands_for,
+            "env": perturbation.env,
+            "cores": perturbation.cores,
+            "opt_in": perturbation.opt_in,
+        }
     if fingerprint.recorded(stored):
         return {"stands_for": "the stored outputs' kernels, run again (a control)"}
-    return {"stands_for": "this machine as it is (the stored outputs were made on another, "
-                          "unrecorded CPU)", "recorded": True}
+    return {
+        "stands_for": "this machine as it is (the stored outputs were made on another, "
+        "unrecorded CPU)",
+        "recorded": True,
+    }
 
 
 def run(suite, notebooks, perturbations, work, cached_only=False):
@@ -191,10 +218,16 @@ def claim_problems(nb, entry, claims):
     cells = {cell.id: cell for cell in code_cells(nb)}
     for cell_id, moved in entry.get("cells", {}).items():
         as_text = [nbformat.v4.new_output("stream", name="stdout", text=moved["text"])]
-        stored_text = [nbformat.v4.new_output("stream", name="stdout",
-                                              text=outputs.text_of(cells[cell_id].outputs))]
-        problems = [p for p in cell_problems(policy, cells[cell_id], as_text)
-                    if p.startswith(("claim", "tagged"))]
+        stored_text = [
+            nbformat.v4.new_output(
+                "stream", name="stdout", text=outputs.text_of(cells[cell_id].outputs)
+            )
+        ]
+        problems = [
+            p
+            for p in cell_problems(policy, cells[cell_id], as_text)
+            if p.startswith(("claim", "tagged"))
+        ]
         problems += outputs.skeleton_differences(stored_text, as_text)
         if problems:
             found[cell_id] = problems
@@ -203,8 +236,10 @@ def claim_problems(nb, entry, claims):
 
 def report(nb, name, entry, claims):
     moved = entry.get("cells", {})
-    print(f"   {name}: {len(moved)} cell(s) moved: "
-          + ", ".join(f"{cell_id} ({'+'.join(m['moved'])})" for cell_id, m in moved.items()))
+    print(
+        f"   {name}: {len(moved)} cell(s) moved: "
+        + ", ".join(f"{cell_id} ({'+'.join(m['moved'])})" for cell_id, m in moved.items())
+    )
     for cell_id, problems in claim_problems(nb, entry, claims).items():
         for problem in problems:
             print(f"   {cell_id}: {problem}")
@@ -236,9 +271,13 @@ def tag(suite):
 
 
 #: What a run's name says about the cause of a move: the library whose kernels it changed.
-CAUSES = {"native": "oneDNN's and XLA's instruction set", "numpy": "NumPy's SIMD dispatch",
-          "openblas": "OpenBLAS's kernels", "onednn-opts": "TensorFlow's oneDNN rewrites",
-          "one-core": "the number of threads"}
+CAUSES = {
+    "native": "oneDNN's and XLA's instruction set",
+    "numpy": "NumPy's SIMD dispatch",
+    "openblas": "OpenBLAS's kernels",
+    "onednn-opts": "TensorFlow's oneDNN rewrites",
+    "one-core": "the number of threads",
+}
 DOCS = ROOT / "docs/reproducibility.md"
 TABLE_START, TABLE_END = "<!-- measured cells: start -->", "<!-- measured cells: end -->"
 
@@ -258,15 +297,21 @@ def table(suite):
         if record is None:
             continue
         for i, cell in enumerate(code_cells(nb)):
-            runs = {name: entry for name, entry in record["runs"].items()
-                    if cell.id in entry.get("cells", {})}
+            runs = {
+                name: entry
+                for name, entry in record["runs"].items()
+                if cell.id in entry.get("cells", {})
+            }
             if not runs:
                 continue
-            kinds = sorted({kind for entry in runs.values()
-                            for kind in entry["cells"][cell.id]["moved"]})
+            kinds = sorted(
+                {kind for entry in runs.values() for kind in entry["cells"][cell.id]["moved"]}
+            )
             causes = sorted({cause(name, entry) for name, entry in runs.items()})
-            rows.append(f"| {notebook.stem} | {i} (`{cell.id}`, {' and '.join(kinds)}) | "
-                        f"{', '.join(sorted(runs))} | {'; '.join(causes)} |")
+            rows.append(
+                f"| {notebook.stem} | {i} (`{cell.id}`, {' and '.join(kinds)}) | "
+                f"{', '.join(sorted(runs))} | {'; '.join(causes)} |"
+            )
     return "\n".join(rows)
 
 
@@ -286,8 +331,10 @@ def opt_in_failures(suite):
         for name, entry in sorted(record["runs"].items()):
             if entry.get("opt_in"):
                 for cell_id, problems in claim_problems(nb, entry, claims).items():
-                    lines.append(f"- {notebook.stem}, code cell {index[cell_id]} (`{cell_id}`), "
-                                 f"`{name}`: {'; '.join(problems)}")
+                    lines.append(
+                        f"- {notebook.stem}, code cell {index[cell_id]} (`{cell_id}`), "
+                        f"`{name}`: {'; '.join(problems)}"
+                    )
     return "\n".join(lines) or "- none"
 
 
@@ -307,8 +354,9 @@ def generated_table(suite):
 
 def write_table(suite, path=DOCS):
     text = path.read_text()
-    for (start, end), block in zip([(TABLE_START, TABLE_END), (OPT_IN_START, OPT_IN_END)],
-                                   generated_table(suite), strict=True):
+    for (start, end), block in zip(
+        [(TABLE_START, TABLE_END), (OPT_IN_START, OPT_IN_END)], generated_table(suite), strict=True
+    ):
         before, rest = text.split(start)
         text = f"{before}{start}\n{block}\n{end}{rest.split(end)[1]}"
     path.write_text(text)
@@ -358,20 +406,33 @@ def simulate(suite, names, pytest_args):
     kernels, the untagged cells must be exact, the claims must hold."""
     perturbation = next((BY_NAME[n] for n in names if not BY_NAME[n].unavailable()), None)
     if perturbation is None:
-        print("no other CPU can be simulated here: "
-              + "; ".join(f"{n}: {BY_NAME[n].unavailable()}" for n in names)
-              + ". (make nbval compares across CPUs wherever the fingerprint differs.)")
+        print(
+            "no other CPU can be simulated here: "
+            + "; ".join(f"{n}: {BY_NAME[n].unavailable()}" for n in names)
+            + ". (make nbval compares across CPUs wherever the fingerprint differs.)"
+        )
         return 0
     paths = simulated_notebooks(suite, perturbation.name) or [
-        path for path in sorted(suite.notebooks.glob("*.ipynb"))
-        if tagged(nbformat.read(path, as_version=4))]
+        path
+        for path in sorted(suite.notebooks.glob("*.ipynb"))
+        if tagged(nbformat.read(path, as_version=4))
+    ]
     notebooks = [str(path.relative_to(ROOT)) for path in paths]
     env = os.environ | perturbation.env
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "tests"),
-                                                      env.get("PYTHONPATH")]))
-    command = [*perturbation.command_prefix(), sys.executable, "-m", "pytest", "-p",
-               "cpu.plugin", "--nbval-cpu", "--nbval-cpu-expect=other", "--nbval-current-env",
-               *pytest_args, *notebooks]
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "tests"), env.get("PYTHONPATH")]))
+    command = [
+        *perturbation.command_prefix(),
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "cpu.plugin",
+        "--nbval-cpu",
+        "--nbval-cpu-expect=other",
+        "--nbval-current-env",
+        *pytest_args,
+        *notebooks,
+    ]
     print(f"{perturbation.name} ({perturbation.stands_for}): {' '.join(notebooks)}", flush=True)
     return subprocess.run(command, env=env, cwd=ROOT, check=False).returncode
 
@@ -384,25 +445,42 @@ def notebook_paths(suite, numbers):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--frozen", action="store_true",
-                        help="measure the frozen 7f55268 notebooks (tests/data/cpu-7f55268)")
+    parser.add_argument(
+        "--frozen",
+        action="store_true",
+        help="measure the frozen 7f55268 notebooks (tests/data/cpu-7f55268)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run_ = commands.add_parser("run", help="execute under perturbations and record")
-    run_.add_argument("--notebooks", type=lambda s: s.split(","), default=[],
-                      help="numbers, e.g. 03,05,06 (default: all)")
-    run_.add_argument("--perturbations", type=lambda s: s.split(","),
-                      default=["none", *BY_NAME], help=f"default: none,{','.join(BY_NAME)}")
+    run_.add_argument(
+        "--notebooks",
+        type=lambda s: s.split(","),
+        default=[],
+        help="numbers, e.g. 03,05,06 (default: all)",
+    )
+    run_.add_argument(
+        "--perturbations",
+        type=lambda s: s.split(","),
+        default=["none", *BY_NAME],
+        help=f"default: none,{','.join(BY_NAME)}",
+    )
     run_.add_argument("--work", type=Path, default=WORK, help=f"default: {WORK}")
-    run_.add_argument("--cached", action="store_true",
-                      help="record only the executions already in the work folder")
+    run_.add_argument(
+        "--cached",
+        action="store_true",
+        help="record only the executions already in the work folder",
+    )
     rec = commands.add_parser("recorded", help="add notebooks executed on another machine")
     rec.add_argument("name")
     rec.add_argument("folder", type=Path)
     rec.add_argument("--says", required=True, help="which machine, which software")
     sim = commands.add_parser("simulate", help="nbval across CPUs under another CPU's kernels")
     sim.add_argument("--perturbations", type=lambda s: s.split(","), default=list(SIMULATED))
-    commands.add_parser("tag", help="write the cpu-dependent tags from the records, and their "
-                        "table in docs/reproducibility.md")
+    commands.add_parser(
+        "tag",
+        help="write the cpu-dependent tags from the records, and their "
+        "table in docs/reproducibility.md",
+    )
     commands.add_parser("status", help="what is measured, what moved, which claims fail")
     args, rest = parser.parse_known_args(argv)
     if rest and args.command != "simulate":

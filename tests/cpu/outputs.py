@@ -78,8 +78,10 @@ def differences(stored, run, same=same_value):
 
 def skeleton_differences(stored, run):
     """What differs besides the numbers (and images' pixels: only their size is compared)."""
-    return [f"{problem} (besides its numbers)" if problem.endswith("differs") else problem
-            for problem in differences(stored, run, same_skeleton)]
+    return [
+        f"{problem} (besides its numbers)" if problem.endswith("differs") else problem
+        for problem in differences(stored, run, same_skeleton)
+    ]
 
 
 def moved(stored, run):

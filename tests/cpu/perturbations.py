@@ -41,15 +41,22 @@ class Perturbation:
         """What to put before the command: ``taskset`` for fewer cores."""
         if self.cores is None:
             return []
-        cores = sorted(os.sched_getaffinity(0))[:self.cores]
+        cores = sorted(os.sched_getaffinity(0))[: self.cores]
         return ["taskset", "-c", ",".join(map(str, cores))]
 
 
 def native(onednn_isa, xla_isa, stands_for, needs=None):
     return Perturbation(
-        f"native-{xla_isa.lower()}", stands_for,
-        {NATIVE_KERNELS_ENV: "1", "ONEDNN_MAX_CPU_ISA": onednn_isa,
-         "XLA_FLAGS": f"--xla_cpu_max_isa={xla_isa}"}, needs=needs, opt_in=True)
+        f"native-{xla_isa.lower()}",
+        stands_for,
+        {
+            NATIVE_KERNELS_ENV: "1",
+            "ONEDNN_MAX_CPU_ISA": onednn_isa,
+            "XLA_FLAGS": f"--xla_cpu_max_isa={xla_isa}",
+        },
+        needs=needs,
+        opt_in=True,
+    )
 
 
 def cpu_flags():
@@ -74,36 +81,60 @@ def numpy_dispatch_targets():
 def numpy_without(first):
     """NumPy dispatching as a CPU without ``first`` and what comes after it would."""
     targets = numpy_dispatch_targets()
-    disabled = targets[targets.index(first):] if first in targets else []
+    disabled = targets[targets.index(first) :] if first in targets else []
     return {"NPY_DISABLE_CPU_FEATURES": " ".join(disabled)} if disabled else {}
 
 
 PERTURBATIONS = [
-    native("AVX512_CORE", "AVX512", "an AVX-512 CPU (Intel since Skylake-X, AMD since Zen 4) "
-           "with its own kernels", needs="avx512f"),
+    native(
+        "AVX512_CORE",
+        "AVX512",
+        "an AVX-512 CPU (Intel since Skylake-X, AMD since Zen 4) with its own kernels",
+        needs="avx512f",
+    ),
     Perturbation("one-core", "a one-core machine: every library runs one thread", cores=1),
-    Perturbation("numpy-avx2", "NumPy on a CPU without AVX-512",
-                 numpy_without("X86_V4"), needs="avx512f"),
-    Perturbation("numpy-sse42", "NumPy on a CPU without AVX2", numpy_without("X86_V3"),
-                 needs="avx2"),
-    Perturbation("openblas-haswell", "OpenBLAS's AVX2 kernels (Haswell to Zen 3)",
-                 {"OPENBLAS_CORETYPE": "Haswell"}, needs="avx2"),
-    Perturbation("openblas-sandybridge", "OpenBLAS's AVX kernels (Sandy Bridge)",
-                 {"OPENBLAS_CORETYPE": "Sandybridge"}, needs="avx"),
-    Perturbation("onednn-opts", "TensorFlow with its oneDNN graph rewrites on",
-                 {"TF_ENABLE_ONEDNN_OPTS": "1"}, opt_in=True,
-                 prints=r"^(WARNING: All log messages before absl::InitializeLog\(\) is called "
-                        r"are written to STDERR|I0000 .* oneDNN custom operations are on\. .*)\n"),
+    Perturbation(
+        "numpy-avx2", "NumPy on a CPU without AVX-512", numpy_without("X86_V4"), needs="avx512f"
+    ),
+    Perturbation(
+        "numpy-sse42", "NumPy on a CPU without AVX2", numpy_without("X86_V3"), needs="avx2"
+    ),
+    Perturbation(
+        "openblas-haswell",
+        "OpenBLAS's AVX2 kernels (Haswell to Zen 3)",
+        {"OPENBLAS_CORETYPE": "Haswell"},
+        needs="avx2",
+    ),
+    Perturbation(
+        "openblas-sandybridge",
+        "OpenBLAS's AVX kernels (Sandy Bridge)",
+        {"OPENBLAS_CORETYPE": "Sandybridge"},
+        needs="avx",
+    ),
+    Perturbation(
+        "onednn-opts",
+        "TensorFlow with its oneDNN graph rewrites on",
+        {"TF_ENABLE_ONEDNN_OPTS": "1"},
+        opt_in=True,
+        prints=r"^(WARNING: All log messages before absl::InitializeLog\(\) is called "
+        r"are written to STDERR|I0000 .* oneDNN custom operations are on\. .*)\n",
+    ),
     native("SSE41", "SSE4_2", "an x86-64 CPU without AVX (oneDNN, XLA)", needs="sse4_2"),
     native("AVX", "AVX", "an x86-64 CPU with AVX, without AVX2 (oneDNN, XLA)", needs="avx"),
-    native("AVX2", "AVX2", "the pinned instruction set, set by hand (oneDNN, XLA)",
-           needs="avx2"),
-    Perturbation("native", "the CPU's own kernels, nothing pinned",
-                 {NATIVE_KERNELS_ENV: "1"}, opt_in=True),
+    native("AVX2", "AVX2", "the pinned instruction set, set by hand (oneDNN, XLA)", needs="avx2"),
+    Perturbation(
+        "native", "the CPU's own kernels, nothing pinned", {NATIVE_KERNELS_ENV: "1"}, opt_in=True
+    ),
 ]
 
 BY_NAME = {p.name: p for p in PERTURBATIONS}
 #: What every notebook's record must cover (run, or skipped because this CPU cannot): the
 #: instruction sets below and above the pin, one core, each library's own kernel choice.
-REQUIRED = ("native-avx512", "one-core", "numpy-avx2", "openblas-haswell", "onednn-opts",
-            "native-sse4_2")
+REQUIRED = (
+    "native-avx512",
+    "one-core",
+    "numpy-avx2",
+    "openblas-haswell",
+    "onednn-opts",
+    "native-sse4_2",
+)

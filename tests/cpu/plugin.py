@@ -25,19 +25,35 @@ WORKER_KEY = "softmax_lab_kernels"
 
 def pytest_addoption(parser):
     group = parser.getgroup("nbval")
-    group.addoption("--nbval-cpu", action="store_true",
-                    help="strict nbval, images by pixels, CPU-dependent cells by their claims "
-                         "where the kernels differ from the stored outputs'")
-    group.addoption("--nbval-cpu-claims", type=Path, default=REPOSITORY.claims,
-                    help="folder of the claims files (<notebook>.toml)")
-    group.addoption("--nbval-cpu-across", action="store_true",
-                    help="compare across CPUs even if the kernels are the stored outputs'")
-    group.addoption("--nbval-cpu-kernels", type=Path,
-                    help="a JSON file with the kernel fingerprint to assume instead of "
-                         "measuring it (for the plugin's own tests)")
-    group.addoption("--nbval-cpu-expect", choices=("same", "other"),
-                    help="fail unless the kernels are the same as / other than the stored "
-                         "outputs' (to check that the fingerprint sees a perturbation)")
+    group.addoption(
+        "--nbval-cpu",
+        action="store_true",
+        help="strict nbval, images by pixels, CPU-dependent cells by their claims "
+        "where the kernels differ from the stored outputs'",
+    )
+    group.addoption(
+        "--nbval-cpu-claims",
+        type=Path,
+        default=REPOSITORY.claims,
+        help="folder of the claims files (<notebook>.toml)",
+    )
+    group.addoption(
+        "--nbval-cpu-across",
+        action="store_true",
+        help="compare across CPUs even if the kernels are the stored outputs'",
+    )
+    group.addoption(
+        "--nbval-cpu-kernels",
+        type=Path,
+        help="a JSON file with the kernel fingerprint to assume instead of "
+        "measuring it (for the plugin's own tests)",
+    )
+    group.addoption(
+        "--nbval-cpu-expect",
+        choices=("same", "other"),
+        help="fail unless the kernels are the same as / other than the stored "
+        "outputs' (to check that the fingerprint sees a perturbation)",
+    )
 
 
 def pytest_configure(config):
@@ -63,8 +79,10 @@ class XdistHooks:
 def pytest_report_header(config):
     if config.option.nbval_cpu:
         kernels = config._softmax_lab_kernels
-        return [f"kernels here: {json.dumps(kernels['cpu'])}, {kernels['cores']} core(s), "
-                f"{json.dumps(kernels['kernels'])}"]
+        return [
+            f"kernels here: {json.dumps(kernels['cpu'])}, {kernels['cores']} core(s), "
+            f"{json.dumps(kernels['kernels'])}"
+        ]
     return None
 
 
@@ -80,18 +98,24 @@ class NotebookFile(IPyNbFile):
     def collect(self):
         config = self.config
         for item in super().collect():  # reads self.nb
-            yield NotebookCell.from_parent(self, name=item.name, cell_num=item.cell_num,
-                                           cell=item.cell, options=item.options)
+            yield NotebookCell.from_parent(
+                self, name=item.name, cell_num=item.cell_num, cell=item.cell, options=item.options
+            )
         suite = Suite(self.path.parent, config.option.nbval_cpu_claims, REPOSITORY.measured)
-        self.policy = Policy.for_notebook(self.nb, config._softmax_lab_kernels,
-                                          suite.claims_of(self.path),
-                                          force_other=config.option.nbval_cpu_across)
+        self.policy = Policy.for_notebook(
+            self.nb,
+            config._softmax_lab_kernels,
+            suite.claims_of(self.path),
+            force_other=config.option.nbval_cpu_across,
+        )
 
     def setup(self):
         expect = self.config.option.nbval_cpu_expect
         if expect and (expect == "same") != self.policy.exact:
-            pytest.fail(f"{self.path.name}: expected {expect} kernels; "
-                        f"{self.policy.describe()}", pytrace=False)
+            pytest.fail(
+                f"{self.path.name}: expected {expect} kernels; {self.policy.describe()}",
+                pytrace=False,
+            )
         super().setup()
 
 

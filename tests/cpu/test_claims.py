@@ -7,8 +7,10 @@ from cpu.claims import Claim, evaluate, without_margins
 TEXT = """TensorFlow, inputs × 100, obvious        final loss 0.0790, accuracy 0.9805
 TensorFlow, inputs × 100, rescue undone  final loss 0.1620, accuracy 0.9810
 """
-PATTERN = (r"obvious +final loss (?P<rescued>\S+), accuracy \S+\n"
-           r".*undone +final loss (?P<undone>\S+), accuracy (?P<accuracy>\S+)")
+PATTERN = (
+    r"obvious +final loss (?P<rescued>\S+), accuracy \S+\n"
+    r".*undone +final loss (?P<undone>\S+), accuracy (?P<accuracy>\S+)"
+)
 
 
 def claim(**fields):
@@ -20,20 +22,24 @@ def test_bounds_and_comparisons_hold():
     assert holding.problems(TEXT) == []
 
 
-@pytest.mark.parametrize("fields", [
-    {"holds": ["undone >= 2.5 * rescued"]},
-    {"accuracy": {"at_least": 0.99}},
-    {"accuracy": {"at_most": 0.9}},
-    {"undone": {"near": 0.3, "within": 0.1}},
-    {"undone": {"equals": 0.162001}},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"holds": ["undone >= 2.5 * rescued"]},
+        {"accuracy": {"at_least": 0.99}},
+        {"accuracy": {"at_most": 0.9}},
+        {"undone": {"near": 0.3, "within": 0.1}},
+        {"undone": {"equals": 0.162001}},
+    ],
+)
 def test_a_number_outside_its_bound_fails(fields):
     assert claim(**fields).problems(TEXT)
 
 
 def test_a_pattern_that_is_not_found_fails():
     assert claim(accuracy={"at_least": 0}).problems("nothing printed") == [
-        f"pattern {PATTERN!r} not found"]
+        f"pattern {PATTERN!r} not found"
+    ]
 
 
 def test_every_match_is_checked_and_counted():
@@ -45,8 +51,9 @@ def test_every_match_is_checked_and_counted():
 
 
 def test_a_group_of_several_numbers_bounds_each():
-    sums = Claim.from_table({"cell": "c", "says": "s", "pattern": r"= \[(?P<sums>[^\]]+)\]",
-                             "sums": {"equals": 0}})
+    sums = Claim.from_table(
+        {"cell": "c", "says": "s", "pattern": r"= \[(?P<sums>[^\]]+)\]", "sums": {"equals": 0}}
+    )
     assert sums.problems("= [ 0. -0.]") == []
     assert sums.problems("= [ 0. 1e-17]")
 
@@ -60,14 +67,17 @@ def test_without_margins_every_number_must_be_the_stored_one():
     assert exact.problems(other_cpu)
 
 
-@pytest.mark.parametrize("fields", [
-    {},                                              # bounds nothing
-    {"undone": {"about": 0.16}},                     # an unknown bound
-    {"undone": {"near": 0.16}},                      # near without within
-    {"missing": {"at_least": 0}},                    # no such group
-    {"holds": ["missing > 0"]},
-    {"margin": 0.1},                                 # an unknown field
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},  # bounds nothing
+        {"undone": {"about": 0.16}},  # an unknown bound
+        {"undone": {"near": 0.16}},  # near without within
+        {"missing": {"at_least": 0}},  # no such group
+        {"holds": ["missing > 0"]},
+        {"margin": 0.1},  # an unknown field
+    ],
+)
 def test_malformed_claims_are_refused(fields):
     with pytest.raises(ValueError):
         claim(**fields)

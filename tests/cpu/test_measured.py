@@ -19,8 +19,11 @@ from cpu.perturbations import REQUIRED
 from cpu.verdict import FROZEN_7F55268, REPOSITORY, tagged
 
 SUITES = {"repository": REPOSITORY, "7f55268": FROZEN_7F55268}
-CASES = [pytest.param((suite, path), id=f"{name}-{path.stem[:2]}")
-         for name, suite in SUITES.items() for path in sorted(suite.notebooks.glob("*.ipynb"))]
+CASES = [
+    pytest.param((suite, path), id=f"{name}-{path.stem[:2]}")
+    for name, suite in SUITES.items()
+    for path in sorted(suite.notebooks.glob("*.ipynb"))
+]
 
 
 @pytest.fixture(params=CASES)
@@ -33,7 +36,8 @@ def test_measured_for_its_current_code(case):
     _, path, nb, record = case
     assert record is not None, f"{path.name}: no measurement; run `make measure`"
     assert record["code"] == code_digest(nb), (
-        f"{path.name}: measured for other code; run `make measure`")
+        f"{path.name}: measured for other code; run `make measure`"
+    )
 
 
 def skip_unless_fingerprinted(suite):
@@ -92,8 +96,11 @@ def test_every_claim_holds_in_every_measured_run(case):
     says so (test_the_documented_cells_are_the_measured_ones)."""
     suite, path, nb, record = case
     claims = suite.claims_of(path)
-    failing = {name: found for name, entry in record["runs"].items()
-               if not entry.get("opt_in") and (found := claim_problems(nb, entry, claims))}
+    failing = {
+        name: found
+        for name, entry in record["runs"].items()
+        if not entry.get("opt_in") and (found := claim_problems(nb, entry, claims))
+    }
     assert failing == {}
 
 
@@ -101,8 +108,11 @@ def test_a_run_the_fingerprint_cannot_tell_apart_moved_nothing(case):
     """Where the fingerprint sees the stored kernels every output must be exact: a cell that
     moved there would fail strict comparison on a CPU that passes for the stored one's."""
     _, _, _, record = case
-    blind = {name: sorted(entry["cells"]) for name, entry in record["runs"].items()
-             if entry.get("kernels_differ") == [] and entry.get("cells")}
+    blind = {
+        name: sorted(entry["cells"])
+        for name, entry in record["runs"].items()
+        if entry.get("kernels_differ") == [] and entry.get("cells")
+    }
     assert blind == {}
 
 

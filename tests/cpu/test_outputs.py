@@ -35,15 +35,22 @@ def test_the_same_pixels_in_other_png_bytes_are_the_same_figure():
     pixels = np.arange(96, dtype=np.uint8).reshape(4, 6, 4)
     other_bytes = io.BytesIO()
     Image.fromarray(pixels).save(other_bytes, format="PNG", compress_level=0)
-    recompressed = new_output("display_data", data={
-        "image/png": base64.b64encode(other_bytes.getvalue()).decode(), "text/plain": "a figure"})
+    recompressed = new_output(
+        "display_data",
+        data={
+            "image/png": base64.b64encode(other_bytes.getvalue()).decode(),
+            "text/plain": "a figure",
+        },
+    )
     assert differences([figure(pixels)], [recompressed]) == []
 
 
 def test_streams_are_compared_whole_however_they_were_chunked():
     whole = [new_output("stream", name="stdout", text="loss 0.16\naccuracy 0.98\n")]
-    chunked = [new_output("stream", name="stdout", text="loss 0.16\n"),
-               new_output("stream", name="stdout", text="accuracy 0.98\n")]
+    chunked = [
+        new_output("stream", name="stdout", text="loss 0.16\n"),
+        new_output("stream", name="stdout", text="accuracy 0.98\n"),
+    ]
     assert differences(whole, chunked) == []
     assert differences(whole, [new_output("stream", name="stdout", text="loss 0.17\n")])
 
@@ -52,5 +59,7 @@ def test_the_skeleton_masks_numbers_and_their_padding_only():
     assert skeleton("sum = [ 0. -0.]\n    9 / 1331") == skeleton("sum = [0. 0.]\n   10 /  447")
     assert skeleton("final loss 0.16") != skeleton("final cost 0.16")
     assert skeleton("a\nb 1") != skeleton("a b 1")
-    assert skeleton_differences([new_output("stream", name="stdout", text="loss 0.1")],
-                                [new_output("stream", name="stderr", text="loss 0.1")])
+    assert skeleton_differences(
+        [new_output("stream", name="stdout", text="loss 0.1")],
+        [new_output("stream", name="stderr", text="loss 0.1")],
+    )

@@ -22,8 +22,7 @@ from cpu.verdict import FROZEN_7F55268, SAPPHIRE_RAPIDS_RUN, Policy, notebook_pr
 
 NOTEBOOKS = sorted(path.name for path in FROZEN_7F55268.notebooks.glob("*.ipynb"))
 #: The code cells strict nbval failed on that machine, by notebook and index.
-NBVAL_FAILED = {"05_softmax_regression.ipynb": [14, 17],
-                "06_backends.ipynb": [5, 9, 13, 14, 15]}
+NBVAL_FAILED = {"05_softmax_regression.ipynb": [14, 17], "06_backends.ipynb": [5, 9, 13, 14, 15]}
 
 
 def stored(name):
@@ -60,9 +59,15 @@ def test_compared_exactly_it_fails_where_strict_nbval_failed(name):
 def claimed_numbers_moved(nb, run, claims):
     """The cells where some claim reads other numbers in the run than in the stored outputs."""
     cells, run_cells = ({c.id: c for c in notebook.cells} for notebook in (nb, run))
-    return {cell_id for cell_id, cell_claims in claims.items()
-            if any(claim.values(text_of(cells[cell_id].outputs))
-                   != claim.values(text_of(run_cells[cell_id].outputs)) for claim in cell_claims)}
+    return {
+        cell_id
+        for cell_id, cell_claims in claims.items()
+        if any(
+            claim.values(text_of(cells[cell_id].outputs))
+            != claim.values(text_of(run_cells[cell_id].outputs))
+            for claim in cell_claims
+        )
+    }
 
 
 @pytest.mark.parametrize("name", sorted(NBVAL_FAILED))
@@ -70,9 +75,10 @@ def test_without_their_margins_the_claims_fail_where_the_numbers_moved(name):
     nb, run = stored(name), sapphire_rapids(name)
     cells = {cell.id: cell for cell in nb.cells}
     claims = FROZEN_7F55268.claims_of(name)
-    exact_claims = {cell_id: [without_margins(claim, text_of(cells[cell_id].outputs))
-                              for claim in cell_claims]
-                    for cell_id, cell_claims in claims.items()}
+    exact_claims = {
+        cell_id: [without_margins(claim, text_of(cells[cell_id].outputs)) for claim in cell_claims]
+        for cell_id, cell_claims in claims.items()
+    }
     failed = notebook_problems(nb, run, across_cpus(nb, name, exact_claims))
     moved = claimed_numbers_moved(nb, run, claims)
     assert moved, "the Sapphire Rapids printed other numbers in these claims"
@@ -84,20 +90,25 @@ def test_a_tagged_cell_without_claims_fails():
     nb = stored(name)
     claims = FROZEN_7F55268.claims_of(name)
     dropped = next(iter(claims))
-    failed = notebook_problems(nb, sapphire_rapids(name),
-                               across_cpus(nb, name, {k: v for k, v in claims.items()
-                                                      if k != dropped}))
+    failed = notebook_problems(
+        nb,
+        sapphire_rapids(name),
+        across_cpus(nb, name, {k: v for k, v in claims.items() if k != dropped}),
+    )
     assert failed == {dropped: ["tagged cpu-dependent, but no claim checks it"]}
 
 
 def exact_cells(nb):
-    return [cell for cell in nb.cells
-            if cell.cell_type == "code" and cell.outputs and cell.id not in tagged(nb)]
+    return [
+        cell
+        for cell in nb.cells
+        if cell.cell_type == "code" and cell.outputs and cell.id not in tagged(nb)
+    ]
 
 
 def corrupt_a_digit(text):
     i = next(i for i, char in enumerate(text) if char.isdigit())
-    return text[:i] + str((int(text[i]) + 1) % 10) + text[i + 1:]
+    return text[:i] + str((int(text[i]) + 1) % 10) + text[i + 1 :]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -133,9 +144,13 @@ def with_one_pixel_changed(value):
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_one_pixel_changed_in_any_deterministic_figure_fails(name):
     nb, run = stored(name), sapphire_rapids(name)
-    figures = [(cell.id, i, mime) for cell in exact_cells(nb)
-               for i, output in enumerate(cell.outputs)
-               for mime in output.get("data", {}) if mime in IMAGES]
+    figures = [
+        (cell.id, i, mime)
+        for cell in exact_cells(nb)
+        for i, output in enumerate(cell.outputs)
+        for mime in output.get("data", {})
+        if mime in IMAGES
+    ]
     if not figures:
         pytest.skip(f"{name} has no figure in a deterministic cell")
     for cell_id, i, mime in figures:

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @dataclass(frozen=True)
 class Suite:
     """Notebooks with their claims and measurements: the repository's, or a frozen copy."""
+
     notebooks: Path
     claims: Path
     measured: Path
@@ -48,6 +49,7 @@ def tagged(nb):
 @dataclass(frozen=True)
 class Policy:
     """How one notebook's cells are compared."""
+
     exact: bool
     #: Why not exact: the parts of the kernel fingerprint that differ.
     why: tuple = ()
@@ -65,9 +67,11 @@ class Policy:
         if self.exact:
             return "same kernels as the stored outputs: every output compared exactly"
         n_claims = sum(len(self.claims.get(cell, [])) for cell in self.dependent)
-        return (f"other kernels than the stored outputs' ({', '.join(self.why)}): "
-                f"{len(self.dependent)} CPU-dependent cell(s) checked against {n_claims} "
-                "claim(s), every other output compared exactly")
+        return (
+            f"other kernels than the stored outputs' ({', '.join(self.why)}): "
+            f"{len(self.dependent)} CPU-dependent cell(s) checked against {n_claims} "
+            "claim(s), every other output compared exactly"
+        )
 
 
 def cell_problems(policy, cell, run_outputs):
@@ -80,8 +84,9 @@ def cell_problems(policy, cell, run_outputs):
         problems.append("tagged cpu-dependent, but no claim checks it")
     text = outputs.text_of(run_outputs)
     for claim in cell_claims:
-        problems += [f"claim {claim.says.split(chr(10))[0]!r}: {problem}"
-                     for problem in claim.problems(text)]
+        problems += [
+            f"claim {claim.says.split(chr(10))[0]!r}: {problem}" for problem in claim.problems(text)
+        ]
     return problems
 
 
