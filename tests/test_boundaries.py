@@ -36,10 +36,7 @@ def nearest_center_scores(points):
     return -((np.asarray(points)[:, None, :] - CENTER_ARRAY) ** 2).sum(axis=-1)
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,7 @@ import pytest
 
 from lab_utils.diagrams import MAX_NODES, softmax_diagram
 
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def parts(ax, gid):

@@ -25,10 +25,7 @@ PROBABILITIES = softmax(RNG.normal(size=(3, 10)) * 3)
 LABELS = np.array([4, 0, 9])
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def test_digits_are_one_mosaic_with_a_caption_each():

@@ -21,10 +21,7 @@ LOGITS = np.array(
 )
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def face_hexes(collection):
