@@ -4,7 +4,7 @@ import base64
 
 import numpy as np
 import pytest
-from widget_charts import sharp_chart
+from widget_charts import assert_saved_image_is_the_sharp_chart, sharp_chart
 
 from lab_utils import log_softmax, softmax
 from lab_utils.digit_widget import digit_frame, digit_picker
@@ -63,7 +63,7 @@ def test_the_saved_output_has_a_stable_text_and_the_chart_png():
     w = digit_picker(IMAGES, LOGITS, LABELS, index=3)
     bundle, metadata = w._repr_mimebundle_()
     assert bundle["text/plain"].startswith("Test image 3 (label 1) at T = 1.00: predicted")
-    assert base64.b64decode(bundle["image/png"]) == sharp_chart(w).saved_png()
+    assert_saved_image_is_the_sharp_chart(base64.b64decode(bundle["image/png"]), w)
     assert bytes(w.chart.value).startswith(b"\x89PNG")
     assert "labelled 1, beside its 10 probabilities" in metadata["image/png"]["alt"]
 
