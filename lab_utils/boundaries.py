@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 from sklearn.inspection import DecisionBoundaryDisplay
 
-from .display import describe, plain
+from .display import describe, spoken_text
 from .region_drawing import (
     REGION_ALPHA,
     UNIT_COLOR,
@@ -114,13 +114,13 @@ def decision_boundary(
 
 
 def _boundary_description(ax, regions, y, predicted):
-    title = plain(ax.get_title())
+    title = spoken_text(ax.get_title())
     (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
     wrong = int((predicted != y).sum())
     return (
         f"Decision regions{f' of {title}' if title else ''}: the class the model "
-        f"predicts at each point of the plane ({plain(ax.get_xlabel())} from {x_low:.1f} "
-        f"to {x_high:.1f}, {plain(ax.get_ylabel())} from {y_low:.1f} to {y_high:.1f}), "
+        f"predicts at each point of the plane ({spoken_text(ax.get_xlabel())} from {x_low:.1f} "
+        f"to {x_high:.1f}, {spoken_text(ax.get_ylabel())} from {y_low:.1f} to {y_high:.1f}), "
         f"shaded, hatched and labelled by class, boundaries in black. "
         f"{regions_description(regions)} On top, {points_description(y)}; "
         f"{wrong} misclassified, circled."
@@ -206,9 +206,9 @@ def unit_maps(
         low, high = display.response.min(), display.response.max()
         describe(
             ax,
-            f'"{plain(ax.get_title())}": the value of unit {unit} over the plane '
-            f"({plain(xlabel)} against {plain(ylabel)}), shaded from white at its lowest "
-            f"({low:.2f}) to dark at its highest ({high:.2f})"
+            f'"{spoken_text(ax.get_title())}": the value of unit {unit} over the plane '
+            f"({spoken_text(xlabel)} against {spoken_text(ylabel)}), shaded from white at its "
+            f"lowest ({low:.2f}) to dark at its highest ({high:.2f})"
             + ("; a dashed line marks where it switches on from 0" if switches else "")
             + f". On top, {points_description(y)}.",
         )

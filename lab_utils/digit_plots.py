@@ -16,7 +16,7 @@ from matplotlib.text import Text
 from numpy.typing import ArrayLike
 
 from ._validate import as_images, as_int, as_labels, as_numbers, as_probabilities
-from .display import describe, plain
+from .display import describe, spoken_text
 from .plots import LINE_NAMES, LINE_STYLES, figure_and_axes
 from .style import CLASS_COLORS, NEUTRAL
 
@@ -242,7 +242,7 @@ def plot_reliability(
     ax_counts.set_ylim(bottom=0.8)
     describe(
         ax_curve,
-        f"{plain(title)}: accuracy against mean confidence per bin, with the "
+        f"{spoken_text(title)}: accuracy against mean confidence per bin, with the "
         f"diagonal of perfect calibration. {'; '.join(words)}.",
     )
     describe(ax_counts, "Below it, the number of examples in each bin, on a log scale.")
@@ -291,6 +291,8 @@ def plot_start_curves(
     ax.legend()
     describe(
         ax,
-        f'"{plain(title)}": loss against epoch, one thin line per start; ' + "; ".join(words) + ".",
+        f'"{spoken_text(title)}": loss against epoch, one thin line per start; '
+        + "; ".join(words)
+        + ".",
     )
     return fig, ax

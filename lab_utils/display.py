@@ -49,7 +49,7 @@ def describe(ax: Axes, text: str) -> Axes:
     return ax
 
 
-def plain(text: str) -> str:
+def spoken_text(text: str) -> str:
     """Math text as a screen reader says it: ``"$x_0$"`` -> ``"x0"``."""
     text = re.sub(r"\\(mathrm|mathbf|mathit|text)\b", "", text)
     text = re.sub(r"\\([A-Za-z]+)", r"\1", text)
@@ -63,7 +63,7 @@ def alt_text(fig: Figure) -> str:
     panels = [ax for ax in fig.axes if ax.get_visible() and not _is_colorbar(ax)]
     parts = []
     if fig.get_suptitle().strip():
-        parts.append(plain(fig.get_suptitle()) + ".")
+        parts.append(spoken_text(fig.get_suptitle()) + ".")
     if not panels:
         parts.append("An empty figure.")
     for number, ax in enumerate(panels, start=1):
@@ -78,7 +78,7 @@ def _is_colorbar(ax):
 
 def generic_description(ax: Axes) -> str:
     """What matplotlib knows of one axes, in words (for axes no lab_utils function drew)."""
-    title = plain(ax.get_title())
+    title = spoken_text(ax.get_title())
     drawn = _what_was_drawn(ax)
     text = (f'"{title}": ' if title else "A chart: ") + (", ".join(drawn) if drawn else "empty")
     axes = [
@@ -91,7 +91,7 @@ def generic_description(ax: Axes) -> str:
     text += "; " + "; ".join(axes)
     legend = ax.get_legend()
     if legend is not None:
-        names = [plain(t.get_text()) for t in legend.get_texts() if t.get_text()]
+        names = [spoken_text(t.get_text()) for t in legend.get_texts() if t.get_text()]
         if names:
             text += "; legend: " + ", ".join(names)
     return text + "."
@@ -135,7 +135,7 @@ def _plural(n, noun):
 
 def _axis_words(name, label, limits):
     low, high = limits
-    label = plain(label)
+    label = spoken_text(label)
     return (
         f"{name} axis"
         + (f' "{label}"' if label else "")
