@@ -1,4 +1,4 @@
-"""Several starts of a classifier trained together: one Keras model, one ``fit`` per epoch.
+"""Several starts of a classifier trained together: one Keras model, one ``fit``.
 
 A number from one training run is one draw: the start (the initial weights) and the batch
 order move it. To report the spread over K starts without K times the wait, `train_starts`
@@ -273,6 +273,34 @@ def _summed_over_members(loss, members):
     return summed
 
 
+def one_call_per_epoch(model, num_examples, batch_size=32):
+    """Make ``model.fit`` hand the backend a whole epoch of batches per call; return ``model``.
+
+    During each ``fit`` of ``model`` (compiled or not), ``steps_per_execution`` is the number
+    of batches of ``num_examples`` examples in batches of ``batch_size``; outside ``fit`` it
+    is 1 again, so ``predict`` and ``evaluate`` run as before (a loop over an epoch's batches
+    costs them more to trace than it saves). The steps and every number stay those of one call
+    per batch (``tests/test_keras_facts.py``); only the per-batch Python overhead goes, and
+    callbacks run per epoch as before (a per-batch callback would run once per call). A
+    speed-up kept out of the notebooks' model code.
+    """
+    if not hasattr(model, "fit") or not hasattr(model, "steps_per_execution"):
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
+    num_examples = _check_count(num_examples, "num_examples")
+    batch_size = _check_count(batch_size, "batch_size")
+    fit = model.fit
+
+    def fit_one_call_per_epoch(*args, **kwargs):
+        model.steps_per_execution = -(-num_examples // batch_size)
+        try:
+            return fit(*args, **kwargs)
+        finally:
+            model.steps_per_execution = 1
+
+    model.fit = fit_one_call_per_epoch
+    return model
+
+
 def train_starts(routes, starts, x, y, epoch_order, *, validation=None, batch_size=32,
                  learning_rate=0.001):
     """Train every route from every start, all in one Keras model; return their runs.
@@ -319,10 +347,11 @@ def train_starts(routes, starts, x, y, epoch_order, *, validation=None, batch_si
         outputs[f"route_{i}"] = h
         losses[f"route_{i}"] = _summed_over_members(routes[name][1], members[name])
     model = keras.Model(inputs, outputs)
+    steps = -(-num_examples // batch_size)
     # steps_per_execution: one call into the backend per epoch instead of one per batch,
     # the same steps and numbers (a speed-up only, kept out of the notebooks' model code)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=losses,
-                  steps_per_execution=-(-num_examples // batch_size))
+                  steps_per_execution=steps)
 
     def snapshot_values():
         values = {}
@@ -333,12 +362,19 @@ def train_starts(routes, starts, x, y, epoch_order, *, validation=None, batch_si
         return values
 
     snapshots = [snapshot_values()]
-    for rows in order:
-        targets = {f"route_{i}": np.repeat(y[rows, None], members[name], axis=1)
-                   for i, name in enumerate(routes)}
-        model.fit({f"inputs_{i}": x[name][rows] for i, name in enumerate(routes)}, targets,
-                  batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
-        snapshots.append(snapshot_values())
+
+    class KeepWeights(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):  # once per call: once per epoch
+            if hasattr(self.model, "jax_state_sync"):  # JAX: the weights are in its state
+                self.model.jax_state_sync()
+            snapshots.append(snapshot_values())
+
+    # All epochs as one Keras epoch of len(order) calls, fed from a generator: Keras makes
+    # one iterator over it (over arrays it makes one anew every epoch) and pays its fixed cost
+    # per epoch once; the batches are those of fit(x[rows], shuffle=False) epoch by epoch.
+    model.fit(_epoch_batches(x, y, order, routes, members, batch_size), epochs=1,
+              steps_per_epoch=steps * len(order), shuffle=False, verbose=0,
+              callbacks=[KeepWeights()])
     final = model.predict({f"inputs_{i}": x[name] for i, name in enumerate(routes)},
                           batch_size=num_examples, verbose=0)
 
@@ -355,6 +391,18 @@ def train_starts(routes, starts, x, y, epoch_order, *, validation=None, batch_si
             runs[name].append(Start(weights, history, np.asarray(final[f"route_{i}"])[:, k],
                                     activations))
     return runs
+
+
+def _epoch_batches(x, y, order, routes, members, batch_size):
+    """``(inputs, targets)`` of every batch of every epoch, in order, as ``fit`` takes them."""
+    for rows in order:
+        inputs = {f"inputs_{i}": x[name][rows] for i, name in enumerate(routes)}
+        targets = {f"route_{i}": np.repeat(y[rows, None], members[name], axis=1)
+                   for i, name in enumerate(routes)}
+        for start in range(0, len(rows), batch_size):
+            batch = slice(start, start + batch_size)
+            yield ({key: value[batch] for key, value in inputs.items()},
+                   {key: value[batch] for key, value in targets.items()})
 
 
 def _scores(trajectory, x, y, activations):

@@ -338,5 +338,67 @@ def test_starts_of_the_wrong_shape_are_named(tiny):
         train_starts(routes, [starts[0], starts[1][:4]], x, y, order)
 
 
+def test_train_starts_calls_fit_once_for_all_epochs(tiny, monkeypatch):
+    """Each fit call costs a fixed overhead (a new data iterator): one call, not one per epoch."""
+    import keras
+
+    from lab_utils.starts import train_starts
+
+    routes, starts, x, y, order = tiny
+    calls = []
+    fit = keras.Model.fit
+    monkeypatch.setattr(keras.Model, "fit", lambda self, *a, **k: calls.append(k)
+                        or fit(self, *a, **k))
+    runs = train_starts(routes, starts, x, y, order)
+    assert len(calls) == 1
+    assert [len(run.weights) for run in runs["p"]] == [len(order) + 1] * len(starts)
+
+
+def fit_seeded(x, y, epochs, speed_up):
+    import keras
+
+    from lab_utils.starts import one_call_per_epoch
+
+    keras.utils.set_random_seed(3)
+    model = build()()
+    model.compile(optimizer=keras.optimizers.Adam(0.01),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    if speed_up:
+        assert one_call_per_epoch(model, len(x)) is model
+    during = []
+    keep = keras.callbacks.LambdaCallback(
+        on_train_begin=lambda logs: during.append(model.steps_per_execution))
+    history = model.fit(x, y, epochs=epochs, verbose=0, callbacks=[keep])
+    return (during[0], model.steps_per_execution, history.history["loss"], model.get_weights(),
+            model.predict(x, verbose=0))
+
+
+def test_one_call_per_epoch_changes_no_number():
+    x = np.random.default_rng(1).normal(size=(100, 2)).astype(np.float32)  # 3 batches and 4
+    y = np.arange(100) % 4
+    during, after, losses, weights, outputs = fit_seeded(x, y, 3, speed_up=False)
+    during_fast, after_fast, losses_fast, weights_fast, outputs_fast = fit_seeded(
+        x, y, 3, speed_up=True)
+    assert (during, during_fast) == (1, 4)  # 4 batches per call while fitting
+    assert after_fast == 1  # and one per call again for predict and evaluate
+    assert losses_fast == losses  # exact
+    for a, b in zip(weights_fast, weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(outputs_fast, outputs)
+
+
+def test_one_call_per_epoch_names_bad_input():
+
+    from lab_utils.starts import one_call_per_epoch
+
+    with pytest.raises(TypeError, match="model must be a Keras model"):
+        one_call_per_epoch("model", 10)
+    model = build()()
+    with pytest.raises(ValueError, match="num_examples must be at least 1"):
+        one_call_per_epoch(model, 0)
+    with pytest.raises(TypeError, match="batch_size must be an integer"):
+        one_call_per_epoch(model, 10, batch_size=3.5)
+
+
 if __name__ == "__main__":  # the fresh process measure_on starts
     print(json.dumps(measure()))
