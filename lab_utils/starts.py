@@ -25,14 +25,18 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._validate import as_int
 from .numerics import sparse_categorical_crossentropy
-
-_NUMPY_ACTIVATIONS = {
-    "linear": lambda v: v,
-    "relu": lambda v: np.maximum(v, 0),
-    "tanh": np.tanh,
-    "sigmoid": lambda v: 1 / (1 + np.exp(-v)),
-}
+from .routes import (
+    NUMPY_ACTIVATIONS,
+    architecture,
+    check_inputs,
+    check_labels_and_order,
+    check_routes,
+    check_validation,
+    starts_per_route,
+    weight_shapes,
+)
 
 
 class Start(NamedTuple):
@@ -58,26 +62,22 @@ def forward_logits(weights, x, activations):
     """
     h = np.asarray(x, dtype=np.float64)
     if len(weights) != 2 * (len(activations) + 1):
-        raise ValueError(f"weights must hold a kernel and a bias for each of the "
-                         f"{len(activations) + 1} Dense layers, got {len(weights)} arrays")
+        raise ValueError(
+            f"weights must hold a kernel and a bias for each of the "
+            f"{len(activations) + 1} Dense layers, got {len(weights)} arrays"
+        )
     kernels, biases = weights[0::2], weights[1::2]
     for kernel, bias, activation in zip(kernels, biases, (*activations, "linear"), strict=True):
-        h = _NUMPY_ACTIVATIONS[activation](h @ np.asarray(kernel, np.float64) + bias)
+        h = NUMPY_ACTIVATIONS[activation](h @ np.asarray(kernel, np.float64) + bias)
     return h
 
 
 def exact_loss_and_accuracy(logits, y):
     """Mean cross-entropy of ``logits`` (exact, no clip) and the accuracy of their argmax."""
-    return (float(np.mean(sparse_categorical_crossentropy(y, logits, from_logits=True))),
-            float(np.mean(np.argmax(logits, axis=-1) == y)))
-
-
-def _check_count(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
+    return (
+        float(np.mean(sparse_categorical_crossentropy(y, logits, from_logits=True))),
+        float(np.mean(np.argmax(logits, axis=-1) == y)),
+    )
 
 
 def shuffled_epochs(num_examples, epochs, seed):
@@ -85,42 +85,11 @@ def shuffled_epochs(num_examples, epochs, seed):
 
     Training on ``x[row]`` with ``shuffle=False`` gives any backend the same batches.
     """
-    num_examples = _check_count(num_examples, "num_examples")
-    epochs = _check_count(epochs, "epochs")
-    seed = _check_count(seed, "seed", minimum=0)
+    num_examples = as_int(num_examples, "num_examples", low=1)
+    epochs = as_int(epochs, "epochs", low=1)
+    seed = as_int(seed, "seed", low=0)
     rng = np.random.default_rng(seed)
     return np.stack([rng.permutation(num_examples) for _ in range(epochs)])
-
-
-def _architecture(build_member, name="build_member"):
-    """``[(units, activation, kernel shape)], trailing layers`` of the model build_member makes."""
-    if not callable(build_member) or hasattr(build_member, "layers"):  # a model is callable
-        raise TypeError(f"{name} must be a function that returns a new Keras model, "
-                        f"got {build_member!r}")
-    member = build_member()
-    if not hasattr(member, "layers") or not hasattr(member, "get_weights"):
-        raise TypeError(f"{name} must return a Keras model, got {type(member).__name__}")
-    dense, tail = [], []
-    for layer in member.layers:
-        if type(layer).__name__ == "Dense" and not tail:
-            activation = layer.activation.__name__
-            dense.append((layer.units, activation, tuple(layer.kernel.shape)))
-        elif not layer.weights:
-            tail.append(layer)
-        else:
-            raise ValueError(f"{name}'s model must be Dense layers, then layers without "
-                             f"weights; its layer {layer.name!r} breaks that")
-    if not dense:
-        raise ValueError(f"{name}'s model has no Dense layer")
-    for _, activation, _ in dense[:-1]:
-        if activation not in _NUMPY_ACTIVATIONS:
-            raise ValueError(f"{name}'s hidden activation {activation!r} is not one of "
-                             f"{sorted(_NUMPY_ACTIVATIONS)}")
-    return dense, tail
-
-
-def _shapes(dense):
-    return [shape for _, _, kernel in dense for shape in (kernel, kernel[1:])]
 
 
 def initial_weights(build_member, starts, seed):
@@ -130,14 +99,14 @@ def initial_weights(build_member, starts, seed):
     Glorot-uniform within +-sqrt(6 / (inputs + units)); each bias zero. Start k comes from
     its own stream of ``seed``, so it is the same whatever the number of starts.
     """
-    dense, _ = _architecture(build_member)
-    starts = _check_count(starts, "starts")
-    seed = _check_count(seed, "seed", minimum=0)
+    dense, _ = architecture(build_member)
+    starts = as_int(starts, "starts", low=1)
+    seed = as_int(seed, "seed", low=0)
     draws = []
     for stream in np.random.SeedSequence(seed).spawn(starts):
         rng = np.random.default_rng(stream)
         weights = []
-        for shape in _shapes(dense):
+        for shape in weight_shapes(dense):
             if len(shape) == 2:
                 limit = np.sqrt(6 / (shape[0] + shape[1]))
                 weights.append(rng.uniform(-limit, limit, size=shape).astype(np.float32))
@@ -145,101 +114,6 @@ def initial_weights(build_member, starts, seed):
                 weights.append(np.zeros(shape, np.float32))
         draws.append(weights)
     return draws
-
-
-def _check_routes(routes):
-    if not isinstance(routes, dict) or not routes:
-        raise TypeError("routes must be a non-empty dict: name -> (build_member, loss), got "
-                        f"{routes!r}")
-    architectures = {}
-    for name, route in routes.items():
-        if not (isinstance(route, tuple) and len(route) == 2 and callable(route[0])
-                and callable(route[1])):
-            raise TypeError(f"routes[{name!r}] must be a pair (build_member, loss), both "
-                            f"callable, got {route!r}")
-        architectures[name] = _architecture(route[0], f"routes[{name!r}]'s build_member")
-    return architectures
-
-
-def _check_inputs(x, routes):
-    """``{route: float32 array}`` from one array for every route or a dict of them."""
-    if isinstance(x, dict):
-        if set(x) != set(routes):
-            raise ValueError(f"x must be one array, or a dict with the keys of routes "
-                             f"({sorted(map(str, routes))}), got keys {sorted(map(str, x))}")
-        arrays = {name: np.asarray(x[name]) for name in routes}
-    else:
-        arrays = dict.fromkeys(routes, np.asarray(x))
-    shapes = {a.shape for a in arrays.values()}
-    for a in arrays.values():
-        if a.ndim != 2 or not np.issubdtype(a.dtype, np.floating) or len(shapes) > 1:
-            raise ValueError(f"x must be a 2-D float array (examples, features), the same "
-                             f"shape for every route, got shapes {sorted(shapes)} and dtype "
-                             f"{a.dtype}")
-    return {name: a.astype(np.float32) for name, a in arrays.items()}
-
-
-def _check_labels(y, epoch_order, num_examples):
-    y = np.asarray(y)
-    if y.shape != (num_examples,) or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must be {num_examples} integer class labels, one per row of x, "
-                         f"got shape {y.shape} and dtype {y.dtype}")
-    order = np.asarray(epoch_order)
-    if order.ndim != 2 or order.shape[1] != num_examples \
-            or not np.issubdtype(order.dtype, np.integer) \
-            or not all(np.array_equal(np.sort(row), np.arange(num_examples)) for row in order):
-        raise ValueError(f"epoch_order must hold one permutation of the {num_examples} "
-                         f"examples per epoch, shape (epochs, {num_examples}), as "
-                         "shuffled_epochs returns")
-    return y, order
-
-
-def _starts_per_route(starts, architectures, features):
-    """``{route: [weight list, ...]}`` from one list for every route or a dict of lists."""
-    if isinstance(starts, dict):
-        if set(starts) != set(architectures):
-            raise ValueError(f"starts must be one list, or a dict with the keys of routes "
-                             f"({sorted(map(str, architectures))}), got keys "
-                             f"{sorted(map(str, starts))}")
-        per_route = {name: starts[name] for name in architectures}
-    else:
-        per_route = dict.fromkeys(architectures, starts)
-    for name, (dense, _) in architectures.items():
-        route_starts = per_route[name]
-        label = f"starts[{name!r}]" if isinstance(starts, dict) else "starts"
-        if not isinstance(route_starts, (list, tuple)) or not route_starts:
-            raise TypeError(f"{label} must be a non-empty list of weight lists, as "
-                            "initial_weights returns")
-        shapes = _shapes(dense)
-        if shapes[0][0] != features:
-            raise ValueError(f"x has {features} features, but route {name!r}'s first layer "
-                             f"takes {shapes[0][0]}")
-        for k, weights in enumerate(route_starts):
-            got = [np.shape(w) for w in weights]
-            if got != shapes:
-                raise ValueError(f"{label}[{k}] has weights of shapes {got}, but route "
-                                 f"{name!r} has weights of shapes {shapes}")
-    return per_route
-
-
-def _check_validation(validation, routes, features):
-    """``({route: float32 array}, labels)`` of held-out data, or None."""
-    if validation is None:
-        return None
-    if not (isinstance(validation, tuple) and len(validation) == 2):
-        raise TypeError(f"validation must be a pair (x_val, y_val), got {validation!r}")
-    try:
-        x_val = _check_inputs(validation[0], routes)
-    except ValueError as error:
-        raise ValueError(f"validation's {error}") from None
-    num_val, val_features = next(iter(x_val.values())).shape
-    if val_features != features:
-        raise ValueError(f"validation's x has {val_features} features, x has {features}")
-    y_val = np.asarray(validation[1])
-    if y_val.shape != (num_val,) or not np.issubdtype(y_val.dtype, np.integer):
-        raise ValueError(f"validation's y must be {num_val} integer class labels, one per row "
-                         f"of its x, got shape {y_val.shape} and dtype {y_val.dtype}")
-    return x_val, y_val
 
 
 def _stacked_dense_class():
@@ -286,8 +160,8 @@ def one_call_per_epoch(model, num_examples, batch_size=32):
     """
     if not hasattr(model, "fit") or not hasattr(model, "steps_per_execution"):
         raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
-    num_examples = _check_count(num_examples, "num_examples")
-    batch_size = _check_count(batch_size, "batch_size")
+    num_examples = as_int(num_examples, "num_examples", low=1)
+    batch_size = as_int(batch_size, "batch_size", low=1)
     fit = model.fit
 
     def fit_one_call_per_epoch(*args, **kwargs):
@@ -301,8 +175,9 @@ def one_call_per_epoch(model, num_examples, batch_size=32):
     return model
 
 
-def train_starts(routes, starts, x, y, epoch_order, *, validation=None, batch_size=32,
-                 learning_rate=0.001):
+def train_starts(
+    routes, starts, x, y, epoch_order, *, validation=None, batch_size=32, learning_rate=0.001
+):
     """Train every route from every start, all in one Keras model; return their runs.
 
     ``routes`` maps a name to ``(build_member, loss)``: ``build_member()`` returns a new
@@ -319,15 +194,18 @@ def train_starts(routes, starts, x, y, epoch_order, *, validation=None, batch_si
     """
     import keras  # here, not at module level: importing Keras picks the backend
 
-    architectures = _check_routes(routes)
-    x = _check_inputs(x, routes)
+    architectures = check_routes(routes)
+    x = check_inputs(x, routes)
     num_examples, features = next(iter(x.values())).shape
-    y, order = _check_labels(y, epoch_order, num_examples)
-    starts = _starts_per_route(starts, architectures, features)
-    validation = _check_validation(validation, routes, features)
-    batch_size = _check_count(batch_size, "batch_size")
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
-            or not learning_rate > 0:
+    y, order = check_labels_and_order(y, epoch_order, num_examples)
+    starts = starts_per_route(starts, architectures, features)
+    validation = check_validation(validation, routes, features)
+    batch_size = as_int(batch_size, "batch_size", low=1)
+    if (
+        isinstance(learning_rate, bool)
+        or not isinstance(learning_rate, (int, float))
+        or not learning_rate > 0
+    ):
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
 
     StackedDense = _stacked_dense_class()
@@ -350,15 +228,15 @@ def train_starts(routes, starts, x, y, epoch_order, *, validation=None, batch_si
     steps = -(-num_examples // batch_size)
     # steps_per_execution: one call into the backend per epoch instead of one per batch,
     # the same steps and numbers (a speed-up only, kept out of the notebooks' model code)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=losses,
-                  steps_per_execution=steps)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate), loss=losses, steps_per_execution=steps
+    )
 
     def snapshot_values():
         values = {}
         for name, stack in layers.items():
             arrays = [(np.asarray(layer.kernel), np.asarray(layer.bias)) for layer in stack]
-            values[name] = [[a[k] for pair in arrays for a in pair]
-                            for k in range(members[name])]
+            values[name] = [[a[k] for pair in arrays for a in pair] for k in range(members[name])]
         return values
 
     snapshots = [snapshot_values()]
@@ -372,11 +250,19 @@ def train_starts(routes, starts, x, y, epoch_order, *, validation=None, batch_si
     # All epochs as one Keras epoch of len(order) calls, fed from a generator: Keras makes
     # one iterator over it (over arrays it makes one anew every epoch) and pays its fixed cost
     # per epoch once; the batches are those of fit(x[rows], shuffle=False) epoch by epoch.
-    model.fit(_epoch_batches(x, y, order, routes, members, batch_size), epochs=1,
-              steps_per_epoch=steps * len(order), shuffle=False, verbose=0,
-              callbacks=[KeepWeights()])
-    final = model.predict({f"inputs_{i}": x[name] for i, name in enumerate(routes)},
-                          batch_size=num_examples, verbose=0)
+    model.fit(
+        _epoch_batches(x, y, order, routes, members, batch_size),
+        epochs=1,
+        steps_per_epoch=steps * len(order),
+        shuffle=False,
+        verbose=0,
+        callbacks=[KeepWeights()],
+    )
+    final = model.predict(
+        {f"inputs_{i}": x[name] for i, name in enumerate(routes)},
+        batch_size=num_examples,
+        verbose=0,
+    )
 
     runs = {}
     for i, (name, (dense, _)) in enumerate(architectures.items()):
@@ -388,8 +274,9 @@ def train_starts(routes, starts, x, y, epoch_order, *, validation=None, batch_si
             if validation is not None:
                 val = _scores(weights[1:], validation[0][name], validation[1], activations)
                 history.update({f"val_{key}": value for key, value in val.items()})
-            runs[name].append(Start(weights, history, np.asarray(final[f"route_{i}"])[:, k],
-                                    activations))
+            runs[name].append(
+                Start(weights, history, np.asarray(final[f"route_{i}"])[:, k], activations)
+            )
     return runs
 
 
@@ -397,12 +284,16 @@ def _epoch_batches(x, y, order, routes, members, batch_size):
     """``(inputs, targets)`` of every batch of every epoch, in order, as ``fit`` takes them."""
     for rows in order:
         inputs = {f"inputs_{i}": x[name][rows] for i, name in enumerate(routes)}
-        targets = {f"route_{i}": np.repeat(y[rows, None], members[name], axis=1)
-                   for i, name in enumerate(routes)}
+        targets = {
+            f"route_{i}": np.repeat(y[rows, None], members[name], axis=1)
+            for i, name in enumerate(routes)
+        }
         for start in range(0, len(rows), batch_size):
             batch = slice(start, start + batch_size)
-            yield ({key: value[batch] for key, value in inputs.items()},
-                   {key: value[batch] for key, value in targets.items()})
+            yield (
+                {key: value[batch] for key, value in inputs.items()},
+                {key: value[batch] for key, value in targets.items()},
+            )
 
 
 def _scores(trajectory, x, y, activations):

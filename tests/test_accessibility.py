@@ -68,8 +68,8 @@ def test_panels_are_numbered_and_colorbars_skipped():
     assert text.startswith("Two. Panel 1 of 2: the left one. Panel 2 of 2: A chart: 1 image")
 
 
-def test_plain_reads_math_text():
-    assert d.plain("$x_0$ and $\\mathrm{softmax}(z)_{j}$") == "x0 and softmax(z)j"
+def test_spoken_text_reads_math_text():
+    assert d.spoken_text("$x_0$ and $\\mathrm{softmax}(z)_{j}$") == "x0 and softmax(z)j"
 
 
 def test_bad_arguments_are_named():

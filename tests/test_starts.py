@@ -30,12 +30,14 @@ EPOCHS = 4
 def build(output_activation="linear"):
     import keras
 
-    return lambda: keras.Sequential([
-        keras.Input(shape=(2,)),
-        keras.layers.Dense(25, activation="relu"),
-        keras.layers.Dense(15, activation="relu"),
-        keras.layers.Dense(4, activation=output_activation),
-    ])
+    return lambda: keras.Sequential(
+        [
+            keras.Input(shape=(2,)),
+            keras.layers.Dense(25, activation="relu"),
+            keras.layers.Dense(15, activation="relu"),
+            keras.layers.Dense(4, activation=output_activation),
+        ]
+    )
 
 
 def build_regression():
@@ -50,8 +52,10 @@ def train_alone(weights, x, y, order, output_activation, from_logits, builder=No
 
     model = (builder or build(output_activation))()
     model.set_weights(weights)
-    model.compile(optimizer=keras.optimizers.Adam(0.001),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits))
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.001),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits),
+    )
     trajectory = [model.get_weights()]
     for rows in order:
         model.fit(x[rows], y[rows], batch_size=32, epochs=1, shuffle=False, verbose=0)
@@ -60,8 +64,9 @@ def train_alone(weights, x, y, order, output_activation, from_logits, builder=No
 
 
 def largest_difference(a, b):
-    return max(float(np.max(np.abs(np.asarray(u, np.float64) - v))) for u, v in zip(a, b,
-                                                                                     strict=True))
+    return max(
+        float(np.max(np.abs(np.asarray(u, np.float64) - v))) for u, v in zip(a, b, strict=True)
+    )
 
 
 def measure():
@@ -82,8 +87,10 @@ def measure():
     starts = initial_weights(build(), 3, seed=7)
     starts = [starts[0], starts[1], starts[0]]  # member 2 starts where member 0 does
     losses = keras.losses.SparseCategoricalCrossentropy
-    routes = {"obvious": (build("softmax"), losses()),
-              "preferred": (build(), losses(from_logits=True))}
+    routes = {
+        "obvious": (build("softmax"), losses()),
+        "preferred": (build(), losses(from_logits=True)),
+    }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         runs = train_starts(routes, starts, {name: x for name in routes}, y, order)
@@ -92,58 +99,96 @@ def measure():
     # routes of two architectures, each from its own starts, scored on held-out data
     x_val, y_val = make_seed_blobs(n=200, random_state=11)
     own_starts = {"network": starts[:2], "regression": initial_weights(build_regression, 3, 8)}
-    mixed = train_starts({"network": (build(), losses(from_logits=True)),
-                          "regression": (build_regression, losses(from_logits=True))},
-                         own_starts, x, y, order, validation=(x_val, y_val))
-    regression_alone = train_alone(own_starts["regression"][2], x, y, order, "linear", True,
-                                   build_regression)
-    val_scores = [exact_loss_and_accuracy(forward_logits(w, x_val, ()), y_val)
-                  for w in mixed["regression"][2].weights[1:]]
-    alone_loss = {k: exact_loss_and_accuracy(forward_logits(alone[k][-1], x, ("relu", "relu")),
-                                             y)[0] for k in alone}
+    mixed = train_starts(
+        {
+            "network": (build(), losses(from_logits=True)),
+            "regression": (build_regression, losses(from_logits=True)),
+        },
+        own_starts,
+        x,
+        y,
+        order,
+        validation=(x_val, y_val),
+    )
+    regression_alone = train_alone(
+        own_starts["regression"][2], x, y, order, "linear", True, build_regression
+    )
+    val_scores = [
+        exact_loss_and_accuracy(forward_logits(w, x_val, ()), y_val)
+        for w in mixed["regression"][2].weights[1:]
+    ]
+    alone_loss = {
+        k: exact_loss_and_accuracy(forward_logits(alone[k][-1], x, ("relu", "relu")), y)[0]
+        for k in alone
+    }
     return {
         "backend": keras.backend.backend(),
         "warnings": [str(warning.message) for warning in caught],
         "epochs": [len(start.weights) - 1 for start in preferred],
         "start_is_the_given_weights": largest_difference(preferred[1].weights[0], starts[1]),
-        "member_vs_alone": {k: [largest_difference(preferred[k].weights[e], alone[k][e])
-                                for e in range(EPOCHS + 1)] for k in alone},
+        "member_vs_alone": {
+            k: [largest_difference(preferred[k].weights[e], alone[k][e]) for e in range(EPOCHS + 1)]
+            for k in alone
+        },
         "loss_vs_alone": {k: abs(preferred[k].history["loss"][-1] - alone_loss[k]) for k in alone},
-        "history_is_exact_loss": abs(preferred[1].history["loss"][-1] - exact_loss_and_accuracy(
-            preferred[1].logits(x), y)[0]),
-        "same_start_same_run": largest_difference(preferred[0].weights[-1],
-                                                  preferred[2].weights[-1]),
-        "other_start_other_run": largest_difference(preferred[0].weights[-1],
-                                                    preferred[1].weights[-1]),
-        "other_start_other_loss": abs(preferred[0].history["loss"][-1]
-                                      - preferred[1].history["loss"][-1]),
-        "obvious_vs_preferred": max(largest_difference(o.weights[-1], p.weights[-1])
-                                    for o, p in zip(obvious, preferred, strict=True)),
-        "outputs_are_keras_probabilities": float(np.max(np.abs(
-            obvious[0].outputs.sum(axis=1) - 1))),
-        "outputs_match_the_logits": float(np.max(np.abs(
-            preferred[0].outputs - preferred[0].logits(x)))),
-        "loss_falls": [start.history["loss"][-1] < start.history["loss"][0]
-                       for start in preferred],
+        "history_is_exact_loss": abs(
+            preferred[1].history["loss"][-1] - exact_loss_and_accuracy(preferred[1].logits(x), y)[0]
+        ),
+        "same_start_same_run": largest_difference(
+            preferred[0].weights[-1], preferred[2].weights[-1]
+        ),
+        "other_start_other_run": largest_difference(
+            preferred[0].weights[-1], preferred[1].weights[-1]
+        ),
+        "other_start_other_loss": abs(
+            preferred[0].history["loss"][-1] - preferred[1].history["loss"][-1]
+        ),
+        "obvious_vs_preferred": max(
+            largest_difference(o.weights[-1], p.weights[-1])
+            for o, p in zip(obvious, preferred, strict=True)
+        ),
+        "outputs_are_keras_probabilities": float(
+            np.max(np.abs(obvious[0].outputs.sum(axis=1) - 1))
+        ),
+        "outputs_match_the_logits": float(
+            np.max(np.abs(preferred[0].outputs - preferred[0].logits(x)))
+        ),
+        "loss_falls": [start.history["loss"][-1] < start.history["loss"][0] for start in preferred],
         "members_per_route": {name: len(route) for name, route in mixed.items()},
-        "mixed_network_vs_together": largest_difference(mixed["network"][1].weights[-1],
-                                                        preferred[1].weights[-1]),
-        "mixed_regression_vs_alone": [largest_difference(w, a) for w, a in zip(
-            mixed["regression"][2].weights, regression_alone, strict=True)],
+        "mixed_network_vs_together": largest_difference(
+            mixed["network"][1].weights[-1], preferred[1].weights[-1]
+        ),
+        "mixed_regression_vs_alone": [
+            largest_difference(w, a)
+            for w, a in zip(mixed["regression"][2].weights, regression_alone, strict=True)
+        ],
         "val_history_vs_exact": max(
-            max(abs(a - b[0]), abs(c - b[1])) for a, c, b in zip(
+            max(abs(a - b[0]), abs(c - b[1]))
+            for a, c, b in zip(
                 mixed["regression"][2].history["val_loss"],
-                mixed["regression"][2].history["val_accuracy"], val_scores, strict=True)),
-        "val_differs_from_training": abs(mixed["regression"][2].history["val_loss"][-1]
-                                         - mixed["regression"][2].history["loss"][-1]),
+                mixed["regression"][2].history["val_accuracy"],
+                val_scores,
+                strict=True,
+            )
+        ),
+        "val_differs_from_training": abs(
+            mixed["regression"][2].history["val_loss"][-1]
+            - mixed["regression"][2].history["loss"][-1]
+        ),
         "val_epochs": len(mixed["network"][0].history["val_loss"]),
     }
 
 
 def measure_on(backend):
     env = {**notebook_environment(os.environ), "KERAS_BACKEND": backend}
-    result = subprocess.run([sys.executable, __file__], env=env, capture_output=True,
-                            text=True, timeout=600, check=False)
+    result = subprocess.run(
+        [sys.executable, __file__],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.splitlines()[-1])
 
@@ -240,13 +285,16 @@ def test_initial_weights_are_glorot_kernels_and_zero_biases_per_start():
     assert largest_difference(two[1], five[1]) == 0
 
 
-@pytest.mark.parametrize("args, error, message", [
-    ((50.0, 3, 1), TypeError, "num_examples must be an integer"),
-    ((0, 3, 1), ValueError, "num_examples must be at least 1"),
-    ((50, 0, 1), ValueError, "epochs must be at least 1"),
-    ((50, 3, -1), ValueError, "seed must be at least 0"),
-    ((50, True, 1), TypeError, "epochs must be an integer"),
-])
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        ((50.0, 3, 1), TypeError, "num_examples must be an integer"),
+        ((0, 3, 1), ValueError, "num_examples must be at least 1"),
+        ((50, 0, 1), ValueError, "epochs must be at least 1"),
+        ((50, 3, -1), ValueError, "seed must be at least 0"),
+        ((50, True, 1), TypeError, "epochs must be an integer"),
+    ],
+)
 def test_shuffled_epochs_names_bad_input(args, error, message):
     from lab_utils.starts import shuffled_epochs
 
@@ -282,22 +330,29 @@ def tiny():
     return routes, initial_weights(build(), 2, seed=0), x, y, shuffled_epochs(20, 2, seed=0)
 
 
-@pytest.mark.parametrize("change, error, message", [
-    ({"routes": {}}, TypeError, "routes must be a non-empty dict"),
-    ({"routes": {"p": "model"}}, TypeError, r"routes\['p'\] must be a pair"),
-    ({"starts": []}, TypeError, "starts must be a non-empty list"),
-    ({"starts": "weights"}, TypeError, "starts must be a non-empty list"),
-    ({"x": np.zeros(20, np.float32)}, ValueError, "x must be a 2-D float array"),
-    ({"x": np.zeros((20, 2), int)}, ValueError, "x must be a 2-D float array"),
-    ({"x": np.zeros((20, 3), np.float32)}, ValueError, "x has 3 features"),
-    ({"x": {"q": np.zeros((20, 2), np.float32)}}, ValueError, "x must be one array, or a dict"),
-    ({"y": np.zeros(19, int)}, ValueError, "y must be 20 integer class labels"),
-    ({"y": np.zeros(20)}, ValueError, "y must be 20 integer class labels"),
-    ({"epoch_order": np.zeros((2, 20), int)}, ValueError, "epoch_order must hold one permutation"),
-    ({"epoch_order": np.arange(20)}, ValueError, "epoch_order must hold one permutation"),
-    ({"batch_size": 0}, ValueError, "batch_size must be at least 1"),
-    ({"learning_rate": -1.0}, ValueError, "learning_rate must be a positive number"),
-])
+@pytest.mark.parametrize(
+    "change, error, message",
+    [
+        ({"routes": {}}, TypeError, "routes must be a non-empty dict"),
+        ({"routes": {"p": "model"}}, TypeError, r"routes\['p'\] must be a pair"),
+        ({"starts": []}, TypeError, "starts must be a non-empty list"),
+        ({"starts": "weights"}, TypeError, "starts must be a non-empty list"),
+        ({"x": np.zeros(20, np.float32)}, ValueError, "x must be a 2-D float array"),
+        ({"x": np.zeros((20, 2), int)}, ValueError, "x must be a 2-D float array"),
+        ({"x": np.zeros((20, 3), np.float32)}, ValueError, "x has 3 features"),
+        ({"x": {"q": np.zeros((20, 2), np.float32)}}, ValueError, "x must be one array, or a dict"),
+        ({"y": np.zeros(19, int)}, ValueError, "y must be 20 integer class labels"),
+        ({"y": np.zeros(20)}, ValueError, "y must be 20 integer class labels"),
+        (
+            {"epoch_order": np.zeros((2, 20), int)},
+            ValueError,
+            "epoch_order must hold one permutation",
+        ),
+        ({"epoch_order": np.arange(20)}, ValueError, "epoch_order must hold one permutation"),
+        ({"batch_size": 0}, ValueError, "batch_size must be at least 1"),
+        ({"learning_rate": -1.0}, ValueError, "learning_rate must be a positive number"),
+    ],
+)
 def test_train_starts_names_bad_input(tiny, change, error, message):
     from lab_utils.starts import train_starts
 
@@ -309,17 +364,29 @@ def test_train_starts_names_bad_input(tiny, change, error, message):
         train_starts(**arguments, **options)
 
 
-@pytest.mark.parametrize("change, error, message", [
-    ({"starts": {"q": []}}, ValueError, r"starts must be one list, or a dict with the keys"),
-    ({"starts": {"p": []}}, TypeError, r"starts\['p'\] must be a non-empty list"),
-    ({"validation": np.zeros((5, 2))}, TypeError, "validation must be a pair"),
-    ({"validation": (np.zeros((5, 3), np.float32), np.zeros(5, int))}, ValueError,
-     "validation's x has 3 features"),
-    ({"validation": (np.zeros(5, np.float32), np.zeros(5, int))}, ValueError,
-     "validation's x must be a 2-D float array"),
-    ({"validation": (np.zeros((5, 2), np.float32), np.zeros(4, int))}, ValueError,
-     "validation's y must be 5 integer class labels"),
-])
+@pytest.mark.parametrize(
+    "change, error, message",
+    [
+        ({"starts": {"q": []}}, ValueError, r"starts must be one list, or a dict with the keys"),
+        ({"starts": {"p": []}}, TypeError, r"starts\['p'\] must be a non-empty list"),
+        ({"validation": np.zeros((5, 2))}, TypeError, "validation must be a pair"),
+        (
+            {"validation": (np.zeros((5, 3), np.float32), np.zeros(5, int))},
+            ValueError,
+            "validation's x has 3 features",
+        ),
+        (
+            {"validation": (np.zeros(5, np.float32), np.zeros(5, int))},
+            ValueError,
+            "validation's x must be a 2-D float array",
+        ),
+        (
+            {"validation": (np.zeros((5, 2), np.float32), np.zeros(4, int))},
+            ValueError,
+            "validation's y must be 5 integer class labels",
+        ),
+    ],
+)
 def test_per_route_starts_and_validation_name_bad_input(tiny, change, error, message):
     from lab_utils.starts import train_starts
 
@@ -347,8 +414,9 @@ def test_train_starts_calls_fit_once_for_all_epochs(tiny, monkeypatch):
     routes, starts, x, y, order = tiny
     calls = []
     fit = keras.Model.fit
-    monkeypatch.setattr(keras.Model, "fit", lambda self, *a, **k: calls.append(k)
-                        or fit(self, *a, **k))
+    monkeypatch.setattr(
+        keras.Model, "fit", lambda self, *a, **k: calls.append(k) or fit(self, *a, **k)
+    )
     runs = train_starts(routes, starts, x, y, order)
     assert len(calls) == 1
     assert [len(run.weights) for run in runs["p"]] == [len(order) + 1] * len(starts)
@@ -361,16 +429,24 @@ def fit_seeded(x, y, epochs, speed_up):
 
     keras.utils.set_random_seed(3)
     model = build()()
-    model.compile(optimizer=keras.optimizers.Adam(0.01),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.01),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
     if speed_up:
         assert one_call_per_epoch(model, len(x)) is model
     during = []
     keep = keras.callbacks.LambdaCallback(
-        on_train_begin=lambda logs: during.append(model.steps_per_execution))
+        on_train_begin=lambda logs: during.append(model.steps_per_execution)
+    )
     history = model.fit(x, y, epochs=epochs, verbose=0, callbacks=[keep])
-    return (during[0], model.steps_per_execution, history.history["loss"], model.get_weights(),
-            model.predict(x, verbose=0))
+    return (
+        during[0],
+        model.steps_per_execution,
+        history.history["loss"],
+        model.get_weights(),
+        model.predict(x, verbose=0),
+    )
 
 
 def test_one_call_per_epoch_changes_no_number():
@@ -378,7 +454,8 @@ def test_one_call_per_epoch_changes_no_number():
     y = np.arange(100) % 4
     during, after, losses, weights, outputs = fit_seeded(x, y, 3, speed_up=False)
     during_fast, after_fast, losses_fast, weights_fast, outputs_fast = fit_seeded(
-        x, y, 3, speed_up=True)
+        x, y, 3, speed_up=True
+    )
     assert (during, during_fast) == (1, 4)  # 4 batches per call while fitting
     assert after_fast == 1  # and one per call again for predict and evaluate
     assert losses_fast == losses  # exact

@@ -419,6 +419,7 @@ LABELS_ELSEWHERE = {
     "checks.gradient.reference_gradient": "a grading reference, called with its own cases",
     "checks.exact_loss.reference_exact_loss": "a grading reference, called with its own cases",
     "starts.train_starts": "trains Keras models; checks its labels itself",
+    "routes.check_labels_and_order": "train_starts' labels, checked with its batch order",
     "epoch_widget.EpochSlider": "draws the points and labels its snapshots were recorded on",
     "epoch_widget.epoch_slider": "draws the points and labels its snapshots were recorded on",
 }
