@@ -219,32 +219,6 @@ def test_the_instructors_command_is_installed():
         assert command in usage, command
 
 
-def test_the_hub_package_and_its_names_ship_in_the_wheel(tmp_path):
-    """What a class machine's `pip install ".[hub]"` installs (no dependencies here)."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(tmp_path),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    shipped = {path.name for path in (tmp_path / "softmax_lab_hub").glob("*.py")}
-    assert shipped == {path.name for path in (ROOT / "softmax_lab_hub").glob("*.py")}
-    (names,) = tmp_path.glob("softmax_lab-*.dist-info/entry_points.txt")
-    entry_points_txt = names.read_text()
-    assert "softmax-lab = softmax_lab_hub.authenticator:ClassAuthenticator" in entry_points_txt
-    assert "softmax-lab-class = softmax_lab_hub.admin:main" in entry_points_txt
-
-
 def test_learners_get_the_checkouts_notebooks_with_their_caps(hub_config):
     setup = hub_config.Spawner.pre_spawn_hook
     assert isinstance(setup, LearnerSetup)
