@@ -8,14 +8,11 @@ If a Keras or JAX upgrade changes one of them, the test naming it fails.
 """
 
 import json
-import os
-import subprocess
 import sys
 
 import numpy as np
 import pytest
-
-from lab_utils._setup import notebook_environment
+from fresh_process import run_fresh
 
 CLIP_LOSS = -np.log(1e-7)  # 16.118...: Keras clips probabilities to [1e-7, 1 - 1e-7]
 DOUBLE_SOFTMAX_FLOOR = np.log(1 + 3 / np.e)  # 4 classes: a second softmax caps p at e/(e+3)
@@ -136,27 +133,14 @@ def measure_set_backend():
 MEASUREMENTS = {"clip and training": measure_clip_and_training, "set_backend": measure_set_backend}
 
 
-def run_fresh(what, backend="jax"):
-    """Run MEASUREMENTS[what] in a fresh Python process whose Keras starts on ``backend``."""
-    env = {**notebook_environment(os.environ), "KERAS_BACKEND": backend}
-    result = subprocess.run(
-        [sys.executable, __file__, what],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.splitlines()[-1])
-
-
 # --- the facts ------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def measured():
-    return run_fresh("clip and training")  # one process: JAX and Keras imported once
+    return run_fresh(
+        __file__, "clip and training", backend="jax"
+    )  # one process: JAX and Keras imported once
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +194,7 @@ def test_steps_per_execution_changes_no_number(training):
 
 
 def test_set_backend_switches_a_tensorflow_process_to_the_same_jax_numbers(training):
-    switched = run_fresh("set_backend", backend="tensorflow")
+    switched = run_fresh(__file__, "set_backend", backend="tensorflow")
     assert (switched["started_on"], switched["now"]) == ("tensorflow", "jax")
     assert switched["warned"]
     assert switched["losses"] == training["obvious"]["100"]  # as in a fresh JAX process

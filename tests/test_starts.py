@@ -12,15 +12,11 @@ the bits may differ; the test allows 1e-5 on every weight and 1e-6 on the loss.
 """
 
 import json
-import os
-import subprocess
-import sys
 import warnings
 
 import numpy as np
 import pytest
-
-from lab_utils._setup import notebook_environment
+from fresh_process import run_fresh
 
 WEIGHT_TOLERANCE = 1e-5
 LOSS_TOLERANCE = 1e-6
@@ -179,29 +175,15 @@ def measure():
     }
 
 
-def measure_on(backend):
-    env = {**notebook_environment(os.environ), "KERAS_BACKEND": backend}
-    result = subprocess.run(
-        [sys.executable, __file__],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.splitlines()[-1])
-
-
 @pytest.fixture(scope="module", params=["tensorflow", "jax"])
 def measured(request):
     if request.param == "tensorflow":
         import keras
 
         if keras.backend.backend() != "tensorflow":  # pragma: no cover - the suite runs on TF
-            return measure_on("tensorflow")
+            return run_fresh(__file__, backend="tensorflow")
         return measure()
-    return measure_on(request.param)
+    return run_fresh(__file__, backend=request.param)
 
 
 def test_the_measurement_ran_on_each_backend(measured, request):
@@ -477,5 +459,5 @@ def test_one_call_per_epoch_names_bad_input():
         one_call_per_epoch(model, 10, batch_size=3.5)
 
 
-if __name__ == "__main__":  # the fresh process measure_on starts
+if __name__ == "__main__":  # the fresh process run_fresh starts
     print(json.dumps(measure()))
