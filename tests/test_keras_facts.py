@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from lab_model import build_lab_model
 
 from lab_utils.data import make_seed_blobs
 from lab_utils.numerics import logsumexp
@@ -29,27 +30,9 @@ def sparse_loss(from_logits=False):
 # --- training: the obvious and the preferred model are the same computation ---------
 
 
-def build(output_activation, from_logits, seed, steps_per_execution=1):
-    keras.utils.set_random_seed(seed)
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(2,)),
-            keras.layers.Dense(25, activation="relu"),
-            keras.layers.Dense(15, activation="relu"),
-            keras.layers.Dense(4, activation=output_activation),
-        ]
-    )
-    model.compile(
-        loss=sparse_loss(from_logits),
-        optimizer=keras.optimizers.Adam(0.001),
-        steps_per_execution=steps_per_execution,
-    )
-    return model
-
-
 def train(build_args, start, shuffle_seed, X, y, steps_per_execution=1):
     """A fresh model (and optimizer) from ``start``, batches shuffled by ``shuffle_seed``."""
-    model = build(*build_args, seed=0, steps_per_execution=steps_per_execution)
+    model = build_lab_model(*build_args, seed=0, steps_per_execution=steps_per_execution)
     model.set_weights(start)
     keras.utils.set_random_seed(shuffle_seed)
     history = model.fit(X, y, epochs=2, batch_size=32, verbose=0)
@@ -65,7 +48,7 @@ def blobs():
 
 
 def test_same_start_and_batches_train_bit_identically(blobs):
-    start = build(*OBVIOUS, seed=1).get_weights()
+    start = build_lab_model(*OBVIOUS, seed=1).get_weights()
     losses_obvious, weights_obvious = train(OBVIOUS, start, 7, *blobs)
     losses_preferred, weights_preferred = train(PREFERRED, start, 7, *blobs)
     assert losses_obvious == losses_preferred  # exact equality, not approx
@@ -75,7 +58,7 @@ def test_same_start_and_batches_train_bit_identically(blobs):
 
 def test_steps_per_execution_changes_no_number(blobs):
     """lab_utils.starts hands TensorFlow a whole epoch's batches per call: only faster."""
-    start = build(*OBVIOUS, seed=1).get_weights()
+    start = build_lab_model(*OBVIOUS, seed=1).get_weights()
     for route in (OBVIOUS, PREFERRED):
         losses, weights = train(route, start, 7, *blobs)
         losses_batched, weights_batched = train(route, start, 7, *blobs, steps_per_execution=8)
@@ -87,7 +70,7 @@ def test_steps_per_execution_changes_no_number(blobs):
 def test_unscaled_inputs_still_train_bit_identically(blobs):
     """Notebook 06: on TensorFlow the rescue holds where the clip bites (blobs x 100)."""
     X, y = blobs
-    start = build(*OBVIOUS, seed=1).get_weights()
+    start = build_lab_model(*OBVIOUS, seed=1).get_weights()
     losses_obvious, _ = train(OBVIOUS, start, 7, X * 100, y)
     assert losses_obvious == train(PREFERRED, start, 7, X * 100, y)[0]
 
@@ -95,15 +78,15 @@ def test_unscaled_inputs_still_train_bit_identically(blobs):
 def test_a_softmax_output_with_from_logits_true_gets_a_warning(blobs):
     """Notebook 06's gallery: TensorFlow's Keras warns, then uses the softmax's logits."""
     X, y = blobs
-    model = build("softmax", True, seed=1)
+    model = build_lab_model("softmax", True, seed=1)
     with pytest.warns(UserWarning, match="from_logits=True.*Softmax"):
         model.evaluate(X[:32], y[:32], verbose=0)
 
 
 def test_the_comparison_can_tell_runs_apart(blobs):
     # the control: a different start or a different batch order changes the losses
-    start = build(*OBVIOUS, seed=1).get_weights()
-    other_start = build(*PREFERRED, seed=3).get_weights()
+    start = build_lab_model(*OBVIOUS, seed=1).get_weights()
+    other_start = build_lab_model(*PREFERRED, seed=3).get_weights()
     reference, _ = train(PREFERRED, start, 7, *blobs)
     assert train(PREFERRED, other_start, 7, *blobs)[0] != reference
     assert train(PREFERRED, start, 8, *blobs)[0] != reference
@@ -112,8 +95,8 @@ def test_the_comparison_can_tell_runs_apart(blobs):
 def test_same_seed_same_architecture_same_initial_weights():
     # why seeding right before each build starts the two models from the same weights
     for a, b in zip(
-        build("softmax", False, seed=5).get_weights(),
-        build("linear", True, seed=5).get_weights(),
+        build_lab_model("softmax", False, seed=5).get_weights(),
+        build_lab_model("linear", True, seed=5).get_weights(),
         strict=True,
     ):
         np.testing.assert_array_equal(a, b)

@@ -13,32 +13,13 @@ import sys
 import numpy as np
 import pytest
 from fresh_process import run_fresh
+from lab_model import build_lab_model
 
 CLIP_LOSS = -np.log(1e-7)  # 16.118...: Keras clips probabilities to [1e-7, 1 - 1e-7]
 DOUBLE_SOFTMAX_FLOOR = np.log(1 + 3 / np.e)  # 4 classes: a second softmax caps p at e/(e+3)
 
 
 # --- what the fresh process measures (Keras and JAX imported only in there) ---------
-
-
-def build(output_activation, from_logits, seed=1234, steps_per_execution=1):
-    import keras
-
-    keras.utils.set_random_seed(seed)
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(2,)),
-            keras.layers.Dense(25, activation="relu"),
-            keras.layers.Dense(15, activation="relu"),
-            keras.layers.Dense(4, activation=output_activation),
-        ]
-    )
-    model.compile(
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits),
-        optimizer=keras.optimizers.Adam(0.001),
-        steps_per_execution=steps_per_execution,
-    )
-    return model
 
 
 def train_losses(output_activation, from_logits, scale, n=500, epochs=8, steps_per_execution=1):
@@ -48,7 +29,9 @@ def train_losses(output_activation, from_logits, scale, n=500, epochs=8, steps_p
     from lab_utils.data import make_seed_blobs
 
     X, y = make_seed_blobs(n=n)
-    model = build(output_activation, from_logits, steps_per_execution=steps_per_execution)
+    model = build_lab_model(
+        output_activation, from_logits, seed=1234, steps_per_execution=steps_per_execution
+    )
     keras.utils.set_random_seed(1234)
     return model.fit(scale * X, y, epochs=epochs, verbose=0).history["loss"]
 
