@@ -5,7 +5,7 @@ system, the kernel and its children) is read just before it shuts down, so kerne
 imports and every cell count, as they do for a learner. The two trees take turns notebook
 by notebook, so a change in the machine's load hits both alike.
 
-    python -m benchmarks.kernel_cpu --baseline 1efe440 [--runs 3]
+    python -m benchmarks.kernel_cpu --baseline 1efe440 [--runs 3] [--notebooks 03 07]
 
 The baseline is checked out in a temporary git worktree and runs with its own ``lab_utils``
 (put first on the kernel's ``PYTHONPATH``) and this environment's packages.
@@ -48,9 +48,14 @@ def notebooks(tree):
     return {path.name[:2]: path for path in sorted((tree / "notebooks").glob("*.ipynb"))}
 
 
-def compare(baseline_tree, runs):
-    """``{number: (baseline CPU s or None, this tree's CPU s)}``, medians over `runs`."""
+def compare(baseline_tree, runs, only=None):
+    """``{number: (baseline CPU s or None, this tree's CPU s)}``, medians over `runs`.
+
+    ``only``: the notebook numbers to run (default: all).
+    """
     old, new = notebooks(baseline_tree), notebooks(ROOT)
+    if only:
+        new = {number: path for number, path in new.items() if number in only}
     times = {number: ([], []) for number in new}
     for _ in range(runs):
         for number, path in new.items():
@@ -68,9 +73,10 @@ def table(results):
     for number, (before, after) in results.items():
         ratio = f"{after / before:.2f}" if before else "new"
         rows.append([number, "" if before is None else f"{before:.1f}", f"{after:.1f}", ratio])
-    before = sum(results[n][0] for n in LESSONS)
-    after = sum(results[n][1] for n in LESSONS)
-    rows.append(["01–05", f"{before:.1f}", f"{after:.1f}", f"{after / before:.2f}"])
+    if all(number in results for number in LESSONS):
+        before = sum(results[n][0] for n in LESSONS)
+        after = sum(results[n][1] for n in LESSONS)
+        rows.append(["01–05", f"{before:.1f}", f"{after:.1f}", f"{after / before:.2f}"])
     return markdown_table(["notebook", "baseline CPU (s)", "this tree CPU (s)", "ratio"], rows)
 
 
@@ -78,6 +84,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", required=True, help="a commit to compare with")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--notebooks", nargs="*", help="numbers to run, e.g. 03 07 (default: all)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         baseline_tree = Path(tmp) / "baseline"
@@ -89,7 +96,7 @@ def main():
         )
         try:
             load_before = load()
-            results = compare(baseline_tree, args.runs)
+            results = compare(baseline_tree, args.runs, args.notebooks)
         finally:
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(baseline_tree)], cwd=ROOT, check=False

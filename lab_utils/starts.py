@@ -2,8 +2,8 @@
 
 A number from one training run is one draw: the start (the initial weights) and the batch
 order move it. To report the spread over K starts without K times the wait, `train_starts`
-stacks the K copies (the *members*) of each model into one Keras model: each ``Dense``
-layer becomes one layer holding K kernels, and the outputs of all members come out side by
+stacks the K copies (the *members*) of each model into one Keras layer, whose one
+variable holds every member's kernels and biases, and the outputs of all members come out side by
 side, shape (examples, members, classes). The loss is the sum of the members' own losses.
 No weight is shared, so the gradient with respect to a member's weights is the gradient of
 that member's loss alone, and Adam's updates are elementwise: each member trains as it
@@ -116,26 +116,64 @@ def initial_weights(build_member, starts, seed):
     return draws
 
 
-def _stacked_dense_class():
+def _stacked_members_class():
     import keras
 
-    class StackedDense(keras.layers.Layer):
-        """K Dense layers side by side: (examples, [K,] inputs) -> (examples, K, units)."""
+    class StackedMembers(keras.layers.Layer):
+        """K members' Dense layers side by side: (examples, inputs) -> (examples, K, units).
 
-        def __init__(self, kernels, biases, activation, **kwargs):
+        All their kernels and biases live in one variable of shape (K, weights per member):
+        Adam's update is elementwise, so one variable trains exactly as six would, and
+        the training step Keras traces is shorter (measurably less time before the first
+        batch).
+        """
+
+        def __init__(self, starts, dense, **kwargs):
             super().__init__(**kwargs)
-            self.kernel = self.add_weight(shape=kernels.shape, name="kernel")
-            self.bias = self.add_weight(shape=biases.shape, name="bias")
-            self.kernel.assign(kernels)
-            self.bias.assign(biases)
-            self.activation = keras.activations.get(activation)
+            self.layout = [
+                (kernel, keras.activations.get(activation)) for _, activation, kernel in dense
+            ]
+            flat = np.stack([np.concatenate([np.ravel(w) for w in weights]) for weights in starts])
+            self.packed = self.add_weight(shape=flat.shape, name="weights")
+            self.packed.assign(flat)
 
         def call(self, inputs):
-            spec = "bi,kio->bko" if len(inputs.shape) == 2 else "bki,kio->bko"
-            z = keras.ops.einsum(spec, inputs, self.kernel) + self.bias
-            return self.activation(z)  # Keras' own softmax: TensorFlow's rescue still applies
+            h, members = inputs, self.packed.shape[0]
+            for (kernel, bias), (shape, activation) in zip(
+                unpack(self.packed, self.layout), self.layout, strict=True
+            ):
+                spec = "bi,kio->bko" if len(h.shape) == 2 else "bki,kio->bko"
+                kernel = keras.ops.reshape(kernel, (members, *shape))
+                h = activation(keras.ops.einsum(spec, h, kernel) + bias)
+            return h  # Keras' own activations: TensorFlow's softmax rescue still applies
 
-    return StackedDense
+        def member_weights(self):
+            """Each member's weights as NumPy arrays, in the order Keras lists a Dense stack's."""
+            pairs = unpack(np.asarray(self.packed), self.layout)
+            return [
+                [
+                    w
+                    for (kernel, bias), (shape, _) in zip(pairs, self.layout, strict=True)
+                    for w in (kernel[k].reshape(shape), bias[k])
+                ]
+                for k in range(self.packed.shape[0])
+            ]
+
+    return StackedMembers
+
+
+def unpack(packed, layout):
+    """``[(kernels, biases)]`` per Dense layer: column slices of the (K, weights) ``packed``."""
+    pairs, start = [], 0
+    for (inputs, units), _ in layout:
+        pairs.append(
+            (
+                packed[:, start : start + inputs * units],
+                packed[:, start + inputs * units : start + (inputs + 1) * units],
+            )
+        )
+        start += (inputs + 1) * units
+    return pairs
 
 
 def _summed_over_members(loss, members):
@@ -208,18 +246,13 @@ def train_starts(
     ):
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
 
-    StackedDense = _stacked_dense_class()
+    StackedMembers = _stacked_members_class()
     members = {name: len(route_starts) for name, route_starts in starts.items()}
     inputs, outputs, layers, losses = {}, {}, {}, {}
     for i, (name, (dense, tail)) in enumerate(architectures.items()):
         inputs[f"inputs_{i}"] = h = keras.Input(shape=(features,), name=f"inputs_{i}")
-        layers[name] = []
-        for j, (_, activation, _) in enumerate(dense):
-            kernels = np.stack([weights[2 * j] for weights in starts[name]])
-            biases = np.stack([weights[2 * j + 1] for weights in starts[name]])
-            layer = StackedDense(kernels, biases, activation, name=f"route_{i}_dense_{j}")
-            layers[name].append(layer)
-            h = layer(h)
+        layers[name] = StackedMembers(starts[name], dense, name=f"route_{i}_members")
+        h = layers[name](h)
         for layer in tail:
             h = layer(h)
         outputs[f"route_{i}"] = h
@@ -233,11 +266,7 @@ def train_starts(
     )
 
     def snapshot_values():
-        values = {}
-        for name, stack in layers.items():
-            arrays = [(np.asarray(layer.kernel), np.asarray(layer.bias)) for layer in stack]
-            values[name] = [[a[k] for pair in arrays for a in pair] for k in range(members[name])]
-        return values
+        return {name: layer.member_weights() for name, layer in layers.items()}
 
     snapshots = [snapshot_values()]
 
