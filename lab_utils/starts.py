@@ -326,6 +326,20 @@ def _epoch_batches(x, y, order, routes, members, batch_size):
 
 
 def _scores(trajectory, x, y, activations):
-    """``{"loss": [...], "accuracy": [...]}``: exact scores of each weight list on x, y."""
-    scores = [exact_loss_and_accuracy(forward_logits(w, x, activations), y) for w in trajectory]
-    return {"loss": [s[0] for s in scores], "accuracy": [s[1] for s in scores]}
+    """``{"loss": [...], "accuracy": [...]}``: exact scores of each weight list on x, y.
+
+    All epochs at once: each layer's weights stacked over the trajectory, one batched
+    product per layer; the same numbers as scoring each weight list alone.
+    """
+    stacked = [np.stack(arrays).astype(np.float64) for arrays in zip(*trajectory, strict=True)]
+    h = np.asarray(x, dtype=np.float64)
+    kernels, biases = stacked[0::2], stacked[1::2]
+    for kernel, bias, activation in zip(kernels, biases, (*activations, "linear"), strict=True):
+        h = NUMPY_ACTIVATIONS[activation](h @ kernel + bias[:, None, :])
+    targets = np.broadcast_to(y, h.shape[:-1])
+    losses = sparse_categorical_crossentropy(targets, h, from_logits=True)
+    correct = np.argmax(h, axis=-1) == targets
+    return {
+        "loss": [float(np.mean(epoch)) for epoch in losses],
+        "accuracy": [float(np.mean(epoch)) for epoch in correct],
+    }
