@@ -21,6 +21,8 @@ class Perturbation:
     cores: int | None = None
     #: A /proc/cpuinfo flag this CPU must have for the perturbation to mean anything.
     needs: str | None = None
+    #: A flag without which these kernels are this CPU's own choice anyway (nothing to perturb).
+    own_without: str | None = None
     #: A setting a learner must choose (not what any CPU does by default): such runs earn
     #: tags, but the claims are not promised under them (docs/reproducibility.md lists where
     #: they fail).
@@ -33,6 +35,8 @@ class Perturbation:
         """Why this CPU cannot run the perturbation, or None."""
         if self.needs and self.needs not in cpu_flags():
             return f"this CPU has no {self.needs}"
+        if self.own_without and self.own_without not in cpu_flags():
+            return f"these are this CPU's own kernels (it has no {self.own_without})"
         if self.cores and len(os.sched_getaffinity(0)) <= self.cores:
             return f"this machine has only {self.cores} core(s) already"
         return None
@@ -104,6 +108,7 @@ PERTURBATIONS = [
         "OpenBLAS's AVX2 kernels (Haswell to Zen 3)",
         {"OPENBLAS_CORETYPE": "Haswell"},
         needs="avx2",
+        own_without="avx512f",
     ),
     Perturbation(
         "openblas-sandybridge",
