@@ -276,9 +276,9 @@ def train_starts(
                 self.model.jax_state_sync()
             snapshots.append(snapshot_values())
 
-    # All epochs as one Keras epoch of len(order) calls, fed from a generator: Keras makes
-    # one iterator over it (over arrays it makes one anew every epoch) and pays its fixed cost
-    # per epoch once; the batches are those of fit(x[rows], shuffle=False) epoch by epoch.
+    # All epochs as one Keras epoch of len(order) calls: Keras makes one iterator over the
+    # batches (over arrays it makes one anew every epoch) and pays its fixed cost per epoch
+    # once; the batches are those of fit(x[rows], shuffle=False) epoch by epoch.
     model.fit(
         _epoch_batches(x, y, order, routes, members, batch_size),
         epochs=1,
@@ -310,19 +310,43 @@ def train_starts(
 
 
 def _epoch_batches(x, y, order, routes, members, batch_size):
-    """``(inputs, targets)`` of every batch of every epoch, in order, as ``fit`` takes them."""
-    for rows in order:
-        inputs = {f"inputs_{i}": x[name][rows] for i, name in enumerate(routes)}
-        targets = {
-            f"route_{i}": np.repeat(y[rows, None], members[name], axis=1)
-            for i, name in enumerate(routes)
-        }
-        for start in range(0, len(rows), batch_size):
-            batch = slice(start, start + batch_size)
-            yield (
-                {key: value[batch] for key, value in inputs.items()},
-                {key: value[batch] for key, value in targets.items()},
-            )
+    """``(inputs, targets)`` of every batch of every epoch, in order, as ``fit`` takes them.
+
+    On TensorFlow a ``tf.data`` pipeline that slices each batch out of the whole run's rows
+    in C++ (a Python generator costs a call into Python per batch); elsewhere a generator
+    of the same batches.
+    """
+    import keras
+
+    examples = order.shape[1]
+    rows = order.reshape(-1)  # epoch after epoch
+    starts = np.arange(len(rows)).reshape(order.shape)[:, ::batch_size].reshape(-1)
+    ends = np.minimum(starts + batch_size, (starts // examples + 1) * examples)
+    inputs = {f"inputs_{i}": x[name][rows] for i, name in enumerate(routes)}
+    targets = {
+        f"route_{i}": np.repeat(y[rows, None], members[name], axis=1)
+        for i, name in enumerate(routes)
+    }
+
+    on_tensorflow = keras.backend.backend() == "tensorflow"
+    if on_tensorflow:
+        import tensorflow as tf
+
+        inputs = {key: tf.constant(value) for key, value in inputs.items()}
+        targets = {key: tf.constant(value) for key, value in targets.items()}
+
+    def batch(start, end):
+        return (
+            {key: value[start:end] for key, value in inputs.items()},
+            {key: value[start:end] for key, value in targets.items()},
+        )
+
+    if not on_tensorflow:
+        return (batch(start, end) for start, end in zip(starts, ends, strict=True))
+    # plain slicing: nothing for AutoGraph to convert
+    return tf.data.Dataset.from_tensor_slices((starts, ends)).map(
+        tf.autograph.experimental.do_not_convert(batch)
+    )
 
 
 def _scores(trajectory, x, y, activations):

@@ -67,6 +67,44 @@ def test_steps_per_execution_changes_no_number(blobs):
             np.testing.assert_array_equal(a, b)
 
 
+def batch_orders(seed, epochs=3, num_examples=10, batch_size=4):
+    """The examples of every batch ``fit(shuffle=True)`` feeds, epoch by epoch, after ``seed``."""
+    x = np.arange(num_examples, dtype=np.float32)[:, None]  # each example is its own index
+    seen = []
+
+    class Spy(keras.layers.Layer):
+        def build(self, input_shape):
+            self.last = self.add_weight(shape=(batch_size,), initializer="zeros", trainable=False)
+
+        def call(self, inputs, training=False):
+            if training:  # remember the batch, padded with -1 where it is short
+                pad = batch_size - tf.shape(inputs)[0]
+                self.last.assign(tf.pad(inputs[:, 0], [[0, pad]], constant_values=-1))
+            return inputs
+
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input(shape=(1,)), Spy(), keras.layers.Dense(1)])
+    model.compile(loss="mse", optimizer="sgd")
+    remember = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: seen.append(
+            [int(i) for i in np.asarray(model.layers[0].last) if i >= 0]
+        )
+    )
+    model.fit(x, x, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[remember])
+    per_epoch = -(-num_examples // batch_size)
+    return [sum(seen[e * per_epoch : (e + 1) * per_epoch], []) for e in range(epochs)]
+
+
+def test_a_seeded_fit_feeds_the_same_order_in_every_epoch():
+    """Notebook 05: after set_random_seed, Keras on TensorFlow shuffles once, not per epoch."""
+    for seed in (1, 2):
+        orders = batch_orders(seed)
+        assert sorted(orders[0]) == list(range(10))  # a permutation of the examples
+        assert orders[0] != list(range(10))  # shuffled
+        assert orders[1] == orders[0] and orders[2] == orders[0]
+    assert batch_orders(1) != batch_orders(2)  # the seed chooses the order
+
+
 def test_unscaled_inputs_still_train_bit_identically(blobs):
     """Notebook 06: on TensorFlow the rescue holds where the clip bites (blobs x 100)."""
     X, y = blobs
