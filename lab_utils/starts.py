@@ -2,9 +2,9 @@
 
 A number from one training run is one draw: the start (the initial weights) and the batch
 order move it. To report the spread over K starts without K times the wait, `train_starts`
-stacks the K copies (the *members*) of each model into one Keras layer, whose one
-variable holds every member's kernels and biases, and the outputs of all members come out side by
-side, shape (examples, members, classes). The loss is the sum of the members' own losses.
+stacks the K copies (the *members*) of each model into one Keras layer, whose one variable
+holds every member's kernels and biases; the outputs of all members come out side by side,
+shape (examples, members, classes). The loss is the sum of the members' own losses.
 No weight is shared, so the gradient with respect to a member's weights is the gradient of
 that member's loss alone, and Adam's updates are elementwise: each member trains as it
 would alone, on the same batches. (Not always to the last bit: a stacked matrix product may
@@ -58,7 +58,9 @@ def forward_logits(weights, x, activations):
     """Logits of a stack of Dense layers in float64 NumPy; ``weights`` as Keras lists them.
 
     ``activations`` names the activation of each Dense layer but the last (whose output,
-    before any activation, is the logits).
+    before any activation, is the logits). Weights stacked along a first axis (kernels
+    (S, inputs, units), biases (S, 1, units)) give the logits of all S at once, shape
+    (S, examples, classes).
     """
     h = np.asarray(x, dtype=np.float64)
     if len(weights) != 2 * (len(activations) + 1):
@@ -355,11 +357,9 @@ def _scores(trajectory, x, y, activations):
     All epochs at once: each layer's weights stacked over the trajectory, one batched
     product per layer; the same numbers as scoring each weight list alone.
     """
-    stacked = [np.stack(arrays).astype(np.float64) for arrays in zip(*trajectory, strict=True)]
-    h = np.asarray(x, dtype=np.float64)
-    kernels, biases = stacked[0::2], stacked[1::2]
-    for kernel, bias, activation in zip(kernels, biases, (*activations, "linear"), strict=True):
-        h = NUMPY_ACTIVATIONS[activation](h @ kernel + bias[:, None, :])
+    stacked = [np.stack(arrays) for arrays in zip(*trajectory, strict=True)]
+    stacked[1::2] = [biases[:, None, :] for biases in stacked[1::2]]
+    h = forward_logits(stacked, x, activations)
     targets = np.broadcast_to(y, h.shape[:-1])
     losses = sparse_categorical_crossentropy(targets, h, from_logits=True)
     correct = np.argmax(h, axis=-1) == targets
