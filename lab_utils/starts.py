@@ -21,7 +21,9 @@ route is judged by the same exact loss: the cross-entropy of the logits, in floa
 Keras is imported inside the functions only: importing this module picks no backend.
 """
 
-from typing import NamedTuple
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache, cached_property
 
 import numpy as np
 
@@ -39,15 +41,21 @@ from .routes import (
 )
 
 
-class Start(NamedTuple):
+@dataclass(frozen=True)
+class Start:
     """One member's run: its weights after every epoch, its exact loss, its last outputs."""
 
     weights: list  #: weights[e]: the member's weights after epoch e (weights[0]: the start)
     #: per epoch 1, 2, ...: "loss" (exact cross-entropy of the logits), "accuracy", and with
     #: validation data "val_loss", "val_accuracy"
     history: dict
-    outputs: np.ndarray  #: the trained member's outputs for x, computed by Keras
     activations: tuple  #: the activations of the Dense layers before the last
+    keras_outputs: Callable[[], np.ndarray] = field(repr=False, compare=False)
+
+    @cached_property
+    def outputs(self):
+        """The trained member's outputs for x, computed by Keras (on first use: a predict)."""
+        return self.keras_outputs()
 
     def logits(self, x, epoch=-1):
         """The member's logits for ``x`` after ``epoch`` (default: the end), in float64."""
@@ -289,11 +297,14 @@ def train_starts(
         verbose=0,
         callbacks=[KeepWeights()],
     )
-    final = model.predict(
-        {f"inputs_{i}": x[name] for i, name in enumerate(routes)},
-        batch_size=num_examples,
-        verbose=0,
-    )
+
+    @cache  # one predict for every member of every route, and only if one is asked for
+    def final():
+        return model.predict(
+            {f"inputs_{i}": x[name] for i, name in enumerate(routes)},
+            batch_size=num_examples,
+            verbose=0,
+        )
 
     runs = {}
     for i, (name, (dense, _)) in enumerate(architectures.items()):
@@ -305,9 +316,11 @@ def train_starts(
             if validation is not None:
                 val = _scores(weights[1:], validation[0][name], validation[1], activations)
                 history.update({f"val_{key}": value for key, value in val.items()})
-            runs[name].append(
-                Start(weights, history, np.asarray(final[f"route_{i}"])[:, k], activations)
-            )
+
+            def outputs(route=f"route_{i}", k=k):
+                return np.asarray(final()[route])[:, k]
+
+            runs[name].append(Start(weights, history, activations, outputs))
     return runs
 
 

@@ -404,6 +404,26 @@ def test_train_starts_calls_fit_once_for_all_epochs(tiny, monkeypatch):
     assert [len(run.weights) for run in runs["p"]] == [len(order) + 1] * len(starts)
 
 
+def test_keras_outputs_are_predicted_once_and_only_when_asked_for(tiny, monkeypatch):
+    """A predict costs a trace of its own; most lessons never read Keras' outputs."""
+    import keras
+
+    from lab_utils.starts import train_starts
+
+    routes, starts, x, y, order = tiny
+    calls = []
+    predict = keras.Model.predict
+    monkeypatch.setattr(
+        keras.Model, "predict", lambda self, *a, **k: calls.append(k) or predict(self, *a, **k)
+    )
+    runs = train_starts(routes, starts, x, y, order)
+    assert calls == []
+    first, second = runs["p"][0].outputs, runs["p"][1].outputs
+    assert len(calls) == 1
+    assert first.shape == second.shape == (len(x), 4)
+    assert runs["p"][0].outputs is first
+
+
 def fit_seeded(x, y, epochs, speed_up):
     import keras
 
