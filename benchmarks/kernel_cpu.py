@@ -49,7 +49,7 @@ def notebooks(tree):
 
 
 def compare(baseline_tree, runs, only=None):
-    """``{number: (baseline CPU s or None, this tree's CPU s)}``, medians over `runs`.
+    """``{number: (baseline CPU s per run or [], this tree's CPU s per run)}``.
 
     ``only``: the notebook numbers to run (default: all).
     """
@@ -62,22 +62,27 @@ def compare(baseline_tree, runs, only=None):
             if number in old:
                 times[number][0].append(kernel_cpu(old[number], baseline_tree))
             times[number][1].append(kernel_cpu(path, ROOT))
-    return {
-        number: (median(before) if before else None, median(after))
-        for number, (before, after) in times.items()
-    }
+    return times
 
 
-def table(results):
+def table(times):
+    """Medians of each side, the median ratio and its range over the runs (run k's two
+    measurements were taken one after the other, so each run's ratio is a side-by-side one)."""
     rows = []
-    for number, (before, after) in results.items():
-        ratio = f"{after / before:.2f}" if before else "new"
-        rows.append([number, "" if before is None else f"{before:.1f}", f"{after:.1f}", ratio])
-    if all(number in results for number in LESSONS):
-        before = sum(results[n][0] for n in LESSONS)
-        after = sum(results[n][1] for n in LESSONS)
+    for number, (before, after) in times.items():
+        if before:
+            ratios = [b / a for a, b in zip(before, after, strict=True)]
+            ratio = f"{median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})"
+        else:
+            ratio = "new"
+        before_s = f"{median(before):.1f}" if before else ""
+        rows.append([number, before_s, f"{median(after):.1f}", ratio])
+    if all(number in times and times[number][0] for number in LESSONS):
+        before = sum(median(times[n][0]) for n in LESSONS)
+        after = sum(median(times[n][1]) for n in LESSONS)
         rows.append(["01–05", f"{before:.1f}", f"{after:.1f}", f"{after / before:.2f}"])
-    return markdown_table(["notebook", "baseline CPU (s)", "this tree CPU (s)", "ratio"], rows)
+    header = ["notebook", "baseline CPU (s)", "this tree CPU (s)", "ratio: median (range)"]
+    return markdown_table(header, rows)
 
 
 def main():
