@@ -387,6 +387,14 @@ def test_starts_of_the_wrong_shape_are_named(tiny):
         train_starts(routes, [starts[0], starts[1][:4]], x, y, order)
 
 
+def recorded_calls(monkeypatch, cls, name):
+    """A list that gets the keyword arguments of every call of ``cls.name`` from now on."""
+    calls = []
+    method = getattr(cls, name)
+    monkeypatch.setattr(cls, name, lambda self, *a, **k: calls.append(k) or method(self, *a, **k))
+    return calls
+
+
 def test_train_starts_calls_fit_once_for_all_epochs(tiny, monkeypatch):
     """Each fit call costs a fixed overhead (a new data iterator): one call, not one per epoch."""
     import keras
@@ -394,11 +402,7 @@ def test_train_starts_calls_fit_once_for_all_epochs(tiny, monkeypatch):
     from lab_utils.starts import train_starts
 
     routes, starts, x, y, order = tiny
-    calls = []
-    fit = keras.Model.fit
-    monkeypatch.setattr(
-        keras.Model, "fit", lambda self, *a, **k: calls.append(k) or fit(self, *a, **k)
-    )
+    calls = recorded_calls(monkeypatch, keras.Model, "fit")
     runs = train_starts(routes, starts, x, y, order)
     assert len(calls) == 1
     assert [len(run.weights) for run in runs["p"]] == [len(order) + 1] * len(starts)
@@ -411,11 +415,7 @@ def test_keras_outputs_are_predicted_once_and_only_when_asked_for(tiny, monkeypa
     from lab_utils.starts import train_starts
 
     routes, starts, x, y, order = tiny
-    calls = []
-    predict = keras.Model.predict
-    monkeypatch.setattr(
-        keras.Model, "predict", lambda self, *a, **k: calls.append(k) or predict(self, *a, **k)
-    )
+    calls = recorded_calls(monkeypatch, keras.Model, "predict")
     runs = train_starts(routes, starts, x, y, order)
     assert calls == []
     first, second = runs["p"][0].outputs, runs["p"][1].outputs
@@ -475,9 +475,7 @@ def test_one_call_per_epoch_makes_one_data_iterator_per_epoch(monkeypatch):
 
     x = np.random.default_rng(1).normal(size=(100, 2)).astype(np.float32)
     y = np.arange(100) % 4
-    made = []
-    iterate = tf.data.Dataset.__iter__
-    monkeypatch.setattr(tf.data.Dataset, "__iter__", lambda self: made.append(1) or iterate(self))
+    made = recorded_calls(monkeypatch, tf.data.Dataset, "__iter__")
     model = one_call_per_epoch(build()(), len(x))
     model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(True))
     model.fit(x, y, epochs=5, verbose=0)
