@@ -215,15 +215,16 @@ def one_call_per_epoch(model, num_examples, batch_size=32):
     fit = model.fit
 
     def fit_one_call_per_epoch(*args, **kwargs):
-        steps = -(-num_examples // (kwargs.get("batch_size") or batch_size))
+        fit_batch_size = kwargs.get("batch_size") or batch_size
+        steps = -(-num_examples // fit_batch_size)
         x = args[0] if args else kwargs.get("x")
         if (
-            getattr(x, "shape", (None,))[0] == num_examples
+            tuple(getattr(x, "shape", ()))[:1] == (num_examples,)
             and kwargs.get("steps_per_epoch") is None
             and not kwargs.get("validation_split")
         ):
             # batch_size too: given only steps_per_epoch, Keras would cut num/steps-sized batches
-            kwargs.update(steps_per_epoch=steps, batch_size=kwargs.get("batch_size") or batch_size)
+            kwargs.update(steps_per_epoch=steps, batch_size=fit_batch_size)
         model.steps_per_execution = steps
         try:
             return fit(*args, **kwargs)
