@@ -195,6 +195,27 @@ def _summed_over_members(loss, members):
     return summed
 
 
+def build_training_state(model, x, y):
+    """Create the optimizer's and the compiled loss's and metrics' variables before ``fit``.
+
+    On TensorFlow Keras creates them inside the first trace of the training step, and
+    TensorFlow, having seen variables made, traces the step a second time (about 0.3 s of
+    CPU for the lessons' models). Made here, eagerly, from the first example of ``x``
+    (an array, or a dict of arrays) and ``y``: one trace, the same numbers.
+    """
+    import keras
+
+    if not model.compiled or not model.built:  # an unbuilt model would draw its weights here
+        return
+    if model.optimizer is not None and not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+    first_x, first_y = keras.tree.map_structure(lambda a: a[:1], (x, y))
+    predicted = model(first_x)
+    model.compute_loss(first_x, first_y, predicted, training=False)
+    model.compute_metrics(first_x, first_y, predicted, sample_weight=None)
+    model.reset_metrics()  # fit resets them too; evaluate and a fit without epochs do not
+
+
 def one_call_per_epoch(model, num_examples, batch_size=32):
     """Make ``model.fit`` hand the backend a whole epoch of batches per call; return ``model``.
 
@@ -203,7 +224,8 @@ def one_call_per_epoch(model, num_examples, batch_size=32):
     is 1 again, so ``predict`` and ``evaluate`` run as before (a loop over an epoch's batches
     costs them more to trace than it saves). A ``fit`` on an array of ``num_examples`` rows is
     also told its ``steps_per_epoch``: Keras then makes one iterator over the arrays per epoch,
-    not two (each one instantiates the input pipeline's functions: about 20 ms). The batches,
+    not two (each one instantiates the input pipeline's functions: about 20 ms), and the
+    training state is built before the first trace (`build_training_state`). The batches,
     the steps and every number stay those of a plain ``fit`` (``tests/test_starts.py``); only
     overhead goes, and callbacks run per epoch as before (a per-batch callback would run once
     per call). A speed-up kept out of the notebooks' model code.
@@ -225,6 +247,9 @@ def one_call_per_epoch(model, num_examples, batch_size=32):
         ):
             # batch_size too: given only steps_per_epoch, Keras would cut num/steps-sized batches
             kwargs.update(steps_per_epoch=steps, batch_size=fit_batch_size)
+            y = args[1] if len(args) > 1 else kwargs.get("y")
+            if y is not None:
+                build_training_state(model, x, y)
         model.steps_per_execution = steps
         try:
             return fit(*args, **kwargs)
@@ -285,6 +310,11 @@ def train_starts(
     # the same steps and numbers (a speed-up only, kept out of the notebooks' model code)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate), loss=losses, steps_per_execution=steps
+    )
+    build_training_state(
+        model,
+        {f"inputs_{i}": x[name][:1] for i, name in enumerate(routes)},
+        {f"route_{i}": np.repeat(y[:1, None], members[name], 1) for i, name in enumerate(routes)},
     )
 
     def snapshot_values():
