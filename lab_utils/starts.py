@@ -195,7 +195,7 @@ def _summed_over_members(loss, members):
     return summed
 
 
-def build_training_state(model, x, y):
+def _build_training_state(model, x, y):
     """Create the optimizer's and the compiled loss's and metrics' variables before ``fit``.
 
     On TensorFlow Keras creates them inside the first trace of the training step, and
@@ -225,7 +225,7 @@ def one_call_per_epoch(model, num_examples, batch_size=32):
     costs them more to trace than it saves). A ``fit`` on an array of ``num_examples`` rows is
     also told its ``steps_per_epoch``: Keras then makes one iterator over the arrays per epoch,
     not two (each one instantiates the input pipeline's functions: about 20 ms), and the
-    training state is built before the first trace (`build_training_state`). The batches,
+    optimizer's and metrics' variables are made before the step is first traced. The batches,
     the steps and every number stay those of a plain ``fit`` (``tests/test_starts.py``); only
     overhead goes, and callbacks run per epoch as before (a per-batch callback would run once
     per call). A speed-up kept out of the notebooks' model code.
@@ -249,7 +249,7 @@ def one_call_per_epoch(model, num_examples, batch_size=32):
             kwargs.update(steps_per_epoch=steps, batch_size=fit_batch_size)
             y = args[1] if len(args) > 1 else kwargs.get("y")
             if y is not None:
-                build_training_state(model, x, y)
+                _build_training_state(model, x, y)
         model.steps_per_execution = steps
         try:
             return fit(*args, **kwargs)
@@ -311,7 +311,7 @@ def train_starts(
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate), loss=losses, steps_per_execution=steps
     )
-    build_training_state(
+    _build_training_state(
         model,
         {f"inputs_{i}": x[name][:1] for i, name in enumerate(routes)},
         {f"route_{i}": np.repeat(y[:1, None], members[name], 1) for i, name in enumerate(routes)},
