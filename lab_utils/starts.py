@@ -199,8 +199,8 @@ def _build_training_state(model, x, y):
     """Create the optimizer's and the compiled loss's and metrics' variables before ``fit``.
 
     On TensorFlow Keras creates them inside the first trace of the training step, and
-    TensorFlow, having seen variables made, traces the step a second time (about 0.3 s of
-    CPU for the lessons' models). Made here, eagerly, from the first example of ``x``
+    TensorFlow, having seen variables made, traces the step a second time (about half a
+    CPU-second for the lessons' models). Made here, eagerly, from the first example of ``x``
     (an array, or a dict of arrays) and ``y``: one trace, the same numbers.
     """
     import keras

@@ -409,7 +409,7 @@ def test_train_starts_calls_fit_once_for_all_epochs(tiny, monkeypatch):
 
 
 def test_train_starts_traces_the_training_step_once(tiny, monkeypatch):
-    """Each trace of the training step costs about 0.3 s of CPU for these models."""
+    """Each trace of the training step costs about half a CPU-second for these models."""
     import keras
 
     from lab_utils.starts import train_starts
@@ -501,7 +501,7 @@ def test_one_call_per_epoch_makes_one_data_iterator_per_epoch(monkeypatch):
 
 def test_one_call_per_epoch_traces_the_training_step_once(monkeypatch):
     """Keras creates Adam's slots and the metrics' totals in the first trace of the step;
-    TensorFlow, seeing variables made, traces it again: about 0.3 s of CPU per fit."""
+    TensorFlow, seeing variables made, traces it again: about half a CPU-second per fit."""
     import keras
 
     from lab_utils.starts import one_call_per_epoch
