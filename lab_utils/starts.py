@@ -200,19 +200,16 @@ def _build_training_state(model, x, y):
 
     On TensorFlow Keras creates them inside the first trace of the training step, and
     TensorFlow, having seen variables made, traces the step a second time (about half a
-    CPU-second for the lessons' models). Made here, eagerly, from the first example of ``x``
+    CPU-second for the lessons' models). Made here, eagerly, from one small batch ``x``
     (an array, or a dict of arrays) and ``y``: one trace, the same numbers.
     """
-    import keras
-
     if not model.compiled or not model.built:  # an unbuilt model would draw its weights here
         return
     if model.optimizer is not None and not model.optimizer.built:
         model.optimizer.build(model.trainable_variables)
-    first_x, first_y = keras.tree.map_structure(lambda a: a[:1], (x, y))
-    predicted = model(first_x)
-    model.compute_loss(first_x, first_y, predicted, training=False)
-    model.compute_metrics(first_x, first_y, predicted, sample_weight=None)
+    predicted = model(x)
+    model.compute_loss(x, y, predicted, training=False)
+    model.compute_metrics(x, y, predicted, sample_weight=None)
     model.reset_metrics()  # fit resets them too; evaluate and a fit without epochs do not
 
 
@@ -249,7 +246,7 @@ def one_call_per_epoch(model, num_examples, batch_size=32):
             kwargs.update(steps_per_epoch=steps, batch_size=fit_batch_size)
             y = args[1] if len(args) > 1 else kwargs.get("y")
             if y is not None:
-                _build_training_state(model, x, y)
+                _build_training_state(model, x[:1], y[:1])
         model.steps_per_execution = steps
         try:
             return fit(*args, **kwargs)
